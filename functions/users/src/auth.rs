@@ -1,0 +1,260 @@
+//! Register, login, token refresh (rotation with reuse detection), logout.
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use chrono::Duration;
+use serde_json::json;
+use shared::auth::otp;
+use shared::auth::tokens::REFRESH;
+use shared::auth::{password, CurrentUser, PublicRequest};
+use shared::domain::users::{
+    email_key, normalize_email, password_problems, EmailCode, Session, User, LOGIN_LOCK_SECONDS,
+    MAX_FAILED_LOGINS,
+};
+use shared::error::AuthError;
+use shared::http::validate::{Fields, Text};
+use shared::http::{created, ok, JsonBody};
+use shared::mail::templates;
+use shared::store::users::Registration;
+use shared::{time, AppState, Error, Result};
+
+use crate::client;
+
+pub const PASSWORDS_DONT_MATCH: &str = "Passwords don't match";
+const INVALID_CREDENTIALS: &str = "Invalid email or password";
+
+/// A new session record for a freshly issued token chain.
+pub(crate) fn new_session(
+    user: &User,
+    headers: &HeaderMap,
+    state: &AppState,
+) -> (Session, shared::auth::TokenPair) {
+    let now = time::now();
+    let session_id = uuid::Uuid::now_v7().to_string();
+    let issued = state.tokens.issue(&user.id, user.token_version, &session_id, now);
+    let session = Session {
+        id: session_id,
+        user_id: user.id.clone(),
+        refresh_jti: issued.refresh_jti,
+        ip_address: client::ip_address(headers),
+        user_agent: client::user_agent(headers),
+        is_active: true,
+        expires_at: issued.refresh_expires_at.timestamp(),
+        created_at: now,
+        updated_at: now,
+    };
+    (session, issued.pair)
+}
+
+/// A fresh verification code and the record that stores its digest.
+pub(crate) fn new_email_code(state: &AppState, user_id: &str) -> (String, EmailCode) {
+    let now = time::now().timestamp();
+    let code = otp::generate();
+    let record = EmailCode {
+        user_id: user_id.to_string(),
+        digest: otp::digest(state.config.jwt_secret.expose(), user_id, &code),
+        attempts: 0,
+        sent_at: now,
+        expires_at: now + otp::CODE_TTL_SECONDS,
+    };
+    (code, record)
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    _public: PublicRequest,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody,
+) -> Result<Response> {
+    let mut f = Fields::new(&body);
+    let email = f.email("email", true).value();
+    let password = f.password("password");
+    let confirm = f.password("password_confirm");
+    let first_name = f.required_text("first_name", 150);
+    let last_name = f.required_text("last_name", 150);
+    let phone_number = f.text("phone_number", Text::optional(20)).value();
+    if let Some(pw) = &password {
+        for problem in password_problems(pw) {
+            f.error("password", problem);
+        }
+    }
+    f.finish()?;
+    let (Some(email), Some(password), Some(confirm), Some(first_name), Some(last_name)) =
+        (email, password, confirm, first_name, last_name)
+    else {
+        return Err(Error::internal("validated fields missing"));
+    };
+    if password != confirm {
+        return Err(Error::field("password", PASSWORDS_DONT_MATCH));
+    }
+
+    let now = time::now();
+    let user = User {
+        id: uuid::Uuid::now_v7().to_string(),
+        email: normalize_email(&email),
+        first_name,
+        last_name,
+        phone_number,
+        roles: json!(["user"]),
+        email_verified: false,
+        is_active: true,
+        is_staff: false,
+        is_superuser: false,
+        stripe_customer_id: None,
+        password: password::hash(&password)?,
+        token_version: 0,
+        failed_logins: 0,
+        locked_until: None,
+        reset_requested_at: None,
+        last_login: None,
+        created_at: now,
+        updated_at: now,
+        version: 0,
+    };
+    let (session, tokens) = new_session(&user, &headers, &state);
+    let (code, code_record) = new_email_code(&state, &user.id);
+
+    match state.store.users().register(&user, &session, &code_record).await? {
+        Registration::EmailTaken => {
+            return Err(Error::field("email", "user with this email already exists."))
+        }
+        Registration::Created => {}
+    }
+
+    tokio::join!(
+        state.mailer.send(templates::welcome(&user, &state.config.frontend_url)),
+        state.mailer.send(templates::verification_code(&user, &code)),
+    );
+    Ok(created(json!({
+        "user": user.to_json(),
+        "tokens": tokens,
+        "message": "Registration successful. Please check your email to verify your account.",
+    })))
+}
+
+pub async fn login(
+    State(state): State<AppState>,
+    _public: PublicRequest,
+    headers: HeaderMap,
+    JsonBody(body): JsonBody,
+) -> Result<Response> {
+    let mut f = Fields::new(&body);
+    let email = f.email("email", true).value();
+    let password = f.password("password");
+    f.finish()?;
+    let (Some(email), Some(password)) = (email, password) else {
+        return Err(Error::internal("validated fields missing"));
+    };
+
+    let now = time::now();
+    let Some(user) = state.store.users().find_by_email(&email_key(&email)).await? else {
+        password::verify_dummy(&password);
+        return Err(Error::non_field(INVALID_CREDENTIALS));
+    };
+
+    if let Some(until) = user.locked_until.filter(|until| *until > now) {
+        return Err(too_many_attempts((until - now).num_seconds().max(1) as u64));
+    }
+
+    if !password::verify(&password, &user.password) {
+        let failures = user.failed_logins + 1;
+        let lock = (failures >= MAX_FAILED_LOGINS).then(|| now + Duration::seconds(LOGIN_LOCK_SECONDS));
+        state.store.users().record_failed_login(&user, lock).await?;
+        if lock.is_some() {
+            return Err(too_many_attempts(LOGIN_LOCK_SECONDS as u64));
+        }
+        return Err(Error::non_field(INVALID_CREDENTIALS));
+    }
+    if !user.is_active {
+        return Err(Error::non_field("User account is disabled."));
+    }
+
+    let rehash = if password::needs_rehash(&user.password) {
+        Some(password::hash(&password)?)
+    } else {
+        None
+    };
+    let (session, tokens) = new_session(&user, &headers, &state);
+    if !state.store.users().record_login(&user, rehash.as_deref(), &session, now).await? {
+        // The password or the account changed between our read and write.
+        return Err(Error::non_field(INVALID_CREDENTIALS));
+    }
+    let mut user = user;
+    user.last_login = Some(now);
+    Ok(ok(json!({"user": user.to_json(), "tokens": tokens})))
+}
+
+fn too_many_attempts(retry_after_secs: u64) -> Error {
+    Error::TooManyRequests {
+        message: format!(
+            "Too many failed login attempts. Try again in {} minutes.",
+            retry_after_secs.div_ceil(60)
+        ),
+        retry_after_secs,
+    }
+}
+
+fn refresh_refused(reason: &'static str) -> Error {
+    Error::Unauthenticated(AuthError::InvalidRefreshToken(reason))
+}
+
+/// The reason shown when a refresh token was revoked or already used.
+const REVOKED: &str = "Token is blacklisted";
+
+pub async fn refresh(
+    State(state): State<AppState>,
+    _public: PublicRequest,
+    JsonBody(body): JsonBody,
+) -> Result<Response> {
+    let mut f = Fields::new(&body);
+    let token = f.required_text("refresh", 4096);
+    f.finish()?;
+    let token = token.unwrap_or_default();
+
+    let now = time::now();
+    let claims = state
+        .tokens
+        .decode(&token, REFRESH, now)
+        .map_err(|p| refresh_refused(p.reason()))?;
+    let Some(session_id) = claims.sid.clone() else {
+        return Err(refresh_refused("Token is invalid"));
+    };
+
+    let (user, session) =
+        state.store.users().get_with_session(&claims.user_id, &session_id).await?;
+    let user = user.ok_or(Error::Unauthenticated(AuthError::UserNotFound))?;
+    if !user.is_active {
+        return Err(Error::Unauthenticated(AuthError::NoActiveAccount));
+    }
+    let session = match session {
+        Some(s) if s.is_usable(now) && claims.ver == user.token_version => s,
+        _ => return Err(refresh_refused(REVOKED)),
+    };
+    if session.refresh_jti != claims.jti {
+        // An already-rotated token came back: someone holds a copy. End the
+        // whole chain so neither copy can be used again.
+        tracing::warn!(user_id = %user.id, session_id = %session.id, "refresh token reuse detected");
+        state.store.sessions().revoke(&user.id, &session.id, now).await?;
+        return Err(refresh_refused(REVOKED));
+    }
+
+    let issued = state.tokens.issue(&user.id, user.token_version, &session.id, now);
+    let rotated = state
+        .store
+        .sessions()
+        .rotate(&session, &claims.jti, &issued.refresh_jti, issued.refresh_expires_at.timestamp(), now)
+        .await?;
+    if !rotated {
+        // A concurrent refresh with the same token won: treat as reuse.
+        state.store.sessions().revoke(&user.id, &session.id, now).await?;
+        return Err(refresh_refused(REVOKED));
+    }
+    Ok(ok(json!({"access": issued.pair.access, "refresh": issued.pair.refresh})))
+}
+
+pub async fn logout(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> Result<Response> {
+    state.store.users().revoke_tokens(&user.id).await?;
+    state.store.sessions().revoke_all(&user.id, time::now()).await?;
+    Ok(ok(json!({"message": "Successfully logged out"})))
+}

@@ -1,0 +1,65 @@
+//! The `users` function: accounts, authentication, profile, password
+//! recovery, e-mail verification, and the health endpoints.
+//!
+//! Seed paths (`/api/users/...`) and the reference paths (`/api/auth/...`,
+//! `/api/token/refresh/`) are both served; trailing slashes are optional.
+
+mod account;
+mod auth;
+mod client;
+mod health;
+mod recovery;
+
+use axum::routing::{delete, get, post, MethodRouter};
+use axum::Router;
+use shared::AppState;
+
+/// Registers `route` under every path of `paths`.
+fn at(router: Router<AppState>, paths: &[&str], route: MethodRouter<AppState>) -> Router<AppState> {
+    paths.iter().fold(router, |r, path| r.route(path, route.clone()))
+}
+
+pub fn router(state: AppState) -> Router {
+    let mut r = Router::new();
+    r = at(r, &["/api/users/register", "/api/auth/register"], post(auth::register));
+    r = at(r, &["/api/users/login", "/api/auth/login"], post(auth::login));
+    r = at(r, &["/api/users/token/refresh", "/api/token/refresh"], post(auth::refresh));
+    r = at(r, &["/api/users/logout", "/api/auth/logout"], post(auth::logout));
+    r = at(
+        r,
+        &["/api/users/profile", "/api/auth/me"],
+        get(account::profile).put(account::replace_profile).patch(account::patch_profile),
+    );
+    r = at(
+        r,
+        &["/api/users/change-password", "/api/auth/change-password"],
+        post(account::change_password),
+    );
+    r = at(
+        r,
+        &["/api/users/delete-account", "/api/auth/delete-account"],
+        delete(account::delete_account),
+    );
+    r = at(r, &["/api/auth/sessions", "/api/users/sessions"], get(account::sessions));
+    r = at(
+        r,
+        &["/api/auth/forgot-password", "/api/users/forgot-password"],
+        post(recovery::forgot_password),
+    );
+    r = at(
+        r,
+        &["/api/auth/validate-reset-token", "/api/users/validate-reset-token"],
+        post(recovery::validate_reset_token),
+    );
+    r = at(
+        r,
+        &["/api/auth/reset-password", "/api/users/reset-password"],
+        post(recovery::reset_password),
+    );
+    r = at(r, &["/api/auth/verify-otp", "/api/users/verify-otp"], post(recovery::verify_otp));
+    r = at(r, &["/api/auth/resend-otp", "/api/users/resend-otp"], post(recovery::resend_otp));
+    r = r
+        .route("/api/health", get(health::overall))
+        .route("/api/health/db", get(health::database));
+    shared::http::finish(r.with_state(state))
+}

@@ -1,0 +1,3 @@
+//! Entities and business rules, without I/O. One module per resource group.
+
+pub mod users;

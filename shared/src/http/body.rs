@@ -1,0 +1,125 @@
+//! Request bodies: JSON or form-encoded, as one JSON object (spec 0.1).
+//! Field-level validation happens afterwards, in `validate`.
+
+use axum::extract::{FromRequest, Request};
+use axum::http::header::CONTENT_TYPE;
+use serde_json::{Map, Value};
+
+use crate::error::{Error, FieldErrors};
+
+/// Largest body accepted by the JSON endpoints (documents use their own limit).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// The request body as a JSON object. An absent body is an empty object, so
+/// `required` checks report the missing fields.
+#[derive(Debug, Default, Clone)]
+pub struct JsonBody(pub Map<String, Value>);
+
+impl<S: Send + Sync> FromRequest<S> for JsonBody {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, _state: &S) -> Result<Self, Self::Rejection> {
+        let content_type = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.to_string());
+        let bytes = axum::body::to_bytes(req.into_body(), MAX_BODY_BYTES)
+            .await
+            .map_err(|_| Error::PayloadTooLarge(MAX_BODY_BYTES))?;
+        parse(content_type.as_deref(), &bytes).map(JsonBody)
+    }
+}
+
+/// Parses a body according to its declared media type.
+pub fn parse(content_type: Option<&str>, bytes: &[u8]) -> Result<Map<String, Value>, Error> {
+    let media = content_type
+        .map(|ct| ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .unwrap_or_default();
+
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) && (media.is_empty() || media == "application/json") {
+        return Ok(Map::new());
+    }
+
+    match media.as_str() {
+        "application/json" | "" => parse_json(bytes),
+        m if m.ends_with("+json") => parse_json(bytes),
+        "application/x-www-form-urlencoded" => Ok(parse_form(bytes)),
+        _ => Err(Error::UnsupportedMediaType(
+            content_type.unwrap_or_default().to_string(),
+        )),
+    }
+}
+
+fn parse_json(bytes: &[u8]) -> Result<Map<String, Value>, Error> {
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| Error::BadRequest(format!("JSON parse error - {e}")))?;
+    match value {
+        Value::Object(map) => Ok(map),
+        other => Err(Error::Validation(FieldErrors::single(
+            "non_field_errors",
+            format!("Invalid data. Expected a dictionary, but got {}.", type_name(&other)),
+        ))),
+    }
+}
+
+fn parse_form(bytes: &[u8]) -> Map<String, Value> {
+    form_urlencoded::parse(bytes)
+        .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+        .collect()
+}
+
+/// The type names the reference uses in its messages.
+pub fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "NoneType",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "int",
+        Value::String(_) => "str",
+        Value::Array(_) => "list",
+        Value::Object(_) => "dict",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_body_is_an_empty_object() {
+        assert!(parse(None, b"").unwrap().is_empty());
+        assert!(parse(Some("application/json"), b"  ").unwrap().is_empty());
+    }
+
+    #[test]
+    fn malformed_json_is_a_parse_error() {
+        match parse(Some("application/json"), b"{\"a\":") {
+            Err(Error::BadRequest(msg)) => assert!(msg.starts_with("JSON parse error - ")),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn other_media_types_are_refused_and_echoed() {
+        match parse(Some("text/plain"), b"hello") {
+            Err(Error::UnsupportedMediaType(m)) => assert_eq!(m, "text/plain"),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    #[test]
+    fn form_bodies_become_string_fields() {
+        let map = parse(Some("application/x-www-form-urlencoded"), b"email=a%40b.fr&x=1").unwrap();
+        assert_eq!(map["email"], "a@b.fr");
+        assert_eq!(map["x"], "1");
+    }
+
+    #[test]
+    fn non_object_json_is_a_validation_error() {
+        match parse(Some("application/json"), b"[1]") {
+            Err(Error::Validation(e)) => assert!(e.has("non_field_errors")),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}

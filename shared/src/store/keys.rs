@@ -1,0 +1,51 @@
+//! Every key format of the table, in one place. Nothing outside this module
+//! spells a `pk`, `sk` or GSI key.
+//!
+//! A user's own data lives under `USER#<id>`, so isolation is a property of
+//! the key. Uniqueness guards live in their own partitions
+//! (`UNIQUE#<KIND>#<value>`) and are written in the same transaction as the
+//! item they protect.
+
+/// Attribute names.
+pub const PK: &str = "pk";
+pub const SK: &str = "sk";
+pub const GSI1PK: &str = "gsi1pk";
+pub const GSI1SK: &str = "gsi1sk";
+pub const GSI2PK: &str = "gsi2pk";
+pub const GSI2SK: &str = "gsi2sk";
+/// TTL attribute (epoch seconds); DynamoDB deletes late, so readers check it.
+pub const EXPIRES_AT: &str = "expires_at";
+
+/// Index names.
+pub const GSI1: &str = "gsi1";
+pub const GSI2: &str = "gsi2";
+
+const GUARD_SK: &str = "UNIQUE";
+
+pub fn user_pk(user_id: &str) -> String {
+    format!("USER#{user_id}")
+}
+
+/// The user's own record.
+pub const USER_PROFILE_SK: &str = "PROFILE";
+
+/// Refresh-token sessions of a user: `SESSION#<session id>`.
+pub const SESSION_PREFIX: &str = "SESSION#";
+
+pub fn session_sk(session_id: &str) -> String {
+    format!("{SESSION_PREFIX}{session_id}")
+}
+
+/// The pending e-mail verification code of a user (one at a time).
+pub const EMAIL_OTP_SK: &str = "OTP#EMAIL_VERIFICATION";
+
+/// Guard making an e-mail address unique (case-insensitive: `email` is the
+/// normalised, lower-cased address).
+pub fn email_guard(email: &str) -> (String, String) {
+    (format!("UNIQUE#EMAIL#{email}"), GUARD_SK.to_string())
+}
+
+/// GSI1 key of a user record: login looks the user up by e-mail.
+pub fn user_by_email(email: &str) -> (String, String) {
+    (format!("EMAIL#{email}"), "USER".to_string())
+}

@@ -1,0 +1,449 @@
+//! The single DynamoDB table: key formats (`keys`), the table definition
+//! (`table`), the client and its round-trip counter (`client`), and one
+//! repository per entity on top of the small generic helpers below.
+
+pub mod client;
+pub mod keys;
+pub mod otp;
+pub mod sessions;
+pub mod table;
+pub mod users;
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+use aws_sdk_dynamodb::Client;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+pub use client::CallCounter;
+
+use crate::error::Error;
+
+pub type Item = HashMap<String, AttributeValue>;
+
+/// Handle on the table, cheap to clone; built once per cold start.
+#[derive(Clone, Debug)]
+pub struct Store {
+    client: Client,
+    table: String,
+    calls: CallCounter,
+}
+
+/// Why a conditional write or a transaction was refused.
+#[derive(Debug)]
+pub enum WriteError {
+    /// The condition of these items (by position; 0 for a single write) did
+    /// not hold.
+    Conditions(Vec<usize>),
+    Other(Error),
+}
+
+impl WriteError {
+    pub fn is_condition(&self) -> bool {
+        matches!(self, WriteError::Conditions(_))
+    }
+}
+
+/// Update, condition, names and values of one write.
+#[derive(Clone, Debug, Default)]
+pub struct Expr {
+    pub update: Option<String>,
+    pub condition: Option<String>,
+    pub names: HashMap<String, String>,
+    pub values: HashMap<String, AttributeValue>,
+}
+
+impl Expr {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn update(mut self, expression: impl Into<String>) -> Self {
+        self.update = Some(expression.into());
+        self
+    }
+    pub fn condition(mut self, expression: impl Into<String>) -> Self {
+        self.condition = Some(expression.into());
+        self
+    }
+    pub fn name(mut self, placeholder: &str, attribute: &str) -> Self {
+        self.names.insert(placeholder.into(), attribute.into());
+        self
+    }
+    pub fn value(mut self, placeholder: &str, value: AttributeValue) -> Self {
+        self.values.insert(placeholder.into(), value);
+        self
+    }
+    fn names(&self) -> Option<HashMap<String, String>> {
+        (!self.names.is_empty()).then(|| self.names.clone())
+    }
+    fn values(&self) -> Option<HashMap<String, AttributeValue>> {
+        (!self.values.is_empty()).then(|| self.values.clone())
+    }
+}
+
+impl From<WriteError> for Error {
+    fn from(err: WriteError) -> Self {
+        match err {
+            WriteError::Conditions(items) => {
+                Error::Conflict(format!("concurrent change on items {items:?}, please retry"))
+            }
+            WriteError::Other(e) => e,
+        }
+    }
+}
+
+/// Largest number of items DynamoDB accepts in one transaction.
+pub const MAX_TRANSACTION_ITEMS: usize = 100;
+
+impl Store {
+    pub fn new(client: Client, table: impl Into<String>, calls: CallCounter) -> Self {
+        Self { client, table: table.into(), calls }
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// DynamoDB round trips made through this store's client so far.
+    pub fn calls(&self) -> u64 {
+        self.calls.get()
+    }
+
+    /// GetItem on a full key (strongly consistent: reads follow our own writes).
+    pub async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, Error> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .key("pk", s(pk))
+            .key("sk", s(sk))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(out.item)
+    }
+
+    /// Every item of a partition whose sort key starts with `prefix`, all pages.
+    pub async fn query_prefix(&self, pk: &str, prefix: &str) -> Result<Vec<Item>, Error> {
+        let mut items = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let mut req = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .consistent_read(true)
+                .expression_attribute_values(":pk", s(pk));
+            req = if prefix.is_empty() {
+                req.key_condition_expression("pk = :pk")
+            } else {
+                req.key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+                    .expression_attribute_values(":prefix", s(prefix))
+            };
+            let out = req.set_exclusive_start_key(start).send().await.map_err(sdk_error)?;
+            items.extend(out.items.unwrap_or_default());
+            match out.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => break,
+            }
+        }
+        Ok(items)
+    }
+
+    /// Items of a global secondary index partition (eventually consistent).
+    pub async fn query_index(
+        &self,
+        index: &str,
+        pk_attr: &str,
+        pk: &str,
+        limit: Option<i32>,
+    ) -> Result<Vec<Item>, Error> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(index)
+            .key_condition_expression("#pk = :pk")
+            .expression_attribute_names("#pk", pk_attr)
+            .expression_attribute_values(":pk", s(pk))
+            .set_limit(limit)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(out.items.unwrap_or_default())
+    }
+
+    /// One atomic TransactWriteItems.
+    pub async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), WriteError> {
+        match self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(SdkError::ServiceError(ctx)) => {
+                let err = ctx.into_err();
+                match &err {
+                    aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(tx) => {
+                        let failed: Vec<usize> = tx
+                            .cancellation_reasons()
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
+                            .map(|(i, _)| i)
+                            .collect();
+                        if failed.is_empty() {
+                            // Cancelled for contention (TransactionConflict): retryable.
+                            Err(WriteError::Other(Error::Conflict(
+                                "a concurrent request changed the same data, please retry".into(),
+                            )))
+                        } else {
+                            Err(WriteError::Conditions(failed))
+                        }
+                    }
+                    other => Err(WriteError::Other(service_error(other.code(), other.message()))),
+                }
+            }
+            Err(other) => Err(WriteError::Other(sdk_error(other))),
+        }
+    }
+
+    /// A Put for a transaction.
+    pub fn tx_put(&self, item: Item, condition: Option<&str>) -> Result<TransactWriteItem, Error> {
+        let put = aws_sdk_dynamodb::types::Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .set_condition_expression(condition.map(str::to_string))
+            .build()
+            .map_err(Error::internal)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// An Update for a transaction.
+    pub fn tx_update(&self, pk: &str, sk: &str, expr: Expr) -> Result<TransactWriteItem, Error> {
+        let update = aws_sdk_dynamodb::types::Update::builder()
+            .table_name(&self.table)
+            .key("pk", s(pk))
+            .key("sk", s(sk))
+            .update_expression(expr.update.clone().unwrap_or_default())
+            .set_condition_expression(expr.condition.clone())
+            .set_expression_attribute_names(expr.names())
+            .set_expression_attribute_values(expr.values())
+            .build()
+            .map_err(Error::internal)?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// A Delete for a transaction.
+    pub fn tx_delete(&self, pk: &str, sk: &str, expr: Expr) -> Result<TransactWriteItem, Error> {
+        let delete = aws_sdk_dynamodb::types::Delete::builder()
+            .table_name(&self.table)
+            .key("pk", s(pk))
+            .key("sk", s(sk))
+            .set_condition_expression(expr.condition.clone())
+            .set_expression_attribute_names(expr.names())
+            .set_expression_attribute_values(expr.values())
+            .build()
+            .map_err(Error::internal)?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+
+    /// PutItem, conditional when `expr` has a condition.
+    pub async fn put(&self, item: Item, expr: Expr) -> Result<(), WriteError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .set_condition_expression(expr.condition.clone())
+            .set_expression_attribute_names(expr.names())
+            .set_expression_attribute_values(expr.values())
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(write_error)
+    }
+
+    /// UpdateItem; returns the item as it is after the update.
+    pub async fn update(&self, pk: &str, sk: &str, expr: Expr) -> Result<Item, WriteError> {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key("pk", s(pk))
+            .key("sk", s(sk))
+            .update_expression(expr.update.clone().unwrap_or_default())
+            .set_condition_expression(expr.condition.clone())
+            .set_expression_attribute_names(expr.names())
+            .set_expression_attribute_values(expr.values())
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::AllNew)
+            .send()
+            .await
+            .map(|out| out.attributes.unwrap_or_default())
+            .map_err(write_error)
+    }
+
+    /// DeleteItem, optionally conditional.
+    pub async fn delete(&self, pk: &str, sk: &str, expr: Expr) -> Result<(), WriteError> {
+        self.client
+            .delete_item()
+            .table_name(&self.table)
+            .key("pk", s(pk))
+            .key("sk", s(sk))
+            .set_condition_expression(expr.condition.clone())
+            .set_expression_attribute_names(expr.names())
+            .set_expression_attribute_values(expr.values())
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(write_error)
+    }
+
+    /// Several items by full key in one BatchGetItem (strongly consistent),
+    /// returned in the order asked; missing items are `None`.
+    pub async fn get_many(&self, keys: &[(String, String)]) -> Result<Vec<Option<Item>>, Error> {
+        use aws_sdk_dynamodb::types::KeysAndAttributes;
+        let mut wanted = KeysAndAttributes::builder().consistent_read(true);
+        for (pk, sk) in keys {
+            wanted = wanted.keys(HashMap::from([("pk".to_string(), s(pk)), ("sk".to_string(), s(sk))]));
+        }
+        let mut request = HashMap::from([(self.table.clone(), wanted.build().map_err(Error::internal)?)]);
+        let mut found: Vec<Item> = Vec::new();
+        for attempt in 0..8 {
+            let out = self
+                .client
+                .batch_get_item()
+                .set_request_items(Some(request))
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            if let Some(mut responses) = out.responses {
+                found.extend(responses.remove(&self.table).unwrap_or_default());
+            }
+            match out.unprocessed_keys.filter(|m| !m.is_empty()) {
+                Some(rest) => request = rest,
+                None => break,
+            }
+            if attempt == 7 {
+                return Err(Error::Unavailable("DynamoDB kept keys unprocessed".into()));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25 << attempt)).await;
+        }
+        let key_of = |item: &Item| {
+            (
+                item.get("pk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default(),
+                item.get("sk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default(),
+            )
+        };
+        let mut by_key: HashMap<(String, String), Item> =
+            found.into_iter().map(|item| (key_of(&item), item)).collect();
+        Ok(keys.iter().map(|k| by_key.remove(k)).collect())
+    }
+
+    /// Deletes the given keys with BatchWriteItem (25 per call), retrying
+    /// unprocessed items. Idempotent: deleting a missing item succeeds.
+    pub async fn delete_keys(&self, keys: Vec<(String, String)>) -> Result<(), Error> {
+        use aws_sdk_dynamodb::types::{DeleteRequest, WriteRequest};
+        for chunk in keys.chunks(25) {
+            let mut requests: Vec<WriteRequest> = chunk
+                .iter()
+                .map(|(pk, sk)| {
+                    let delete = DeleteRequest::builder()
+                        .key("pk", s(pk))
+                        .key("sk", s(sk))
+                        .build()
+                        .map_err(Error::internal)?;
+                    Ok(WriteRequest::builder().delete_request(delete).build())
+                })
+                .collect::<Result<_, Error>>()?;
+            for attempt in 0..8 {
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, requests)
+                    .send()
+                    .await
+                    .map_err(sdk_error)?;
+                requests = out
+                    .unprocessed_items
+                    .and_then(|mut m| m.remove(&self.table))
+                    .unwrap_or_default();
+                if requests.is_empty() {
+                    break;
+                }
+                if attempt == 7 {
+                    return Err(Error::Unavailable("DynamoDB kept items unprocessed".into()));
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50 << attempt)).await;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A string attribute.
+pub fn s(value: impl Into<String>) -> AttributeValue {
+    AttributeValue::S(value.into())
+}
+
+/// A number attribute.
+pub fn n(value: impl ToString) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
+pub fn to_item<T: Serialize>(value: &T) -> Result<Item, Error> {
+    serde_dynamo::to_item(value).map_err(|e| Error::internal(format!("encoding item: {e}")))
+}
+
+pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, Error> {
+    serde_dynamo::from_item(item).map_err(|e| Error::internal(format!("decoding item: {e}")))
+}
+
+/// Splits a single-item write failure: failed condition or anything else.
+fn write_error<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
+    err: SdkError<E, R>,
+) -> WriteError {
+    match &err {
+        SdkError::ServiceError(ctx)
+            if ctx.err().code() == Some("ConditionalCheckFailedException") =>
+        {
+            WriteError::Conditions(vec![0])
+        }
+        _ => WriteError::Other(sdk_error(err)),
+    }
+}
+
+/// Maps an SDK failure: unreachable, timing out or throttling gives 503,
+/// anything else is an internal error.
+pub fn sdk_error<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
+    err: SdkError<E, R>,
+) -> Error {
+    match &err {
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) | SdkError::ResponseError(_) => {
+            Error::Unavailable(format!("DynamoDB: {err:?}"))
+        }
+        SdkError::ServiceError(ctx) => service_error(ctx.err().code(), ctx.err().message()),
+        _ => Error::internal(format!("DynamoDB: {err:?}")),
+    }
+}
+
+fn service_error(code: Option<&str>, message: Option<&str>) -> Error {
+    let code = code.unwrap_or("Unknown");
+    let text = format!("DynamoDB {code}: {}", message.unwrap_or(""));
+    match code {
+        "ProvisionedThroughputExceededException"
+        | "ThrottlingException"
+        | "RequestLimitExceeded"
+        | "InternalServerError"
+        | "ServiceUnavailable"
+        | "ResourceNotFoundException" => Error::Unavailable(text),
+        _ => Error::Internal(text),
+    }
+}

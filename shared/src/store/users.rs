@@ -1,0 +1,396 @@
+//! User records, their e-mail guard and the e-mail lookup index.
+
+use aws_sdk_dynamodb::types::TransactWriteItem;
+use chrono::{DateTime, Utc};
+
+use super::keys::{self, GSI1, GSI1PK, GSI1SK};
+use super::{from_item, n, s, to_item, Expr, Item, Store, WriteError};
+use crate::domain::users::{email_key, EmailCode, Session, User};
+use crate::error::Error;
+use crate::time;
+
+pub struct Users<'a> {
+    store: &'a Store,
+}
+
+/// Profile fields a user may change.
+#[derive(Clone, Debug, Default)]
+pub struct ProfileChanges {
+    pub email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub phone_number: Option<Option<String>>,
+}
+
+/// Outcome of a registration attempt.
+pub enum Registration {
+    Created,
+    EmailTaken,
+}
+
+impl Store {
+    pub fn users(&self) -> Users<'_> {
+        Users { store: self }
+    }
+}
+
+/// The stored form of a user: the entity plus its keys.
+pub fn user_item(user: &User) -> Result<Item, Error> {
+    let mut item = to_item(user)?;
+    let (gsi1pk, gsi1sk) = keys::user_by_email(&user.email_key());
+    item.insert(keys::PK.into(), s(keys::user_pk(&user.id)));
+    item.insert(keys::SK.into(), s(keys::USER_PROFILE_SK));
+    item.insert("entity".into(), s("USER"));
+    item.insert(GSI1PK.into(), s(gsi1pk));
+    item.insert(GSI1SK.into(), s(gsi1sk));
+    Ok(item)
+}
+
+fn guard_item(email_key: &str, user_id: &str) -> Item {
+    let (pk, sk) = keys::email_guard(email_key);
+    Item::from([
+        (keys::PK.to_string(), s(pk)),
+        (keys::SK.to_string(), s(sk)),
+        ("entity".to_string(), s("EMAIL_GUARD")),
+        ("user_id".to_string(), s(user_id)),
+    ])
+}
+
+impl Users<'_> {
+    fn profile_key(user_id: &str) -> (String, String) {
+        (keys::user_pk(user_id), keys::USER_PROFILE_SK.to_string())
+    }
+
+    pub async fn get(&self, user_id: &str) -> Result<Option<User>, Error> {
+        let (pk, sk) = Self::profile_key(user_id);
+        self.store.get(&pk, &sk).await?.map(from_item).transpose()
+    }
+
+    /// The user and one of their sessions, in one round trip.
+    pub async fn get_with_session(
+        &self,
+        user_id: &str,
+        session_id: &str,
+    ) -> Result<(Option<User>, Option<Session>), Error> {
+        let keys = [
+            Self::profile_key(user_id),
+            (keys::user_pk(user_id), keys::session_sk(session_id)),
+        ];
+        let mut found = self.store.get_many(&keys).await?.into_iter();
+        let user = found.next().flatten().map(from_item).transpose()?;
+        let session = found.next().flatten().map(from_item).transpose()?;
+        Ok((user, session))
+    }
+
+    /// Looks a user up by address (GSI1; one Query).
+    pub async fn find_by_email(&self, email_key: &str) -> Result<Option<User>, Error> {
+        let (gsi1pk, _) = keys::user_by_email(email_key);
+        let items = self.store.query_index(GSI1, GSI1PK, &gsi1pk, Some(1)).await?;
+        items.into_iter().next().map(from_item).transpose()
+    }
+
+    /// Creates the user, its e-mail guard, a first session and a verification
+    /// code, all or nothing.
+    pub async fn register(
+        &self,
+        user: &User,
+        session: &Session,
+        code: &EmailCode,
+    ) -> Result<Registration, Error> {
+        let items = vec![
+            self.store.tx_put(guard_item(&user.email_key(), &user.id), Some("attribute_not_exists(pk)"))?,
+            self.store.tx_put(user_item(user)?, Some("attribute_not_exists(pk)"))?,
+            self.store.tx_put(super::sessions::session_item(session)?, None)?,
+            self.store.tx_put(super::otp::code_item(code)?, None)?,
+        ];
+        match self.store.transact(items).await {
+            Ok(()) => Ok(Registration::Created),
+            Err(WriteError::Conditions(failed)) if failed.contains(&0) => Ok(Registration::EmailTaken),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A successful login: stamps `last_login`, clears the failure counter,
+    /// optionally stores a rehashed password, and opens the session; only if
+    /// the password and the active flag are still what we checked.
+    /// `Ok(false)` means the record changed meanwhile.
+    pub async fn record_login(
+        &self,
+        user: &User,
+        new_hash: Option<&str>,
+        session: &Session,
+        now: DateTime<Utc>,
+    ) -> Result<bool, Error> {
+        let (pk, sk) = Self::profile_key(&user.id);
+        let mut expr = Expr::new()
+            .condition("password = :checked AND is_active = :yes")
+            .value(":checked", s(&user.password))
+            .value(":yes", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
+            .value(":now", s(time::format(&now)))
+            .value(":zero", n(0));
+        expr = match new_hash {
+            Some(hash) => expr
+                .update("SET last_login = :now, failed_logins = :zero, password = :new REMOVE locked_until")
+                .value(":new", s(hash)),
+            None => expr.update("SET last_login = :now, failed_logins = :zero REMOVE locked_until"),
+        };
+        let items = vec![
+            self.store.tx_update(&pk, &sk, expr)?,
+            self.store.tx_put(super::sessions::session_item(session)?, None)?,
+        ];
+        match self.store.transact(items).await {
+            Ok(()) => Ok(true),
+            Err(WriteError::Conditions(_)) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Counts a failed login; past the limit, locks the account for a while.
+    pub async fn record_failed_login(
+        &self,
+        user: &User,
+        lock_until: Option<DateTime<Utc>>,
+    ) -> Result<(), Error> {
+        let (pk, sk) = Self::profile_key(&user.id);
+        let expr = match lock_until {
+            Some(until) => Expr::new()
+                .update("SET failed_logins = :zero, locked_until = :until")
+                .value(":zero", n(0))
+                .value(":until", s(time::format(&until))),
+            None => Expr::new().update("ADD failed_logins :one").value(":one", n(1)),
+        }
+        .condition("attribute_exists(pk)");
+        match self.store.update(&pk, &sk, expr).await {
+            Ok(_) | Err(WriteError::Conditions(_)) => Ok(()),
+            Err(WriteError::Other(e)) => Err(e),
+        }
+    }
+
+    /// Replaces the password hash if it is still `expected_hash`, revokes every
+    /// token (token version + 1), clears the lock. `mark_verified` also sets
+    /// `email_verified` (a reset link proves the mailbox). Returns the updated
+    /// user, or `None` when the password changed meanwhile.
+    pub async fn set_password(
+        &self,
+        user_id: &str,
+        expected_hash: &str,
+        new_hash: &str,
+        mark_verified: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>, Error> {
+        let (pk, sk) = Self::profile_key(user_id);
+        let verified = if mark_verified { ", email_verified = :yes" } else { "" };
+        let expr = Expr::new()
+            .update(format!(
+                "SET password = :new, updated_at = :now, failed_logins = :zero{verified} \
+                 REMOVE locked_until ADD token_version :one, version :one"
+            ))
+            .condition("password = :expected")
+            .value(":new", s(new_hash))
+            .value(":expected", s(expected_hash))
+            .value(":now", s(time::format(&now)))
+            .value(":zero", n(0))
+            .value(":one", n(1));
+        let expr = if mark_verified {
+            expr.value(":yes", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
+        } else {
+            expr
+        };
+        match self.store.update(&pk, &sk, expr).await {
+            Ok(item) => Ok(Some(from_item(item)?)),
+            Err(WriteError::Conditions(_)) => Ok(None),
+            Err(WriteError::Other(e)) => Err(e),
+        }
+    }
+
+    /// Revokes every token of the user at once (token version + 1).
+    pub async fn revoke_tokens(&self, user_id: &str) -> Result<User, Error> {
+        let (pk, sk) = Self::profile_key(user_id);
+        let expr = Expr::new()
+            .update("ADD token_version :one")
+            .condition("attribute_exists(pk)")
+            .value(":one", n(1));
+        match self.store.update(&pk, &sk, expr).await {
+            Ok(item) => from_item(item),
+            Err(WriteError::Conditions(_)) => Err(Error::NotFound(None)),
+            Err(WriteError::Other(e)) => Err(e),
+        }
+    }
+
+    /// Records a reset request unless one was recorded after `cutoff`;
+    /// `Ok(false)` means "too soon, do not send another mail".
+    pub async fn claim_reset_slot(
+        &self,
+        user_id: &str,
+        now: DateTime<Utc>,
+        cutoff: DateTime<Utc>,
+    ) -> Result<bool, Error> {
+        let (pk, sk) = Self::profile_key(user_id);
+        let expr = Expr::new()
+            .update("SET reset_requested_at = :now")
+            .condition("attribute_exists(pk) AND (attribute_not_exists(reset_requested_at) OR reset_requested_at < :cutoff)")
+            .value(":now", s(time::format(&now)))
+            .value(":cutoff", s(time::format(&cutoff)));
+        match self.store.update(&pk, &sk, expr).await {
+            Ok(_) => Ok(true),
+            Err(WriteError::Conditions(_)) => Ok(false),
+            Err(WriteError::Other(e)) => Err(e),
+        }
+    }
+
+    /// Applies profile changes if the record is still at `user.version`. A new
+    /// address moves the e-mail guard in the same transaction and resets
+    /// `email_verified`. `Err(Conflict)` on a concurrent change; the caller
+    /// maps a taken address to a field error through `Ok(None)`.
+    pub async fn update_profile(
+        &self,
+        user: &User,
+        changes: &ProfileChanges,
+        now: DateTime<Utc>,
+    ) -> Result<Option<User>, Error> {
+        let (pk, sk) = Self::profile_key(&user.id);
+        let mut sets = vec!["updated_at = :now".to_string(), "version = :next".to_string()];
+        let mut removes = Vec::new();
+        let mut expr = Expr::new()
+            .condition("version = :version")
+            .value(":now", s(time::format(&now)))
+            .value(":version", n(user.version))
+            .value(":next", n(user.version + 1));
+        if let Some(first) = &changes.first_name {
+            sets.push("first_name = :first".into());
+            expr = expr.value(":first", s(first));
+        }
+        if let Some(last) = &changes.last_name {
+            sets.push("last_name = :last".into());
+            expr = expr.value(":last", s(last));
+        }
+        match &changes.phone_number {
+            Some(Some(phone)) => {
+                sets.push("phone_number = :phone".into());
+                expr = expr.value(":phone", s(phone));
+            }
+            Some(None) => removes.push("phone_number"),
+            None => {}
+        }
+        let new_email = changes.email.as_ref().filter(|e| **e != user.email);
+        let moves_guard = new_email.is_some_and(|e| email_key(e) != user.email_key());
+        if let Some(email) = new_email {
+            sets.push("email = :email".into());
+            expr = expr.value(":email", s(email));
+            if moves_guard {
+                let (gsi1pk, _) = keys::user_by_email(&email_key(email));
+                sets.push("gsi1pk = :gsi1pk".into());
+                sets.push("email_verified = :no".into());
+                expr = expr
+                    .value(":gsi1pk", s(gsi1pk))
+                    .value(":no", aws_sdk_dynamodb::types::AttributeValue::Bool(false));
+            }
+        }
+        let mut update = format!("SET {}", sets.join(", "));
+        if !removes.is_empty() {
+            update.push_str(&format!(" REMOVE {}", removes.join(", ")));
+        }
+        expr = expr.update(update);
+
+        let mut items: Vec<TransactWriteItem> = Vec::new();
+        if let (Some(email), true) = (new_email, moves_guard) {
+            let new_key = email_key(email);
+            items.push(self.store.tx_put(guard_item(&new_key, &user.id), Some("attribute_not_exists(pk)"))?);
+            let (old_pk, old_sk) = keys::email_guard(&user.email_key());
+            items.push(self.store.tx_delete(
+                &old_pk,
+                &old_sk,
+                Expr::new().condition("user_id = :me").value(":me", s(&user.id)),
+            )?);
+        }
+        items.push(self.store.tx_update(&pk, &sk, expr)?);
+        let profile_index = items.len() - 1;
+
+        match self.store.transact(items).await {
+            Ok(()) => {}
+            Err(WriteError::Conditions(failed)) => {
+                if moves_guard && failed.contains(&0) {
+                    return Ok(None);
+                }
+                if failed.contains(&profile_index) {
+                    return Err(Error::Conflict(
+                        "The profile was changed by another request; reload it and retry.".into(),
+                    ));
+                }
+                return Err(Error::internal(format!("profile update refused: {failed:?}")));
+            }
+            Err(e) => return Err(e.into()),
+        }
+        // The transaction succeeded: the stored record now equals this copy.
+        let mut updated = user.clone();
+        if let Some(first) = &changes.first_name {
+            updated.first_name = first.clone();
+        }
+        if let Some(last) = &changes.last_name {
+            updated.last_name = last.clone();
+        }
+        if let Some(phone) = &changes.phone_number {
+            updated.phone_number = phone.clone();
+        }
+        if let Some(email) = new_email {
+            updated.email = email.clone();
+            if moves_guard {
+                updated.email_verified = false;
+            }
+        }
+        updated.updated_at = now;
+        updated.version += 1;
+        Ok(Some(updated))
+    }
+
+    /// Deletes everything the user owns: every item of their partition and
+    /// every guard those items hold, the profile last, so that a failure part
+    /// way leaves an account that can simply delete itself again.
+    pub async fn delete_everything(&self, user: &User) -> Result<(), Error> {
+        let pk = keys::user_pk(&user.id);
+        let items = self.store.query_prefix(&pk, "").await?;
+        let mut keys_to_delete = Vec::new();
+        for item in &items {
+            let sk = item.get(keys::SK).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+            if sk != keys::USER_PROFILE_SK {
+                keys_to_delete.push((pk.clone(), sk));
+            }
+            // Items that own uniqueness guards list them in `guards`.
+            if let Some(Ok(guards)) = item.get("guards").map(|g| g.as_l()) {
+                for guard in guards.iter().filter_map(|g| g.as_s().ok()) {
+                    keys_to_delete.push((guard.clone(), "UNIQUE".to_string()));
+                }
+            }
+        }
+        keys_to_delete.push(keys::email_guard(&user.email_key()));
+        self.store.delete_keys(keys_to_delete).await?;
+        self.store
+            .delete_keys(vec![(pk, keys::USER_PROFILE_SK.to_string())])
+            .await
+    }
+
+    /// Creates a user or, when the address exists, makes it staff and sets
+    /// its password (the local `make staff`).
+    pub async fn upsert_staff(&self, user: &User) -> Result<User, Error> {
+        match self.find_by_email(&user.email_key()).await? {
+            Some(existing) => {
+                let (pk, sk) = Self::profile_key(&existing.id);
+                let expr = Expr::new()
+                    .update("SET is_staff = :yes, is_superuser = :yes, is_active = :yes, email_verified = :yes, password = :pw ADD token_version :one")
+                    .value(":yes", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
+                    .value(":pw", s(&user.password))
+                    .value(":one", n(1));
+                let item = self.store.update(&pk, &sk, expr).await.map_err(Error::from)?;
+                from_item(item)
+            }
+            None => {
+                let items = vec![
+                    self.store.tx_put(guard_item(&user.email_key(), &user.id), Some("attribute_not_exists(pk)"))?,
+                    self.store.tx_put(user_item(user)?, None)?,
+                ];
+                self.store.transact(items).await?;
+                Ok(user.clone())
+            }
+        }
+    }
+}
