@@ -17,6 +17,7 @@ use aws_sdk_dynamodb::Client;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+pub use aws_sdk_dynamodb::types::AttributeValue as Attr;
 pub use client::CallCounter;
 
 use crate::error::Error;

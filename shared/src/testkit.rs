@@ -1,0 +1,237 @@
+//! Test helpers (feature `testkit`): every test gets its own table in the
+//! emulator, drives the real router in-process, and can read the e-mails the
+//! emulator accepted.
+
+use std::io::{Read, Write};
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request};
+use axum::Router;
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tokio::sync::OnceCell;
+use tower::ServiceExt;
+
+use crate::config::Config;
+use crate::state::{sdk_config, AppState};
+use crate::store::table;
+
+pub const MAIL_FROM: &str = "noreply@autotrack.test";
+pub const FRONTEND_URL: &str = "https://app.autotrack.test";
+
+/// The emulator's address; `make test` starts one and exports it.
+pub fn endpoint() -> String {
+    std::env::var("AWS_ENDPOINT_URL").expect(
+        "AWS_ENDPOINT_URL is not set: run the tests with `make test`, which starts the emulator",
+    )
+}
+
+/// A configuration for one test: its own table, a random signing secret.
+pub fn test_config(endpoint: &str) -> Config {
+    let table = format!("test-{}", uuid::Uuid::now_v7().simple());
+    let secret = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+    Config::from_lookup(|key| match key {
+        "TABLE_NAME" => Some(table.clone()),
+        "JWT_SECRET" => Some(secret.clone()),
+        "FRONTEND_URL" => Some(FRONTEND_URL.into()),
+        "MAIL_FROM" => Some(MAIL_FROM.into()),
+        "AWS_ENDPOINT_URL" => Some(endpoint.into()),
+        _ => None,
+    })
+    .expect("test configuration is complete")
+}
+
+pub struct TestApp {
+    pub router: Router,
+    pub state: AppState,
+}
+
+static SENDER: OnceCell<()> = OnceCell::const_new();
+
+impl TestApp {
+    /// A fresh table and the app built on it by `build`.
+    pub async fn spawn(build: impl FnOnce(AppState) -> Router) -> Self {
+        Self::spawn_with(build, |_| {}).await
+    }
+
+    /// Like `spawn`, with a chance to adjust the configuration first.
+    pub async fn spawn_with(build: impl FnOnce(AppState) -> Router, adjust: impl FnOnce(&mut Config)) -> Self {
+        let endpoint = endpoint();
+        let mut config = test_config(&endpoint);
+        adjust(&mut config);
+        let state = AppState::build(config).await;
+        table::create(state.store.client(), state.store.table()).await.expect("create test table");
+        SENDER
+            .get_or_init(|| async {
+                let sdk = sdk_config(Some(&endpoint)).await;
+                let _ = aws_sdk_sesv2::Client::new(&sdk)
+                    .create_email_identity()
+                    .email_identity(MAIL_FROM)
+                    .send()
+                    .await;
+            })
+            .await;
+        let router = build(state.clone());
+        TestApp { router, state }
+    }
+
+    /// An app whose AWS endpoint is a closed port: every dependency is down.
+    pub async fn spawn_unreachable(build: impl FnOnce(AppState) -> Router) -> Self {
+        let config = test_config("http://127.0.0.1:9");
+        let state = AppState::build(config).await;
+        let router = build(state.clone());
+        TestApp { router, state }
+    }
+
+    /// DynamoDB round trips made so far.
+    pub fn calls(&self) -> u64 {
+        self.state.store.calls()
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> TestRequest<'_> {
+        TestRequest {
+            app: self,
+            method,
+            path: path.to_string(),
+            body: Vec::new(),
+            headers: vec![("host".into(), "testserver".into())],
+        }
+    }
+
+    pub fn get(&self, path: &str) -> TestRequest<'_> {
+        self.request(Method::GET, path)
+    }
+
+    pub fn post(&self, path: &str) -> TestRequest<'_> {
+        self.request(Method::POST, path)
+    }
+
+    pub fn put(&self, path: &str) -> TestRequest<'_> {
+        self.request(Method::PUT, path)
+    }
+
+    pub fn patch(&self, path: &str) -> TestRequest<'_> {
+        self.request(Method::PATCH, path)
+    }
+
+    pub fn delete(&self, path: &str) -> TestRequest<'_> {
+        self.request(Method::DELETE, path)
+    }
+}
+
+pub struct TestRequest<'a> {
+    app: &'a TestApp,
+    method: Method,
+    path: String,
+    body: Vec<u8>,
+    headers: Vec<(String, String)>,
+}
+
+impl TestRequest<'_> {
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    pub fn bearer(self, token: &str) -> Self {
+        self.header("authorization", &format!("Bearer {token}"))
+    }
+
+    pub fn json(mut self, body: Value) -> Self {
+        self.body = serde_json::to_vec(&body).expect("JSON body");
+        self.header("content-type", "application/json")
+    }
+
+    pub fn raw(mut self, content_type: &str, body: &[u8]) -> Self {
+        self.body = body.to_vec();
+        self.header("content-type", content_type)
+    }
+
+    pub async fn send(self) -> TestResponse {
+        let mut builder = Request::builder().method(self.method).uri(&self.path);
+        for (k, v) in &self.headers {
+            builder = builder.header(k, v);
+        }
+        let request = builder.body(Body::from(self.body)).expect("valid request");
+        let response = self.app.router.clone().oneshot(request).await.expect("infallible router");
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        let text = String::from_utf8_lossy(&bytes).to_string();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|_| panic!("response is not JSON: {text}"))
+        };
+        TestResponse { status, headers, body, text }
+    }
+}
+
+#[derive(Debug)]
+pub struct TestResponse {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl TestResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+/// A unique address for one test.
+pub fn unique_email(name: &str) -> String {
+    format!("{name}-{}@example.com", &uuid::Uuid::new_v4().simple().to_string()[..10])
+}
+
+/// An e-mail the emulator accepted.
+#[derive(Clone, Debug)]
+pub struct SentMail {
+    pub subject: String,
+    pub body: String,
+}
+
+/// Every e-mail sent to `address`, oldest first (read from the emulator).
+pub async fn emails_to(address: &str) -> Vec<SentMail> {
+    let endpoint = endpoint();
+    let raw = tokio::task::spawn_blocking(move || http_get(&endpoint, "/moto-api/data.json"))
+        .await
+        .expect("join");
+    let data: Value = serde_json::from_str(&raw).expect("emulator data is JSON");
+    let messages = data["ses"]["Message"].as_array().cloned().unwrap_or_default();
+    messages
+        .iter()
+        .filter(|m| {
+            m["destinations"]["ToAddresses"]
+                .as_array()
+                .is_some_and(|to| to.iter().any(|a| a.as_str() == Some(address)))
+        })
+        .map(|m| SentMail {
+            subject: m["subject"].as_str().unwrap_or_default().to_string(),
+            body: m["body"].as_str().unwrap_or_default().to_string(),
+        })
+        .collect()
+}
+
+/// The first run of six digits in a text (the verification code of a mail).
+pub fn six_digit_code(text: &str) -> Option<String> {
+    let chars: Vec<char> = text.chars().collect();
+    chars.windows(6).enumerate().find_map(|(i, w)| {
+        let digits = w.iter().all(|c| c.is_ascii_digit());
+        let before = i == 0 || !chars[i - 1].is_ascii_digit();
+        let after = chars.get(i + 6).is_none_or(|c| !c.is_ascii_digit());
+        (digits && before && after).then(|| w.iter().collect())
+    })
+}
+
+/// A minimal HTTP/1.0 GET against the (plain-HTTP, loopback) emulator.
+fn http_get(endpoint: &str, path: &str) -> String {
+    let host = endpoint.trim_start_matches("http://").trim_end_matches('/');
+    let mut stream = std::net::TcpStream::connect(host).expect("emulator reachable");
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n").expect("request sent");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("response read");
+    response.split_once("\r\n\r\n").map(|(_, body)| body.to_string()).unwrap_or_default()
+}
