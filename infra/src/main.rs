@@ -1,1 +1,164 @@
-fn main() {}
+//! Local stack tooling, run by `make dev` and `make staff`:
+//!
+//! - `autotrack-local bootstrap <env-file>`: creates the table (from
+//!   `infra/table.json`), the documents bucket, the job queues with their
+//!   dead-letter queues, and the SES sender identity in the emulator; loads
+//!   reference data; writes the queue URLs to `<env-file>`.
+//! - `autotrack-local staff <email> <password>`: creates a staff user or
+//!   promotes an existing one (Django's `createsuperuser`).
+
+use std::process::ExitCode;
+
+use serde_json::json;
+use shared::domain::users::{normalize_email, password_problems, User};
+use shared::http::validate::is_valid_email;
+use shared::state::sdk_config;
+use shared::store::{client, table, Store};
+
+fn env(key: &str, default: &str) -> String {
+    std::env::var(key).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_string())
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        ["bootstrap", env_file] => bootstrap(env_file).await,
+        ["staff", email, password] => staff(email, password).await,
+        _ => Err("usage: autotrack-local bootstrap <env-file> | staff <email> <password>".into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn bootstrap(env_file: &str) -> Result<(), String> {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL")
+        .map_err(|_| "AWS_ENDPOINT_URL must point at the emulator".to_string())?;
+    let sdk = sdk_config(Some(&endpoint)).await;
+    let table_name = env("TABLE_NAME", "autotrack");
+    let bucket = env("BUCKET_NAME", "autotrack-documents");
+    let sender = env("MAIL_FROM", "noreply@autotrack.local");
+    let region = sdk.region().map(|r| r.to_string()).unwrap_or_else(|| "eu-west-1".into());
+
+    let (dynamodb, _) = client::dynamodb(&sdk);
+    table::create(&dynamodb, &table_name).await.map_err(|e| e.to_string())?;
+    println!("table      {table_name}");
+
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build(),
+    );
+    let mut create = s3.create_bucket().bucket(&bucket);
+    if region != "us-east-1" {
+        create = create.create_bucket_configuration(
+            aws_sdk_s3::types::CreateBucketConfiguration::builder()
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(region.as_str()))
+                .build(),
+        );
+    }
+    if let Err(e) = create.send().await {
+        let owned = e.as_service_error().is_some_and(|s| s.is_bucket_already_owned_by_you());
+        if !owned {
+            return Err(format!("creating bucket {bucket}: {e:?}"));
+        }
+    }
+    println!("bucket     {bucket}");
+
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let mut lines = Vec::new();
+    for (var, name) in [("OCR_QUEUE_URL", "autotrack-ocr-jobs"), ("AI_QUEUE_URL", "autotrack-ai-jobs")] {
+        let url = create_queue_with_dlq(&sqs, name).await?;
+        println!("queue      {url}");
+        lines.push(format!("{var}={url}"));
+    }
+
+    aws_sdk_sesv2::Client::new(&sdk)
+        .create_email_identity()
+        .email_identity(&sender)
+        .send()
+        .await
+        .map(|_| ())
+        .or_else(|e| {
+            let exists = e.as_service_error().is_some_and(|s| s.is_already_exists_exception());
+            if exists { Ok(()) } else { Err(format!("creating sender identity: {e:?}")) }
+        })?;
+    println!("sender     {sender}");
+
+    std::fs::write(env_file, lines.join("\n") + "\n").map_err(|e| format!("writing {env_file}: {e}"))?;
+    Ok(())
+}
+
+/// A queue whose failed messages go to `<name>-dlq` after 5 receives.
+async fn create_queue_with_dlq(sqs: &aws_sdk_sqs::Client, name: &str) -> Result<String, String> {
+    use aws_sdk_sqs::types::QueueAttributeName;
+    let dlq = sqs
+        .create_queue()
+        .queue_name(format!("{name}-dlq"))
+        .send()
+        .await
+        .map_err(|e| format!("creating {name}-dlq: {e:?}"))?;
+    let dlq_arn = sqs
+        .get_queue_attributes()
+        .queue_url(dlq.queue_url().unwrap_or_default())
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .map_err(|e| format!("reading {name}-dlq: {e:?}"))?
+        .attributes
+        .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
+        .unwrap_or_default();
+    let policy = json!({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"}).to_string();
+    let queue = sqs
+        .create_queue()
+        .queue_name(name)
+        .attributes(QueueAttributeName::RedrivePolicy, policy)
+        .attributes(QueueAttributeName::VisibilityTimeout, "120")
+        .send()
+        .await
+        .map_err(|e| format!("creating {name}: {e:?}"))?;
+    Ok(queue.queue_url().unwrap_or_default().to_string())
+}
+
+async fn staff(email: &str, password: &str) -> Result<(), String> {
+    if !is_valid_email(email.trim()) {
+        return Err(format!("{email:?} is not a valid e-mail address"));
+    }
+    let problems = password_problems(password);
+    if !problems.is_empty() {
+        return Err(problems.join(" "));
+    }
+    let endpoint = std::env::var("AWS_ENDPOINT_URL").ok();
+    let sdk = sdk_config(endpoint.as_deref()).await;
+    let (dynamodb, calls) = client::dynamodb(&sdk);
+    let store = Store::new(dynamodb, env("TABLE_NAME", "autotrack"), calls);
+    let now = shared::time::now();
+    let user = User {
+        id: uuid::Uuid::now_v7().to_string(),
+        email: normalize_email(email),
+        first_name: "Admin".into(),
+        last_name: "AutoTrack".into(),
+        phone_number: None,
+        roles: json!(["admin"]),
+        email_verified: true,
+        is_active: true,
+        is_staff: true,
+        is_superuser: true,
+        stripe_customer_id: None,
+        password: shared::auth::password::hash(password).map_err(|e| e.to_string())?,
+        token_version: 0,
+        failed_logins: 0,
+        locked_until: None,
+        reset_requested_at: None,
+        last_login: None,
+        created_at: now,
+        updated_at: now,
+        version: 0,
+    };
+    let saved = store.users().upsert_staff(&user).await.map_err(|e| e.to_string())?;
+    println!("staff user {} ({})", saved.email, saved.id);
+    Ok(())
+}

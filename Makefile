@@ -1,0 +1,25 @@
+.PHONY: dev test staff lint build fmt
+
+## Run the whole API locally on http://127.0.0.1:9000 (Ctrl-C stops everything)
+dev:
+	bash infra/dev.sh
+
+## Run every test against an emulator of its own (template lint included)
+test:
+	bash infra/test.sh
+
+## Create or promote a staff user in the local stack: make staff EMAIL=... PASSWORD=...
+staff:
+	EMAIL='$(EMAIL)' PASSWORD='$(PASSWORD)' bash infra/staff.sh
+
+## Formatting and lints, as CI runs them
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets --locked -- -D warnings
+
+## Release build of every function for Lambda (arm64)
+build:
+	bash -c '. infra/tools.sh && ensure_tools && cargo lambda build --release --arm64 --workspace'
+
+fmt:
+	cargo fmt --all

@@ -1,0 +1,59 @@
+# Sourced by the dev and test scripts: installs the project's Python-based
+# tools (the AWS emulator, cargo-lambda, zig, cfn-lint) into .venv, once.
+# Versions are pinned so every machine runs the same emulator.
+
+TOOLS_REQUIREMENTS="moto[server]==5.2.5 cargo-lambda==1.9.2 ziglang==0.17.1 cfn-lint==1.58.0"
+
+ensure_tools() {
+  local stamp=".venv/.tools"
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$TOOLS_REQUIREMENTS" ]; then
+    echo "==> installing local tools into .venv: $TOOLS_REQUIREMENTS"
+    [ -x .venv/bin/python ] || python3 -m venv .venv
+    .venv/bin/pip install --quiet --disable-pip-version-check $TOOLS_REQUIREMENTS
+    echo "$TOOLS_REQUIREMENTS" > "$stamp"
+  fi
+  export PATH="$PWD/.venv/bin:$PATH"
+}
+
+# Credentials and region for the emulator (it accepts any).
+emulator_env() {
+  export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-testing}"
+  export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-testing}"
+  export AWS_REGION="${AWS_REGION:-eu-west-1}"
+  export AWS_DEFAULT_REGION="$AWS_REGION"
+  export AWS_EC2_METADATA_DISABLED=true
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# start_emulator PORT LOGFILE: starts moto's server on 127.0.0.1:PORT in the
+# background, sets EMULATOR_PID and AWS_ENDPOINT_URL, waits until it answers.
+start_emulator() {
+  local port="$1" log="$2"
+  moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+  EMULATOR_PID=$!
+  export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
+  for _ in $(seq 1 100); do
+    if python3 -c "import urllib.request,sys; urllib.request.urlopen('$AWS_ENDPOINT_URL/moto-api/', timeout=1)" 2>/dev/null; then
+      echo "==> AWS emulator on $AWS_ENDPOINT_URL (pid $EMULATOR_PID)"
+      return 0
+    fi
+    if ! kill -0 "$EMULATOR_PID" 2>/dev/null; then
+      echo "the emulator did not start; its log:" >&2
+      cat "$log" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+  echo "the emulator did not answer on port $port" >&2
+  return 1
+}
+
+stop_emulator() {
+  if [ -n "${EMULATOR_PID:-}" ]; then
+    kill "$EMULATOR_PID" 2>/dev/null || true
+    wait "$EMULATOR_PID" 2>/dev/null || true
+  fi
+}
