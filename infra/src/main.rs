@@ -16,13 +16,21 @@ use shared::state::sdk_config;
 use shared::store::{client, table, Store};
 
 fn env(key: &str, default: &str) -> String {
-    std::env::var(key).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_string())
+    std::env::var(key)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| default.to_string())
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+    let result = match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
         ["bootstrap", env_file] => bootstrap(env_file).await,
         ["staff", email, password] => staff(email, password).await,
         _ => Err("usage: autotrack-local bootstrap <env-file> | staff <email> <password>".into()),
@@ -43,25 +51,36 @@ async fn bootstrap(env_file: &str) -> Result<(), String> {
     let table_name = env("TABLE_NAME", "autotrack");
     let bucket = env("BUCKET_NAME", "autotrack-documents");
     let sender = env("MAIL_FROM", "noreply@autotrack.local");
-    let region = sdk.region().map(|r| r.to_string()).unwrap_or_else(|| "eu-west-1".into());
+    let region = sdk
+        .region()
+        .map(|r| r.to_string())
+        .unwrap_or_else(|| "eu-west-1".into());
 
     let (dynamodb, _) = client::dynamodb(&sdk);
-    table::create(&dynamodb, &table_name).await.map_err(|e| e.to_string())?;
+    table::create(&dynamodb, &table_name)
+        .await
+        .map_err(|e| e.to_string())?;
     println!("table      {table_name}");
 
     let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&sdk).force_path_style(true).build(),
+        aws_sdk_s3::config::Builder::from(&sdk)
+            .force_path_style(true)
+            .build(),
     );
     let mut create = s3.create_bucket().bucket(&bucket);
     if region != "us-east-1" {
         create = create.create_bucket_configuration(
             aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(region.as_str()))
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(
+                    region.as_str(),
+                ))
                 .build(),
         );
     }
     if let Err(e) = create.send().await {
-        let owned = e.as_service_error().is_some_and(|s| s.is_bucket_already_owned_by_you());
+        let owned = e
+            .as_service_error()
+            .is_some_and(|s| s.is_bucket_already_owned_by_you());
         if !owned {
             return Err(format!("creating bucket {bucket}: {e:?}"));
         }
@@ -70,7 +89,10 @@ async fn bootstrap(env_file: &str) -> Result<(), String> {
 
     let sqs = aws_sdk_sqs::Client::new(&sdk);
     let mut lines = Vec::new();
-    for (var, name) in [("OCR_QUEUE_URL", "autotrack-ocr-jobs"), ("AI_QUEUE_URL", "autotrack-ai-jobs")] {
+    for (var, name) in [
+        ("OCR_QUEUE_URL", "autotrack-ocr-jobs"),
+        ("AI_QUEUE_URL", "autotrack-ai-jobs"),
+    ] {
         let url = create_queue_with_dlq(&sqs, name).await?;
         println!("queue      {url}");
         lines.push(format!("{var}={url}"));
@@ -83,12 +105,19 @@ async fn bootstrap(env_file: &str) -> Result<(), String> {
         .await
         .map(|_| ())
         .or_else(|e| {
-            let exists = e.as_service_error().is_some_and(|s| s.is_already_exists_exception());
-            if exists { Ok(()) } else { Err(format!("creating sender identity: {e:?}")) }
+            let exists = e
+                .as_service_error()
+                .is_some_and(|s| s.is_already_exists_exception());
+            if exists {
+                Ok(())
+            } else {
+                Err(format!("creating sender identity: {e:?}"))
+            }
         })?;
     println!("sender     {sender}");
 
-    std::fs::write(env_file, lines.join("\n") + "\n").map_err(|e| format!("writing {env_file}: {e}"))?;
+    std::fs::write(env_file, lines.join("\n") + "\n")
+        .map_err(|e| format!("writing {env_file}: {e}"))?;
     Ok(())
 }
 
@@ -158,7 +187,11 @@ async fn staff(email: &str, password: &str) -> Result<(), String> {
         updated_at: now,
         version: 0,
     };
-    let saved = store.users().upsert_staff(&user).await.map_err(|e| e.to_string())?;
+    let saved = store
+        .users()
+        .upsert_staff(&user)
+        .await
+        .map_err(|e| e.to_string())?;
     println!("staff user {} ({})", saved.email, saved.id);
     Ok(())
 }

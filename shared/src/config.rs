@@ -55,7 +55,11 @@ impl Config {
 
     /// Reads configuration through `lookup` (the environment, or a map in tests).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
-        let get = |key: &str| lookup(key).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let get = |key: &str| {
+            lookup(key)
+                .map(|v| v.trim().to_string())
+                .filter(|v| !v.is_empty())
+        };
         let mut problems = Vec::new();
 
         let table_name = get("TABLE_NAME").unwrap_or_else(|| {
@@ -127,7 +131,9 @@ fn parse_positive(
         Some(raw) => match raw.parse::<u64>() {
             Ok(n) if n > 0 => n,
             _ => {
-                problems.push(format!("{key} must be a positive whole number, got {raw:?}"));
+                problems.push(format!(
+                    "{key} must be a positive whole number, got {raw:?}"
+                ));
                 default
             }
         },
@@ -153,8 +159,10 @@ mod tests {
     use std::collections::HashMap;
 
     fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         move |k| map.get(k).cloned()
     }
 

@@ -109,7 +109,10 @@ pub enum Error {
     Conflict(String),
     /// 429 with `Retry-After`.
     #[error("too many requests: {message}")]
-    TooManyRequests { message: String, retry_after_secs: u64 },
+    TooManyRequests {
+        message: String,
+        retry_after_secs: u64,
+    },
     /// 503: a dependency (DynamoDB, S3, SQS...) is unreachable or throttling.
     #[error("dependency unavailable: {0}")]
     Unavailable(String),
@@ -129,7 +132,10 @@ impl Error {
     }
 
     pub fn message(status: u16, message: impl Into<String>) -> Self {
-        Error::Message { status, message: message.into() }
+        Error::Message {
+            status,
+            message: message.into(),
+        }
     }
 
     pub fn internal(context: impl std::fmt::Display) -> Self {

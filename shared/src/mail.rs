@@ -30,9 +30,11 @@ impl Mailer {
     /// Sends, waiting at most a few seconds; never returns an error.
     pub async fn send(&self, mail: Mail) {
         let content = |data: &str| Content::builder().data(data).charset("UTF-8").build();
-        let (Ok(subject), Ok(text), Ok(html)) =
-            (content(&mail.subject), content(&mail.text), content(&mail.html))
-        else {
+        let (Ok(subject), Ok(text), Ok(html)) = (
+            content(&mail.subject),
+            content(&mail.text),
+            content(&mail.html),
+        ) else {
             tracing::error!("could not build e-mail content");
             return;
         };
@@ -60,12 +62,18 @@ pub mod templates {
     use super::*;
 
     fn html_page(paragraphs: &[String]) -> String {
-        let body: String = paragraphs.iter().map(|p| format!("<p>{}</p>", escape(p))).collect();
+        let body: String = paragraphs
+            .iter()
+            .map(|p| format!("<p>{}</p>", escape(p)))
+            .collect();
         format!("<!doctype html><html><body>{body}</body></html>")
     }
 
     fn escape(text: &str) -> String {
-        text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
     }
 
     fn mail(to: &str, subject: &str, paragraphs: Vec<String>) -> Mail {

@@ -29,7 +29,11 @@ pub fn endpoint() -> String {
 /// A configuration for one test: its own table, a random signing secret.
 pub fn test_config(endpoint: &str) -> Config {
     let table = format!("test-{}", uuid::Uuid::now_v7().simple());
-    let secret = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
+    let secret = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
     Config::from_lookup(|key| match key {
         "TABLE_NAME" => Some(table.clone()),
         "JWT_SECRET" => Some(secret.clone()),
@@ -55,12 +59,17 @@ impl TestApp {
     }
 
     /// Like `spawn`, with a chance to adjust the configuration first.
-    pub async fn spawn_with(build: impl FnOnce(AppState) -> Router, adjust: impl FnOnce(&mut Config)) -> Self {
+    pub async fn spawn_with(
+        build: impl FnOnce(AppState) -> Router,
+        adjust: impl FnOnce(&mut Config),
+    ) -> Self {
         let endpoint = endpoint();
         let mut config = test_config(&endpoint);
         adjust(&mut config);
         let state = AppState::build(config).await;
-        table::create(state.store.client(), state.store.table()).await.expect("create test table");
+        table::create(state.store.client(), state.store.table())
+            .await
+            .expect("create test table");
         SENDER
             .get_or_init(|| async {
                 let sdk = sdk_config(Some(&endpoint)).await;
@@ -153,17 +162,34 @@ impl TestRequest<'_> {
             builder = builder.header(k, v);
         }
         let request = builder.body(Body::from(self.body)).expect("valid request");
-        let response = self.app.router.clone().oneshot(request).await.expect("infallible router");
+        let response = self
+            .app
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("infallible router");
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
         let text = String::from_utf8_lossy(&bytes).to_string();
         let body = if bytes.is_empty() {
             Value::Null
         } else {
-            serde_json::from_slice(&bytes).unwrap_or_else(|_| panic!("response is not JSON: {text}"))
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| panic!("response is not JSON: {text}"))
         };
-        TestResponse { status, headers, body, text }
+        TestResponse {
+            status,
+            headers,
+            body,
+            text,
+        }
     }
 }
 
@@ -183,7 +209,10 @@ impl TestResponse {
 
 /// A unique address for one test.
 pub fn unique_email(name: &str) -> String {
-    format!("{name}-{}@example.com", &uuid::Uuid::new_v4().simple().to_string()[..10])
+    format!(
+        "{name}-{}@example.com",
+        &uuid::Uuid::new_v4().simple().to_string()[..10]
+    )
 }
 
 /// An e-mail the emulator accepted.
@@ -200,7 +229,10 @@ pub async fn emails_to(address: &str) -> Vec<SentMail> {
         .await
         .expect("join");
     let data: Value = serde_json::from_str(&raw).expect("emulator data is JSON");
-    let messages = data["ses"]["Message"].as_array().cloned().unwrap_or_default();
+    let messages = data["ses"]["Message"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     messages
         .iter()
         .filter(|m| {
@@ -233,5 +265,8 @@ fn http_get(endpoint: &str, path: &str) -> String {
     write!(stream, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n").expect("request sent");
     let mut response = String::new();
     stream.read_to_string(&mut response).expect("response read");
-    response.split_once("\r\n\r\n").map(|(_, body)| body.to_string()).unwrap_or_default()
+    response
+        .split_once("\r\n\r\n")
+        .map(|(_, body)| body.to_string())
+        .unwrap_or_default()
 }

@@ -60,9 +60,7 @@ pub mod rfc3339_opt {
         }
     }
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<DateTime<Utc>>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
         let raw = Option::<String>::deserialize(d)?;
         match raw {
             None => Ok(None),
@@ -91,8 +89,14 @@ mod tests {
             format(&parse("2024-01-01T02:00:00+02:00").unwrap()),
             "2024-01-01T00:00:00Z"
         );
-        assert_eq!(format(&parse("2024-01-01T10:30").unwrap()), "2024-01-01T10:30:00Z");
-        assert_eq!(format(&parse("2024-03-05").unwrap()), "2024-03-05T00:00:00Z");
+        assert_eq!(
+            format(&parse("2024-01-01T10:30").unwrap()),
+            "2024-01-01T10:30:00Z"
+        );
+        assert_eq!(
+            format(&parse("2024-03-05").unwrap()),
+            "2024-03-05T00:00:00Z"
+        );
         assert!(parse("yesterday").is_none());
     }
 }

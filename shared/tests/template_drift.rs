@@ -21,7 +21,9 @@ fn yaml_to_json(value: &Yaml) -> Json {
                 .collect(),
         ),
         // CloudFormation intrinsics (!Ref, !Sub...): keep the tag for comparison.
-        Yaml::Tagged(tagged) => serde_json::json!({ tagged.tag.to_string(): yaml_to_json(&tagged.value) }),
+        Yaml::Tagged(tagged) => {
+            serde_json::json!({ tagged.tag.to_string(): yaml_to_json(&tagged.value) })
+        }
     }
 }
 
@@ -29,17 +31,36 @@ fn yaml_to_json(value: &Yaml) -> Json {
 fn template_table_matches_the_shared_definition() {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
     let template: Yaml =
-        serde_yaml::from_str(&std::fs::read_to_string(format!("{root}/template.yaml")).unwrap()).unwrap();
+        serde_yaml::from_str(&std::fs::read_to_string(format!("{root}/template.yaml")).unwrap())
+            .unwrap();
     let deployed = yaml_to_json(&template["Resources"]["Table"]["Properties"]);
     let local: Json =
-        serde_json::from_str(&std::fs::read_to_string(format!("{root}/infra/table.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(format!("{root}/infra/table.json")).unwrap())
+            .unwrap();
 
     for (key, expected) in local.as_object().unwrap() {
-        assert_eq!(&deployed[key], expected, "template.yaml Table.{key} differs from infra/table.json");
+        assert_eq!(
+            &deployed[key], expected,
+            "template.yaml Table.{key} differs from infra/table.json"
+        );
     }
     // And nothing key-related exists only in the template.
-    for key in ["AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "LocalSecondaryIndexes", "TimeToLiveSpecification", "BillingMode"] {
-        assert_eq!(deployed.get(key).is_some(), local.get(key).is_some(), "{key} present in only one definition");
+    for key in [
+        "AttributeDefinitions",
+        "KeySchema",
+        "GlobalSecondaryIndexes",
+        "LocalSecondaryIndexes",
+        "TimeToLiveSpecification",
+        "BillingMode",
+    ] {
+        assert_eq!(
+            deployed.get(key).is_some(),
+            local.get(key).is_some(),
+            "{key} present in only one definition"
+        );
     }
-    assert_eq!(deployed["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"], true);
+    assert_eq!(
+        deployed["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"],
+        true
+    );
 }

@@ -74,7 +74,10 @@ async fn update_profile(
         // A new address must be verified again: send it a fresh code.
         let (code, record) = new_email_code(&state, &updated.id);
         state.store.email_codes().replace(&record).await?;
-        state.mailer.send(templates::verification_code(&updated, &code)).await;
+        state
+            .mailer
+            .send(templates::verification_code(&updated, &code))
+            .await;
     }
     Ok(ok(updated.to_json()))
 }
@@ -118,8 +121,13 @@ pub async fn change_password(
     // Every earlier token is now refused; this device gets a fresh pair.
     let (session, tokens) = new_session(&updated, &headers, &state);
     state.store.sessions().create(&session).await?;
-    state.mailer.send(templates::password_changed(&updated)).await;
-    Ok(ok(json!({"message": "Password changed successfully", "tokens": tokens})))
+    state
+        .mailer
+        .send(templates::password_changed(&updated))
+        .await;
+    Ok(ok(
+        json!({"message": "Password changed successfully", "tokens": tokens}),
+    ))
 }
 
 pub async fn delete_account(
@@ -131,8 +139,14 @@ pub async fn delete_account(
     Ok(no_content())
 }
 
-const SESSION_FIELDS: &[&str] =
-    &["id", "ip_address", "user_agent", "is_active", "expires_at", "created_at"];
+const SESSION_FIELDS: &[&str] = &[
+    "id",
+    "ip_address",
+    "user_agent",
+    "is_active",
+    "expires_at",
+    "created_at",
+];
 
 fn session_key(session: &Session, field: &str) -> SortKey {
     let text = |v: &Option<String>| v.clone().map(SortKey::Text).unwrap_or(SortKey::Null);

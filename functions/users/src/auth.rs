@@ -32,7 +32,9 @@ pub(crate) fn new_session(
 ) -> (Session, shared::auth::TokenPair) {
     let now = time::now();
     let session_id = uuid::Uuid::now_v7().to_string();
-    let issued = state.tokens.issue(&user.id, user.token_version, &session_id, now);
+    let issued = state
+        .tokens
+        .issue(&user.id, user.token_version, &session_id, now);
     let session = Session {
         id: session_id,
         user_id: user.id.clone(),
@@ -115,16 +117,28 @@ pub async fn register(
     let (session, tokens) = new_session(&user, &headers, &state);
     let (code, code_record) = new_email_code(&state, &user.id);
 
-    match state.store.users().register(&user, &session, &code_record).await? {
+    match state
+        .store
+        .users()
+        .register(&user, &session, &code_record)
+        .await?
+    {
         Registration::EmailTaken => {
-            return Err(Error::field("email", "user with this email already exists."))
+            return Err(Error::field(
+                "email",
+                "user with this email already exists.",
+            ))
         }
         Registration::Created => {}
     }
 
     tokio::join!(
-        state.mailer.send(templates::welcome(&user, &state.config.frontend_url)),
-        state.mailer.send(templates::verification_code(&user, &code)),
+        state
+            .mailer
+            .send(templates::welcome(&user, &state.config.frontend_url)),
+        state
+            .mailer
+            .send(templates::verification_code(&user, &code)),
     );
     Ok(created(json!({
         "user": user.to_json(),
@@ -148,7 +162,12 @@ pub async fn login(
     };
 
     let now = time::now();
-    let Some(user) = state.store.users().find_by_email(&email_key(&email)).await? else {
+    let Some(user) = state
+        .store
+        .users()
+        .find_by_email(&email_key(&email))
+        .await?
+    else {
         password::verify_dummy(&password);
         return Err(Error::non_field(INVALID_CREDENTIALS));
     };
@@ -159,7 +178,8 @@ pub async fn login(
 
     if !password::verify(&password, &user.password) {
         let failures = user.failed_logins + 1;
-        let lock = (failures >= MAX_FAILED_LOGINS).then(|| now + Duration::seconds(LOGIN_LOCK_SECONDS));
+        let lock =
+            (failures >= MAX_FAILED_LOGINS).then(|| now + Duration::seconds(LOGIN_LOCK_SECONDS));
         state.store.users().record_failed_login(&user, lock).await?;
         if lock.is_some() {
             return Err(too_many_attempts(LOGIN_LOCK_SECONDS as u64));
@@ -176,7 +196,12 @@ pub async fn login(
         None
     };
     let (session, tokens) = new_session(&user, &headers, &state);
-    if !state.store.users().record_login(&user, rehash.as_deref(), &session, now).await? {
+    if !state
+        .store
+        .users()
+        .record_login(&user, rehash.as_deref(), &session, now)
+        .await?
+    {
         // The password or the account changed between our read and write.
         return Err(Error::non_field(INVALID_CREDENTIALS));
     }
@@ -221,8 +246,11 @@ pub async fn refresh(
         return Err(refresh_refused("Token is invalid"));
     };
 
-    let (user, session) =
-        state.store.users().get_with_session(&claims.user_id, &session_id).await?;
+    let (user, session) = state
+        .store
+        .users()
+        .get_with_session(&claims.user_id, &session_id)
+        .await?;
     let user = user.ok_or(Error::Unauthenticated(AuthError::UserNotFound))?;
     if !user.is_active {
         return Err(Error::Unauthenticated(AuthError::NoActiveAccount));
@@ -235,26 +263,51 @@ pub async fn refresh(
         // An already-rotated token came back: someone holds a copy. End the
         // whole chain so neither copy can be used again.
         tracing::warn!(user_id = %user.id, session_id = %session.id, "refresh token reuse detected");
-        state.store.sessions().revoke(&user.id, &session.id, now).await?;
+        state
+            .store
+            .sessions()
+            .revoke(&user.id, &session.id, now)
+            .await?;
         return Err(refresh_refused(REVOKED));
     }
 
-    let issued = state.tokens.issue(&user.id, user.token_version, &session.id, now);
+    let issued = state
+        .tokens
+        .issue(&user.id, user.token_version, &session.id, now);
     let rotated = state
         .store
         .sessions()
-        .rotate(&session, &claims.jti, &issued.refresh_jti, issued.refresh_expires_at.timestamp(), now)
+        .rotate(
+            &session,
+            &claims.jti,
+            &issued.refresh_jti,
+            issued.refresh_expires_at.timestamp(),
+            now,
+        )
         .await?;
     if !rotated {
         // A concurrent refresh with the same token won: treat as reuse.
-        state.store.sessions().revoke(&user.id, &session.id, now).await?;
+        state
+            .store
+            .sessions()
+            .revoke(&user.id, &session.id, now)
+            .await?;
         return Err(refresh_refused(REVOKED));
     }
-    Ok(ok(json!({"access": issued.pair.access, "refresh": issued.pair.refresh})))
+    Ok(ok(
+        json!({"access": issued.pair.access, "refresh": issued.pair.refresh}),
+    ))
 }
 
-pub async fn logout(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> Result<Response> {
+pub async fn logout(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Response> {
     state.store.users().revoke_tokens(&user.id).await?;
-    state.store.sessions().revoke_all(&user.id, time::now()).await?;
+    state
+        .store
+        .sessions()
+        .revoke_all(&user.id, time::now())
+        .await?;
     Ok(ok(json!({"message": "Successfully logged out"})))
 }

@@ -65,7 +65,10 @@ pub async fn overall(State(state): State<AppState>, _public: PublicRequest) -> R
     );
     let healthy = table.is_ok();
     let mut checks = Map::new();
-    checks.insert("table".into(), Value::from(table.map(|_| "ok".to_string()).unwrap_or_else(|e| e)));
+    checks.insert(
+        "table".into(),
+        Value::from(table.map(|_| "ok".to_string()).unwrap_or_else(|e| e)),
+    );
     checks.insert("bucket".into(), Value::from(bucket));
     checks.insert("ocr_queue".into(), Value::from(ocr));
     checks.insert("ai_queue".into(), Value::from(ai));

@@ -16,19 +16,39 @@ use shared::AppState;
 
 /// Registers `route` under every path of `paths`.
 fn at(router: Router<AppState>, paths: &[&str], route: MethodRouter<AppState>) -> Router<AppState> {
-    paths.iter().fold(router, |r, path| r.route(path, route.clone()))
+    paths
+        .iter()
+        .fold(router, |r, path| r.route(path, route.clone()))
 }
 
 pub fn router(state: AppState) -> Router {
     let mut r = Router::new();
-    r = at(r, &["/api/users/register", "/api/auth/register"], post(auth::register));
-    r = at(r, &["/api/users/login", "/api/auth/login"], post(auth::login));
-    r = at(r, &["/api/users/token/refresh", "/api/token/refresh"], post(auth::refresh));
-    r = at(r, &["/api/users/logout", "/api/auth/logout"], post(auth::logout));
+    r = at(
+        r,
+        &["/api/users/register", "/api/auth/register"],
+        post(auth::register),
+    );
+    r = at(
+        r,
+        &["/api/users/login", "/api/auth/login"],
+        post(auth::login),
+    );
+    r = at(
+        r,
+        &["/api/users/token/refresh", "/api/token/refresh"],
+        post(auth::refresh),
+    );
+    r = at(
+        r,
+        &["/api/users/logout", "/api/auth/logout"],
+        post(auth::logout),
+    );
     r = at(
         r,
         &["/api/users/profile", "/api/auth/me"],
-        get(account::profile).put(account::replace_profile).patch(account::patch_profile),
+        get(account::profile)
+            .put(account::replace_profile)
+            .patch(account::patch_profile),
     );
     r = at(
         r,
@@ -40,7 +60,11 @@ pub fn router(state: AppState) -> Router {
         &["/api/users/delete-account", "/api/auth/delete-account"],
         delete(account::delete_account),
     );
-    r = at(r, &["/api/auth/sessions", "/api/users/sessions"], get(account::sessions));
+    r = at(
+        r,
+        &["/api/auth/sessions", "/api/users/sessions"],
+        get(account::sessions),
+    );
     r = at(
         r,
         &["/api/auth/forgot-password", "/api/users/forgot-password"],
@@ -48,7 +72,10 @@ pub fn router(state: AppState) -> Router {
     );
     r = at(
         r,
-        &["/api/auth/validate-reset-token", "/api/users/validate-reset-token"],
+        &[
+            "/api/auth/validate-reset-token",
+            "/api/users/validate-reset-token",
+        ],
         post(recovery::validate_reset_token),
     );
     r = at(
@@ -56,8 +83,16 @@ pub fn router(state: AppState) -> Router {
         &["/api/auth/reset-password", "/api/users/reset-password"],
         post(recovery::reset_password),
     );
-    r = at(r, &["/api/auth/verify-otp", "/api/users/verify-otp"], post(recovery::verify_otp));
-    r = at(r, &["/api/auth/resend-otp", "/api/users/resend-otp"], post(recovery::resend_otp));
+    r = at(
+        r,
+        &["/api/auth/verify-otp", "/api/users/verify-otp"],
+        post(recovery::verify_otp),
+    );
+    r = at(
+        r,
+        &["/api/auth/resend-otp", "/api/users/resend-otp"],
+        post(recovery::resend_otp),
+    );
     r = r
         .route("/api/health", get(health::overall))
         .route("/api/health/db", get(health::database));

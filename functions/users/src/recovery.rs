@@ -31,9 +31,20 @@ pub async fn forgot_password(
     let email = email.unwrap_or_default();
 
     let now = time::now();
-    if let Some(user) = state.store.users().find_by_email(&email_key(&email)).await? {
+    if let Some(user) = state
+        .store
+        .users()
+        .find_by_email(&email_key(&email))
+        .await?
+    {
         let cutoff = now - Duration::seconds(RESEND_COOLDOWN_SECONDS);
-        if user.is_active && state.store.users().claim_reset_slot(&user.id, now, cutoff).await? {
+        if user.is_active
+            && state
+                .store
+                .users()
+                .claim_reset_slot(&user.id, now, cutoff)
+                .await?
+        {
             let token = reset::make(state.config.jwt_secret.expose(), &user, now);
             let link = format!(
                 "{}/reset-password/{}/{}",
@@ -41,7 +52,10 @@ pub async fn forgot_password(
                 reset::encode_uid(&user.id),
                 token
             );
-            state.mailer.send(templates::password_reset(&user, &link)).await;
+            state
+                .mailer
+                .send(templates::password_reset(&user, &link))
+                .await;
         }
     }
     // Same answer whether or not the address has an account.
@@ -60,8 +74,8 @@ async fn user_from_reset_token(
     let Some(user) = state.store.users().get(&user_id).await? else {
         return Ok(None);
     };
-    let valid = user.is_active
-        && reset::check(state.config.jwt_secret.expose(), &user, token, time::now());
+    let valid =
+        user.is_active && reset::check(state.config.jwt_secret.expose(), &user, token, time::now());
     Ok(valid.then_some(user))
 }
 
@@ -74,7 +88,9 @@ pub async fn validate_reset_token(
     let uid = f.required_text("uid", 128);
     let token = f.required_text("token", 128);
     f.finish()?;
-    match user_from_reset_token(&state, &uid.unwrap_or_default(), &token.unwrap_or_default()).await? {
+    match user_from_reset_token(&state, &uid.unwrap_or_default(), &token.unwrap_or_default())
+        .await?
+    {
         Some(_) => Ok(ok(json!({"valid": true, "message": "Token is valid"}))),
         None => Err(Error::Body {
             status: 400,
@@ -121,7 +137,10 @@ pub async fn reset_password(
         return Err(Error::message(400, BAD_RESET_TOKEN));
     };
     state.store.sessions().revoke_all(&user.id, now).await?;
-    state.mailer.send(templates::password_changed(&updated)).await;
+    state
+        .mailer
+        .send(templates::password_changed(&updated))
+        .await;
     Ok(ok(json!({"message": "Password reset successfully"})))
 }
 
@@ -140,7 +159,12 @@ pub async fn verify_otp(
 
     let now = time::now();
     let rejected = || Error::message(400, BAD_CODE);
-    let Some(user) = state.store.users().find_by_email(&email_key(&email)).await? else {
+    let Some(user) = state
+        .store
+        .users()
+        .find_by_email(&email_key(&email))
+        .await?
+    else {
         return Err(rejected());
     };
     let Some(stored) = state.store.email_codes().get(&user.id).await? else {
@@ -149,14 +173,28 @@ pub async fn verify_otp(
     if !stored.is_live(now) {
         return Err(rejected());
     }
-    if !otp::matches(state.config.jwt_secret.expose(), &user.id, &code, &stored.digest) {
-        state.store.email_codes().record_wrong_attempt(&stored).await?;
+    if !otp::matches(
+        state.config.jwt_secret.expose(),
+        &user.id,
+        &code,
+        &stored.digest,
+    ) {
+        state
+            .store
+            .email_codes()
+            .record_wrong_attempt(&stored)
+            .await?;
         return Err(rejected());
     }
-    match state.store.email_codes().consume_and_verify(&stored).await? {
-        CodeCheck::Verified => {
-            Ok(ok(json!({"message": "OTP verified successfully", "verified": true})))
-        }
+    match state
+        .store
+        .email_codes()
+        .consume_and_verify(&stored)
+        .await?
+    {
+        CodeCheck::Verified => Ok(ok(
+            json!({"message": "OTP verified successfully", "verified": true}),
+        )),
         CodeCheck::Rejected => Err(rejected()),
     }
 }
@@ -171,12 +209,25 @@ pub async fn resend_otp(
     f.finish()?;
     let email = email.unwrap_or_default();
 
-    if let Some(user) = state.store.users().find_by_email(&email_key(&email)).await? {
+    if let Some(user) = state
+        .store
+        .users()
+        .find_by_email(&email_key(&email))
+        .await?
+    {
         if user.is_active && !user.email_verified {
             let (code, record) = new_email_code(&state, &user.id);
             let cutoff = record.sent_at - RESEND_COOLDOWN_SECONDS;
-            if state.store.email_codes().replace_if_cooled_down(&record, cutoff).await? {
-                state.mailer.send(templates::verification_code(&user, &code)).await;
+            if state
+                .store
+                .email_codes()
+                .replace_if_cooled_down(&record, cutoff)
+                .await?
+            {
+                state
+                    .mailer
+                    .send(templates::verification_code(&user, &code))
+                    .await;
             }
         }
     }

@@ -24,9 +24,17 @@ async fn profile_read_is_one_round_trip_at_both_paths() {
 async fn put_requires_fields_and_patch_updates_some() {
     let app = app().await;
     let acct = register(&app, "put").await;
-    let res = app.put("/api/users/profile/").bearer(&acct.access).json(json!({"first_name": "Marie"})).send().await;
+    let res = app
+        .put("/api/users/profile/")
+        .bearer(&acct.access)
+        .json(json!({"first_name": "Marie"}))
+        .send()
+        .await;
     assert_eq!(res.status, 400);
-    assert_eq!(res.body, json!({"email": ["This field is required."], "last_name": ["This field is required."]}));
+    assert_eq!(
+        res.body,
+        json!({"email": ["This field is required."], "last_name": ["This field is required."]})
+    );
 
     let res = app
         .put("/api/users/profile/")
@@ -35,14 +43,28 @@ async fn put_requires_fields_and_patch_updates_some() {
         .send()
         .await;
     assert_eq!(res.status, 200, "{}", res.text);
-    assert_eq!((res.body["first_name"].as_str(), res.body["last_name"].as_str()), (Some("Marie"), Some("Curie")));
+    assert_eq!(
+        (
+            res.body["first_name"].as_str(),
+            res.body["last_name"].as_str()
+        ),
+        (Some("Marie"), Some("Curie"))
+    );
 
-    let res = app.patch("/api/auth/me/").bearer(&acct.access).json(json!({"phone_number": null})).send().await;
+    let res = app
+        .patch("/api/auth/me/")
+        .bearer(&acct.access)
+        .json(json!({"phone_number": null}))
+        .send()
+        .await;
     assert_eq!(res.status, 200);
     assert_eq!(res.body["phone_number"], serde_json::Value::Null);
     assert_eq!(res.body["first_name"], "Marie");
     let again = app.get("/api/auth/me/").bearer(&acct.access).send().await;
-    assert_eq!(again.body, res.body, "what PATCH returned is what is stored");
+    assert_eq!(
+        again.body, res.body,
+        "what PATCH returned is what is stored"
+    );
 }
 
 #[tokio::test]
@@ -58,7 +80,14 @@ async fn profile_updates_cannot_grant_roles_verification_or_staff() {
     assert_eq!(res.status, 200);
     assert_eq!(res.body["roles"], json!(["user"]));
     assert_eq!(res.body["email_verified"], false);
-    let stored = app.state.store.users().get(&acct.id).await.unwrap().unwrap();
+    let stored = app
+        .state
+        .store
+        .users()
+        .get(&acct.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(!stored.is_staff && !stored.email_verified);
     assert_eq!(stored.first_name, "Eve");
 }
@@ -68,12 +97,25 @@ async fn changing_the_address_moves_uniqueness_and_requires_verification_again()
     let app = app().await;
     let a = register(&app, "mover").await;
     let b = register(&app, "taken").await;
-    let res = app.patch("/api/users/profile/").bearer(&a.access).json(json!({"email": b.email.to_uppercase()})).send().await;
+    let res = app
+        .patch("/api/users/profile/")
+        .bearer(&a.access)
+        .json(json!({"email": b.email.to_uppercase()}))
+        .send()
+        .await;
     assert_eq!(res.status, 400);
-    assert_eq!(res.body, json!({"email": ["user with this email already exists."]}));
+    assert_eq!(
+        res.body,
+        json!({"email": ["user with this email already exists."]})
+    );
 
     let new_email = shared::testkit::unique_email("moved");
-    let res = app.patch("/api/users/profile/").bearer(&a.access).json(json!({"email": new_email})).send().await;
+    let res = app
+        .patch("/api/users/profile/")
+        .bearer(&a.access)
+        .json(json!({"email": new_email}))
+        .send()
+        .await;
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(res.body["email"], new_email);
     assert_eq!(res.body["email_verified"], false);
@@ -91,7 +133,11 @@ async fn changing_the_address_moves_uniqueness_and_requires_verification_again()
     assert_eq!(res.status, 201, "{}", res.text);
     // The code sent to the new address verifies it.
     let code = six_digit_code(&mail[0].body).unwrap();
-    let res = app.post("/api/auth/verify-otp/").json(json!({"email": new_email, "otp_code": code})).send().await;
+    let res = app
+        .post("/api/auth/verify-otp/")
+        .json(json!({"email": new_email, "otp_code": code}))
+        .send()
+        .await;
     assert_eq!(res.status, 200, "{}", res.text);
 }
 
@@ -100,7 +146,12 @@ async fn change_password_validates_then_revokes_old_tokens() {
     let app = app().await;
     let acct = register(&app, "chpw").await;
     let path = "/api/users/change-password/";
-    let res = app.post(path).bearer(&acct.access).json(json!({})).send().await;
+    let res = app
+        .post(path)
+        .bearer(&acct.access)
+        .json(json!({}))
+        .send()
+        .await;
     assert_eq!(
         res.body,
         json!({"old_password": ["This field is required."], "new_password": ["This field is required."], "new_password_confirm": ["This field is required."]})
@@ -111,7 +162,10 @@ async fn change_password_validates_then_revokes_old_tokens() {
         .json(json!({"old_password": PASSWORD, "new_password": "password", "new_password_confirm": "password"}))
         .send()
         .await;
-    assert_eq!(res.body, json!({"new_password": ["This password is too common."]}));
+    assert_eq!(
+        res.body,
+        json!({"new_password": ["This password is too common."]})
+    );
     let res = app
         .post(path)
         .bearer(&acct.access)
@@ -125,7 +179,10 @@ async fn change_password_validates_then_revokes_old_tokens() {
         .json(json!({"old_password": "Not-The-Old-One-1", "new_password": "Brand-New-Pass-9", "new_password_confirm": "Brand-New-Pass-9"}))
         .send()
         .await;
-    assert_eq!((res.status, res.body.clone()), (400, json!({"error": "Invalid old password"})));
+    assert_eq!(
+        (res.status, res.body.clone()),
+        (400, json!({"error": "Invalid old password"}))
+    );
 
     let res = app
         .post("/api/auth/change-password/")
@@ -137,22 +194,50 @@ async fn change_password_validates_then_revokes_old_tokens() {
     assert_eq!(res.body["message"], "Password changed successfully");
     let (fresh_access, _) = tokens(&res.body);
 
-    assert_eq!(app.get("/api/users/profile/").bearer(&acct.access).send().await.status, 401);
-    let res = app.post("/api/token/refresh/").json(json!({"refresh": acct.refresh})).send().await;
+    assert_eq!(
+        app.get("/api/users/profile/")
+            .bearer(&acct.access)
+            .send()
+            .await
+            .status,
+        401
+    );
+    let res = app
+        .post("/api/token/refresh/")
+        .json(json!({"refresh": acct.refresh}))
+        .send()
+        .await;
     assert_eq!(res.status, 401);
-    assert_eq!(app.get("/api/users/profile/").bearer(&fresh_access).send().await.status, 200);
+    assert_eq!(
+        app.get("/api/users/profile/")
+            .bearer(&fresh_access)
+            .send()
+            .await
+            .status,
+        200
+    );
     assert_eq!(login(&app, &acct.email, PASSWORD).await.status, 400);
-    assert_eq!(login(&app, &acct.email, "Brand-New-Pass-9").await.status, 200);
+    assert_eq!(
+        login(&app, &acct.email, "Brand-New-Pass-9").await.status,
+        200
+    );
     let mails = emails_to(&acct.email).await;
-    assert!(mails.iter().any(|m| m.subject == "Votre mot de passe a été changé"));
+    assert!(mails
+        .iter()
+        .any(|m| m.subject == "Votre mot de passe a été changé"));
 }
 
 #[tokio::test]
 async fn sessions_lists_active_logins_newest_first_with_the_page_envelope() {
     let app = app().await;
     let acct = register(&app, "sess").await;
-    let res = app.post("/api/users/login/").header("user-agent", "Firefox").header("x-forwarded-for", "203.0.113.7, 10.0.0.1")
-        .json(json!({"email": acct.email, "password": PASSWORD})).send().await;
+    let res = app
+        .post("/api/users/login/")
+        .header("user-agent", "Firefox")
+        .header("x-forwarded-for", "203.0.113.7, 10.0.0.1")
+        .json(json!({"email": acct.email, "password": PASSWORD}))
+        .send()
+        .await;
     let (access, _) = tokens(&res.body);
     let res = app.get("/api/auth/sessions/").bearer(&access).send().await;
     assert_eq!(res.status, 200);
@@ -162,12 +247,38 @@ async fn sessions_lists_active_logins_newest_first_with_the_page_envelope() {
     assert_eq!(newest["user_agent"], "Firefox");
     assert_eq!(newest["ip_address"], "203.0.113.7");
     assert_eq!(newest["is_active"], true);
-    let keys: Vec<&str> = newest.as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, ["id", "ip_address", "user_agent", "is_active", "expires_at", "created_at"]);
-    let res = app.get("/api/auth/sessions/?ordering=created_at").bearer(&access).send().await;
+    let keys: Vec<&str> = newest
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "id",
+            "ip_address",
+            "user_agent",
+            "is_active",
+            "expires_at",
+            "created_at"
+        ]
+    );
+    let res = app
+        .get("/api/auth/sessions/?ordering=created_at")
+        .bearer(&access)
+        .send()
+        .await;
     assert_ne!(res.body["results"][0]["user_agent"], "Firefox");
-    let res = app.get("/api/auth/sessions/?page=2").bearer(&access).send().await;
-    assert_eq!((res.status, res.body.clone()), (404, json!({"detail": "Invalid page."})));
+    let res = app
+        .get("/api/auth/sessions/?page=2")
+        .bearer(&access)
+        .send()
+        .await;
+    assert_eq!(
+        (res.status, res.body.clone()),
+        (404, json!({"detail": "Invalid page."}))
+    );
 }
 
 #[tokio::test]
@@ -175,13 +286,35 @@ async fn users_only_ever_see_their_own_account() {
     let app = app().await;
     let alice = register(&app, "alice").await;
     let bob = register(&app, "bob").await;
-    let res = app.get("/api/users/profile/").bearer(&bob.access).send().await;
+    let res = app
+        .get("/api/users/profile/")
+        .bearer(&bob.access)
+        .send()
+        .await;
     assert_eq!(res.body["email"], bob.email);
-    let res = app.get("/api/auth/sessions/").bearer(&bob.access).send().await;
+    let res = app
+        .get("/api/auth/sessions/")
+        .bearer(&bob.access)
+        .send()
+        .await;
     assert_eq!(res.body["count"], 1);
     // Bob deleting his account leaves Alice untouched.
-    assert_eq!(app.delete("/api/users/delete-account/").bearer(&bob.access).send().await.status, 204);
-    assert_eq!(app.get("/api/users/profile/").bearer(&alice.access).send().await.status, 200);
+    assert_eq!(
+        app.delete("/api/users/delete-account/")
+            .bearer(&bob.access)
+            .send()
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        app.get("/api/users/profile/")
+            .bearer(&alice.access)
+            .send()
+            .await
+            .status,
+        200
+    );
     assert_eq!(login(&app, &alice.email, PASSWORD).await.status, 200);
 }
 
@@ -190,16 +323,46 @@ async fn delete_account_removes_every_item_and_is_safe_to_retry() {
     let app = app().await;
     let acct = register(&app, "gone").await;
     login(&app, &acct.email, PASSWORD).await;
-    let res = app.delete("/api/users/delete-account/").bearer(&acct.access).send().await;
+    let res = app
+        .delete("/api/users/delete-account/")
+        .bearer(&acct.access)
+        .send()
+        .await;
     assert_eq!((res.status, res.text.as_str()), (204, ""));
 
     let pk = shared::store::keys::user_pk(&acct.id);
-    assert!(app.state.store.query_prefix(&pk, "").await.unwrap().is_empty(), "partition emptied");
+    assert!(
+        app.state
+            .store
+            .query_prefix(&pk, "")
+            .await
+            .unwrap()
+            .is_empty(),
+        "partition emptied"
+    );
     let (guard_pk, guard_sk) = shared::store::keys::email_guard(&acct.email.to_lowercase());
-    assert!(app.state.store.get(&guard_pk, &guard_sk).await.unwrap().is_none(), "guard freed");
+    assert!(
+        app.state
+            .store
+            .get(&guard_pk, &guard_sk)
+            .await
+            .unwrap()
+            .is_none(),
+        "guard freed"
+    );
 
-    let res = app.delete("/api/users/delete-account/").bearer(&acct.access).send().await;
-    assert_eq!((res.status, res.body.clone()), (401, json!({"detail": "User not found", "code": "user_not_found"})));
+    let res = app
+        .delete("/api/users/delete-account/")
+        .bearer(&acct.access)
+        .send()
+        .await;
+    assert_eq!(
+        (res.status, res.body.clone()),
+        (
+            401,
+            json!({"detail": "User not found", "code": "user_not_found"})
+        )
+    );
     assert_eq!(login(&app, &acct.email, PASSWORD).await.status, 400);
     // The address can be registered again.
     let res = app
@@ -216,37 +379,104 @@ async fn half_done_deletion_can_be_finished_by_retrying() {
     let acct = register(&app, "retry").await;
     // Simulate a deletion interrupted after the guard went but before the profile.
     let (guard_pk, guard_sk) = shared::store::keys::email_guard(&acct.email.to_lowercase());
-    app.state.store.delete_keys(vec![(guard_pk, guard_sk)]).await.unwrap();
-    let res = app.delete("/api/users/delete-account/").bearer(&acct.access).send().await;
+    app.state
+        .store
+        .delete_keys(vec![(guard_pk, guard_sk)])
+        .await
+        .unwrap();
+    let res = app
+        .delete("/api/users/delete-account/")
+        .bearer(&acct.access)
+        .send()
+        .await;
     assert_eq!(res.status, 204);
     let pk = shared::store::keys::user_pk(&acct.id);
-    assert!(app.state.store.query_prefix(&pk, "").await.unwrap().is_empty());
+    assert!(app
+        .state
+        .store
+        .query_prefix(&pk, "")
+        .await
+        .unwrap()
+        .is_empty());
 }
 
 #[tokio::test]
 async fn http_conventions() {
     let app = app().await;
     let res = app.get("/api/nowhere/").send().await;
-    assert_eq!((res.status, res.body.clone()), (404, json!({"detail": "Not found."})));
+    assert_eq!(
+        (res.status, res.body.clone()),
+        (404, json!({"detail": "Not found."}))
+    );
     let res = app.get("/api/users/login/").send().await;
-    assert_eq!((res.status, res.body.clone()), (405, json!({"detail": "Method \"GET\" not allowed."})));
-    assert!(res.header("allow").is_some_and(|a| a.contains("POST")), "{:?}", res.headers);
-    let res = app.post("/api/users/login/").raw("application/json", b"{\"email\":").send().await;
+    assert_eq!(
+        (res.status, res.body.clone()),
+        (405, json!({"detail": "Method \"GET\" not allowed."}))
+    );
+    assert!(
+        res.header("allow").is_some_and(|a| a.contains("POST")),
+        "{:?}",
+        res.headers
+    );
+    let res = app
+        .post("/api/users/login/")
+        .raw("application/json", b"{\"email\":")
+        .send()
+        .await;
     assert_eq!(res.status, 400);
-    assert!(res.body["detail"].as_str().unwrap().starts_with("JSON parse error - "));
-    let res = app.post("/api/users/login/").raw("text/plain", b"hello").send().await;
-    assert_eq!((res.status, res.body.clone()), (415, json!({"detail": "Unsupported media type \"text/plain\" in request."})));
-    let res = app.post("/api/users/login/").raw("application/json", b"[1,2]").send().await;
+    assert!(res.body["detail"]
+        .as_str()
+        .unwrap()
+        .starts_with("JSON parse error - "));
+    let res = app
+        .post("/api/users/login/")
+        .raw("text/plain", b"hello")
+        .send()
+        .await;
+    assert_eq!(
+        (res.status, res.body.clone()),
+        (
+            415,
+            json!({"detail": "Unsupported media type \"text/plain\" in request."})
+        )
+    );
+    let res = app
+        .post("/api/users/login/")
+        .raw("application/json", b"[1,2]")
+        .send()
+        .await;
     assert_eq!(res.status, 400);
-    assert_eq!(res.body, json!({"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}));
+    assert_eq!(
+        res.body,
+        json!({"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]})
+    );
     let big = format!("{{\"email\": \"{}\"}}", "a".repeat(1024 * 1024 + 10));
-    let res = app.post("/api/users/login/").raw("application/json", big.as_bytes()).send().await;
+    let res = app
+        .post("/api/users/login/")
+        .raw("application/json", big.as_bytes())
+        .send()
+        .await;
     assert_eq!(res.status, 413);
-    let res = app.post("/api/users/login/").json(json!({"email": ["x"], "password": {"a": 1}})).send().await;
-    assert_eq!(res.body, json!({"email": ["Not a valid string."], "password": ["Not a valid string."]}));
+    let res = app
+        .post("/api/users/login/")
+        .json(json!({"email": ["x"], "password": {"a": 1}}))
+        .send()
+        .await;
+    assert_eq!(
+        res.body,
+        json!({"email": ["Not a valid string."], "password": ["Not a valid string."]})
+    );
     // Form bodies work like JSON.
     let acct = register(&app, "form").await;
-    let form = format!("email={}&password={}", acct.email.replace('@', "%40"), PASSWORD);
-    let res = app.post("/api/users/login").raw("application/x-www-form-urlencoded", form.as_bytes()).send().await;
+    let form = format!(
+        "email={}&password={}",
+        acct.email.replace('@', "%40"),
+        PASSWORD
+    );
+    let res = app
+        .post("/api/users/login")
+        .raw("application/x-www-form-urlencoded", form.as_bytes())
+        .send()
+        .await;
     assert_eq!(res.status, 200, "{}", res.text);
 }

@@ -28,10 +28,25 @@ async fn register_returns_user_tokens_and_message_and_sends_two_mails() {
     assert_eq!(user["roles"], json!(["user"]));
     assert_eq!(user["email_verified"], false);
     assert!(user.get("password").is_none());
-    let keys: Vec<&str> = user.as_object().unwrap().keys().map(String::as_str).collect();
+    let keys: Vec<&str> = user
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
     assert_eq!(
         keys,
-        ["id", "email", "first_name", "last_name", "phone_number", "roles", "email_verified", "created_at", "updated_at"]
+        [
+            "id",
+            "email",
+            "first_name",
+            "last_name",
+            "phone_number",
+            "roles",
+            "email_verified",
+            "created_at",
+            "updated_at"
+        ]
     );
     assert_eq!(
         res.body["message"],
@@ -41,11 +56,21 @@ async fn register_returns_user_tokens_and_message_and_sends_two_mails() {
 
     let mails = emails_to(&email).await;
     let subjects: Vec<&str> = mails.iter().map(|m| m.subject.as_str()).collect();
-    assert!(subjects.contains(&"Bienvenue sur AutoTrack+ !"), "{subjects:?}");
-    assert!(subjects.contains(&"Votre code de vérification AutoTrack+"), "{subjects:?}");
+    assert!(
+        subjects.contains(&"Bienvenue sur AutoTrack+ !"),
+        "{subjects:?}"
+    );
+    assert!(
+        subjects.contains(&"Votre code de vérification AutoTrack+"),
+        "{subjects:?}"
+    );
 
     // The access token works right away.
-    let me = app.get("/api/users/profile/").bearer(res.body["tokens"]["access"].as_str().unwrap()).send().await;
+    let me = app
+        .get("/api/users/profile/")
+        .bearer(res.body["tokens"]["access"].as_str().unwrap())
+        .send()
+        .await;
     assert_eq!(me.status, 200);
     assert_eq!(me.body["id"], user["id"]);
 }
@@ -124,7 +149,10 @@ async fn emails_are_unique_regardless_of_case() {
         .send()
         .await;
     assert_eq!(res.status, 400);
-    assert_eq!(res.body, json!({"email": ["user with this email already exists."]}));
+    assert_eq!(
+        res.body,
+        json!({"email": ["user with this email already exists."]})
+    );
     // And login is case-insensitive too.
     let res = login(&app, &shouted, PASSWORD).await;
     assert_eq!(res.status, 200, "{}", res.text);
@@ -137,10 +165,21 @@ async fn login_succeeds_in_two_round_trips_and_stamps_last_login() {
     let before = app.calls();
     let res = login(&app, &acct.email, PASSWORD).await;
     assert_eq!(res.status, 200, "{}", res.text);
-    assert_eq!(app.calls() - before, 2, "login costs one query and one transaction");
+    assert_eq!(
+        app.calls() - before,
+        2,
+        "login costs one query and one transaction"
+    );
     assert_eq!(res.body["user"]["email"], acct.email);
     let (access, _) = tokens(&res.body);
-    let stored = app.state.store.users().get(&acct.id).await.unwrap().unwrap();
+    let stored = app
+        .state
+        .store
+        .users()
+        .get(&acct.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert!(stored.last_login.is_some());
     let me = app.get("/api/auth/me/").bearer(&access).send().await;
     assert_eq!(me.status, 200);
@@ -156,12 +195,22 @@ async fn login_errors() {
         res.body,
         json!({"email": ["This field is required."], "password": ["This field is required."]})
     );
-    let res = app.post("/api/users/login/").json(json!({"email": "nope", "password": "x"})).send().await;
+    let res = app
+        .post("/api/users/login/")
+        .json(json!({"email": "nope", "password": "x"}))
+        .send()
+        .await;
     assert_eq!(res.body, json!({"email": ["Enter a valid email address."]}));
-    for (email, password) in [(acct.email.as_str(), "Wrong-Passphrase-1"), ("ghost@example.com", PASSWORD)] {
+    for (email, password) in [
+        (acct.email.as_str(), "Wrong-Passphrase-1"),
+        ("ghost@example.com", PASSWORD),
+    ] {
         let res = login(&app, email, password).await;
         assert_eq!(res.status, 400);
-        assert_eq!(res.body, json!({"non_field_errors": ["Invalid email or password"]}));
+        assert_eq!(
+            res.body,
+            json!({"non_field_errors": ["Invalid email or password"]})
+        );
     }
 }
 
@@ -178,7 +227,10 @@ async fn repeated_failed_logins_lock_the_account_with_a_429() {
     // Locked: even the right password is refused until the lock ends.
     let res = login(&app, &acct.email, PASSWORD).await;
     assert_eq!(res.status, 429);
-    assert!(res.body["detail"].as_str().unwrap().contains("Too many failed login attempts"));
+    assert!(res.body["detail"]
+        .as_str()
+        .unwrap()
+        .contains("Too many failed login attempts"));
     let retry: u64 = res.header("retry-after").unwrap().parse().unwrap();
     assert!(retry > 0 && retry <= 15 * 60);
     // Another account is not affected.
@@ -191,11 +243,17 @@ async fn a_success_resets_the_failure_count() {
     let app = app().await;
     let acct = register(&app, "reset-count").await;
     for _ in 0..4 {
-        assert_eq!(login(&app, &acct.email, "Wrong-Passphrase-1").await.status, 400);
+        assert_eq!(
+            login(&app, &acct.email, "Wrong-Passphrase-1").await.status,
+            400
+        );
     }
     assert_eq!(login(&app, &acct.email, PASSWORD).await.status, 200);
     for _ in 0..4 {
-        assert_eq!(login(&app, &acct.email, "Wrong-Passphrase-1").await.status, 400);
+        assert_eq!(
+            login(&app, &acct.email, "Wrong-Passphrase-1").await.status,
+            400
+        );
     }
     assert_eq!(login(&app, &acct.email, PASSWORD).await.status, 200);
 }
@@ -211,15 +269,24 @@ async fn migrated_pbkdf2_hashes_log_in_and_are_rehashed_to_argon2id() {
         .update(
             &shared::store::keys::user_pk(&acct.id),
             shared::store::keys::USER_PROFILE_SK,
-            shared::store::Expr::new().update("SET password = :p").value(":p", shared::store::s(&legacy)),
+            shared::store::Expr::new()
+                .update("SET password = :p")
+                .value(":p", shared::store::s(&legacy)),
         )
         .await
         .unwrap();
     let res = login(&app, &acct.email, "Legacy-Passphrase-7").await;
     assert_eq!(res.status, 200, "{}", res.text);
     let stored = store.users().get(&acct.id).await.unwrap().unwrap();
-    assert!(stored.password.starts_with("$argon2id$"), "{}", stored.password);
-    assert_eq!(login(&app, &acct.email, "Legacy-Passphrase-7").await.status, 200);
+    assert!(
+        stored.password.starts_with("$argon2id$"),
+        "{}",
+        stored.password
+    );
+    assert_eq!(
+        login(&app, &acct.email, "Legacy-Passphrase-7").await.status,
+        200
+    );
 }
 
 #[tokio::test]
@@ -237,13 +304,30 @@ async fn inactive_accounts_cannot_log_in_or_use_tokens() {
         )
         .await
         .unwrap();
-    assert_eq!(login(&app, &acct.email, "Wrong-Passphrase-1").await.body["non_field_errors"][0], "Invalid email or password");
-    let res = app.get("/api/users/profile/").bearer(&acct.access).send().await;
+    assert_eq!(
+        login(&app, &acct.email, "Wrong-Passphrase-1").await.body["non_field_errors"][0],
+        "Invalid email or password"
+    );
+    let res = app
+        .get("/api/users/profile/")
+        .bearer(&acct.access)
+        .send()
+        .await;
     assert_eq!(res.status, 401);
-    assert_eq!(res.body, json!({"detail": "User is inactive", "code": "user_inactive"}));
-    let res = app.post("/api/token/refresh/").json(json!({"refresh": acct.refresh})).send().await;
+    assert_eq!(
+        res.body,
+        json!({"detail": "User is inactive", "code": "user_inactive"})
+    );
+    let res = app
+        .post("/api/token/refresh/")
+        .json(json!({"refresh": acct.refresh}))
+        .send()
+        .await;
     assert_eq!(res.status, 401);
-    assert_eq!(res.body, json!({"detail": "No active account found for the given token."}));
+    assert_eq!(
+        res.body,
+        json!({"detail": "No active account found for the given token."})
+    );
 }
 
 #[tokio::test]
@@ -254,24 +338,54 @@ async fn refresh_rotates_and_a_reused_token_revokes_the_whole_chain() {
     let (_, r1) = tokens(&res.body);
 
     let before = app.calls();
-    let res = app.post("/api/users/token/refresh/").json(json!({"refresh": r1})).send().await;
+    let res = app
+        .post("/api/users/token/refresh/")
+        .json(json!({"refresh": r1}))
+        .send()
+        .await;
     assert_eq!(res.status, 200, "{}", res.text);
-    assert_eq!(app.calls() - before, 2, "refresh: one batch read, one conditional write");
+    assert_eq!(
+        app.calls() - before,
+        2,
+        "refresh: one batch read, one conditional write"
+    );
     let r2 = res.body["refresh"].as_str().unwrap().to_string();
     let a2 = res.body["access"].as_str().unwrap().to_string();
     assert_ne!(r1, r2);
-    assert_eq!(app.get("/api/users/profile/").bearer(&a2).send().await.status, 200);
+    assert_eq!(
+        app.get("/api/users/profile/")
+            .bearer(&a2)
+            .send()
+            .await
+            .status,
+        200
+    );
 
     // The old refresh token comes back: refused, and the chain is ended.
-    let res = app.post("/api/token/refresh/").json(json!({"refresh": r1})).send().await;
+    let res = app
+        .post("/api/token/refresh/")
+        .json(json!({"refresh": r1}))
+        .send()
+        .await;
     assert_eq!(res.status, 401);
-    assert_eq!(res.body, json!({"detail": "Token is blacklisted", "code": "token_not_valid"}));
+    assert_eq!(
+        res.body,
+        json!({"detail": "Token is blacklisted", "code": "token_not_valid"})
+    );
     assert_eq!(res.header("www-authenticate"), Some("Bearer realm=\"api\""));
-    let res = app.post("/api/token/refresh/").json(json!({"refresh": r2})).send().await;
+    let res = app
+        .post("/api/token/refresh/")
+        .json(json!({"refresh": r2}))
+        .send()
+        .await;
     assert_eq!(res.status, 401, "the legitimate copy is revoked too");
 
     // Other logins of the same user keep working.
-    let res = app.post("/api/token/refresh/").json(json!({"refresh": acct.refresh})).send().await;
+    let res = app
+        .post("/api/token/refresh/")
+        .json(json!({"refresh": acct.refresh}))
+        .send()
+        .await;
     assert_eq!(res.status, 200);
 }
 
@@ -280,24 +394,73 @@ async fn refresh_errors() {
     let app = app().await;
     let acct = register(&app, "referr").await;
     let res = app.post("/api/token/refresh/").json(json!({})).send().await;
-    assert_eq!((res.status, res.body.clone()), (400, json!({"refresh": ["This field is required."]})));
-    let res = app.post("/api/token/refresh/").json(json!({"refresh": "garbage"})).send().await;
-    assert_eq!((res.status, res.body.clone()), (401, json!({"detail": "Token is invalid", "code": "token_not_valid"})));
-    let res = app.post("/api/token/refresh/").json(json!({"refresh": acct.access})).send().await;
-    assert_eq!(res.body, json!({"detail": "Token has wrong type", "code": "token_not_valid"}));
+    assert_eq!(
+        (res.status, res.body.clone()),
+        (400, json!({"refresh": ["This field is required."]}))
+    );
+    let res = app
+        .post("/api/token/refresh/")
+        .json(json!({"refresh": "garbage"}))
+        .send()
+        .await;
+    assert_eq!(
+        (res.status, res.body.clone()),
+        (
+            401,
+            json!({"detail": "Token is invalid", "code": "token_not_valid"})
+        )
+    );
+    let res = app
+        .post("/api/token/refresh/")
+        .json(json!({"refresh": acct.access}))
+        .send()
+        .await;
+    assert_eq!(
+        res.body,
+        json!({"detail": "Token has wrong type", "code": "token_not_valid"})
+    );
 
     let now = chrono::Utc::now().timestamp();
     let expired = app.state.tokens.sign(&Claims {
-        token_type: "refresh".into(), exp: now - 10, iat: now - 100, jti: "a".repeat(32),
-        user_id: acct.id.clone(), ver: 0, sid: Some("s".into()),
+        token_type: "refresh".into(),
+        exp: now - 10,
+        iat: now - 100,
+        jti: "a".repeat(32),
+        user_id: acct.id.clone(),
+        ver: 0,
+        sid: Some("s".into()),
     });
-    let res = app.post("/api/token/refresh/").json(json!({"refresh": expired})).send().await;
-    assert_eq!(res.body, json!({"detail": "Token is expired", "code": "token_not_valid"}));
+    let res = app
+        .post("/api/token/refresh/")
+        .json(json!({"refresh": expired}))
+        .send()
+        .await;
+    assert_eq!(
+        res.body,
+        json!({"detail": "Token is expired", "code": "token_not_valid"})
+    );
 
     // A deleted user's refresh token is a 401, not a crash.
-    assert_eq!(app.delete("/api/users/delete-account/").bearer(&acct.access).send().await.status, 204);
-    let res = app.post("/api/token/refresh/").json(json!({"refresh": acct.refresh})).send().await;
-    assert_eq!((res.status, res.body.clone()), (401, json!({"detail": "User not found", "code": "user_not_found"})));
+    assert_eq!(
+        app.delete("/api/users/delete-account/")
+            .bearer(&acct.access)
+            .send()
+            .await
+            .status,
+        204
+    );
+    let res = app
+        .post("/api/token/refresh/")
+        .json(json!({"refresh": acct.refresh}))
+        .send()
+        .await;
+    assert_eq!(
+        (res.status, res.body.clone()),
+        (
+            401,
+            json!({"detail": "User not found", "code": "user_not_found"})
+        )
+    );
 }
 
 #[tokio::test]
@@ -312,38 +475,85 @@ async fn bad_expired_and_wrong_type_access_tokens_get_the_contract_401s() {
         })
     };
     let res = app.get("/api/users/profile/").send().await;
-    assert_eq!((res.status, res.body.clone()), (401, json!({"detail": "Authentication credentials were not provided."})));
+    assert_eq!(
+        (res.status, res.body.clone()),
+        (
+            401,
+            json!({"detail": "Authentication credentials were not provided."})
+        )
+    );
     assert_eq!(res.header("www-authenticate"), Some("Bearer realm=\"api\""));
-    let res = app.get("/api/users/profile/").header("authorization", "Token abc").send().await;
-    assert_eq!(res.body["detail"], "Authentication credentials were not provided.");
-    let res = app.get("/api/users/profile/").header("authorization", "Bearer").send().await;
+    let res = app
+        .get("/api/users/profile/")
+        .header("authorization", "Token abc")
+        .send()
+        .await;
+    assert_eq!(
+        res.body["detail"],
+        "Authentication credentials were not provided."
+    );
+    let res = app
+        .get("/api/users/profile/")
+        .header("authorization", "Bearer")
+        .send()
+        .await;
     assert_eq!(
         res.body,
         json!({"detail": "Authorization header must contain two space-delimited values", "code": "bad_authorization_header"})
     );
-    let res = app.get("/api/users/profile/").header("authorization", "Bearer a b").send().await;
+    let res = app
+        .get("/api/users/profile/")
+        .header("authorization", "Bearer a b")
+        .send()
+        .await;
     assert_eq!(res.body["code"], "bad_authorization_header");
-    let res = app.get("/api/users/profile/").bearer("not.a.token").send().await;
-    assert_eq!((res.status, res.body.clone()), (401, invalid("Token is invalid")));
-    let res = app.get("/api/users/profile/").bearer(&acct.refresh).send().await;
+    let res = app
+        .get("/api/users/profile/")
+        .bearer("not.a.token")
+        .send()
+        .await;
+    assert_eq!(
+        (res.status, res.body.clone()),
+        (401, invalid("Token is invalid"))
+    );
+    let res = app
+        .get("/api/users/profile/")
+        .bearer(&acct.refresh)
+        .send()
+        .await;
     assert_eq!(res.body, invalid("Token has wrong type"));
     let now = chrono::Utc::now().timestamp();
     let expired = app.state.tokens.sign(&Claims {
-        token_type: "access".into(), exp: now - 1, iat: now - 900, jti: "b".repeat(32),
-        user_id: acct.id.clone(), ver: 0, sid: None,
+        token_type: "access".into(),
+        exp: now - 1,
+        iat: now - 900,
+        jti: "b".repeat(32),
+        user_id: acct.id.clone(),
+        ver: 0,
+        sid: None,
     });
     let res = app.get("/api/users/profile/").bearer(&expired).send().await;
     assert_eq!(res.body, invalid("Token is expired"));
     // Signed with another secret.
     let other = shared::testkit::TestApp::spawn(users::router).await;
     let foreign = other.state.tokens.sign(&Claims {
-        token_type: "access".into(), exp: now + 600, iat: now, jti: "c".repeat(32),
-        user_id: acct.id.clone(), ver: 0, sid: None,
+        token_type: "access".into(),
+        exp: now + 600,
+        iat: now,
+        jti: "c".repeat(32),
+        user_id: acct.id.clone(),
+        ver: 0,
+        sid: None,
     });
     let res = app.get("/api/users/profile/").bearer(&foreign).send().await;
     assert_eq!(res.body, invalid("Token is invalid"));
     // A bad token fails even on a public endpoint.
-    let res = app.post("/api/users/login/").bearer("junk").json(json!({})).send().await;
+    let res = app
+        .post("/api/users/login/")
+        .bearer("junk")
+        .json(json!({}))
+        .send()
+        .await;
     assert_eq!(res.status, 401);
 }
 
@@ -354,11 +564,22 @@ async fn logout_revokes_every_token_of_every_device() {
     let other_device = login(&app, &acct.email, PASSWORD).await;
     let (other_access, other_refresh) = tokens(&other_device.body);
 
-    let res = app.post("/api/users/logout/").bearer(&acct.access).send().await;
-    assert_eq!((res.status, res.body.clone()), (200, json!({"message": "Successfully logged out"})));
+    let res = app
+        .post("/api/users/logout/")
+        .bearer(&acct.access)
+        .send()
+        .await;
+    assert_eq!(
+        (res.status, res.body.clone()),
+        (200, json!({"message": "Successfully logged out"}))
+    );
 
     for refresh in [&acct.refresh, &other_refresh] {
-        let res = app.post("/api/token/refresh/").json(json!({"refresh": refresh})).send().await;
+        let res = app
+            .post("/api/token/refresh/")
+            .json(json!({"refresh": refresh}))
+            .send()
+            .await;
         assert_eq!(res.status, 401);
     }
     for access in [&acct.access, &other_access] {
@@ -369,7 +590,18 @@ async fn logout_revokes_every_token_of_every_device() {
     // Logging in again works.
     let res = login(&app, &acct.email, PASSWORD).await;
     let (access, _) = tokens(&res.body);
-    assert_eq!(app.get("/api/users/profile/").bearer(&access).send().await.status, 200);
+    assert_eq!(
+        app.get("/api/users/profile/")
+            .bearer(&access)
+            .send()
+            .await
+            .status,
+        200
+    );
     let sessions = app.get("/api/auth/sessions/").bearer(&access).send().await;
-    assert_eq!(sessions.body["count"], 1, "only the new login is active: {}", sessions.text);
+    assert_eq!(
+        sessions.body["count"], 1,
+        "only the new login is active: {}",
+        sessions.text
+    );
 }

@@ -34,13 +34,20 @@ async fn health_checks_bucket_and_queues_when_configured() {
         .bucket(&bucket)
         .create_bucket_configuration(
             aws_sdk_s3::types::CreateBucketConfiguration::builder()
-                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(region.as_str()))
+                .location_constraint(aws_sdk_s3::types::BucketLocationConstraint::from(
+                    region.as_str(),
+                ))
                 .build(),
         )
         .send()
         .await
         .unwrap();
-    let queue = aws_sqs(&sdk).create_queue().queue_name(format!("q-{}", uuid_like())).send().await.unwrap();
+    let queue = aws_sqs(&sdk)
+        .create_queue()
+        .queue_name(format!("q-{}", uuid_like()))
+        .send()
+        .await
+        .unwrap();
     let queue_url = queue.queue_url().unwrap().to_string();
     let app = TestApp::spawn_with(users::router, |c| {
         c.bucket_name = Some(bucket.clone());
@@ -51,8 +58,14 @@ async fn health_checks_bucket_and_queues_when_configured() {
     let res = app.get("/api/health/").send().await;
     assert_eq!(res.body["checks"]["bucket"], "ok");
     assert_eq!(res.body["checks"]["ocr_queue"], "ok");
-    assert!(res.body["checks"]["ai_queue"].as_str().unwrap().starts_with("error: "));
-    assert_eq!(res.body["status"], "healthy", "only the table decides overall health");
+    assert!(res.body["checks"]["ai_queue"]
+        .as_str()
+        .unwrap()
+        .starts_with("error: "));
+    assert_eq!(
+        res.body["status"], "healthy",
+        "only the table decides overall health"
+    );
 }
 
 #[tokio::test]
@@ -61,7 +74,10 @@ async fn a_dependency_that_is_down_gives_503_json_never_a_crash() {
     let res = app.get("/api/health/").send().await;
     assert_eq!(res.status, 200);
     assert_eq!(res.body["status"], "unhealthy");
-    assert!(res.body["checks"]["table"].as_str().unwrap().starts_with("error: "));
+    assert!(res.body["checks"]["table"]
+        .as_str()
+        .unwrap()
+        .starts_with("error: "));
     let res = app.get("/api/health/db/").send().await;
     assert_eq!(res.status, 503);
     assert_eq!(res.body["database"], "disconnected");
@@ -71,15 +87,28 @@ async fn a_dependency_that_is_down_gives_503_json_never_a_crash() {
         .send()
         .await;
     assert_eq!(res.status, 503, "{}", res.text);
-    assert_eq!(res.body, json!({"detail": "Service temporarily unavailable, please retry shortly."}));
+    assert_eq!(
+        res.body,
+        json!({"detail": "Service temporarily unavailable, please retry shortly."})
+    );
 }
 
 fn uuid_like() -> String {
-    format!("{:x}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos())
+    format!(
+        "{:x}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    )
 }
 
 fn aws_s3(sdk: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
-    aws_sdk_s3::Client::from_conf(aws_sdk_s3::config::Builder::from(sdk).force_path_style(true).build())
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(sdk)
+            .force_path_style(true)
+            .build(),
+    )
 }
 
 fn aws_sqs(sdk: &aws_config::SdkConfig) -> aws_sdk_sqs::Client {

@@ -66,7 +66,9 @@ where
             return Err(Error::Unauthenticated(AuthError::UserInactive));
         }
         if claims.ver != user.token_version {
-            return Err(Error::Unauthenticated(AuthError::InvalidAccessToken(REVOKED)));
+            return Err(Error::Unauthenticated(AuthError::InvalidAccessToken(
+                REVOKED,
+            )));
         }
         Ok(CurrentUser(user))
     }

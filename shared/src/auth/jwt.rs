@@ -80,12 +80,15 @@ pub fn decode(
         return Err(TokenProblem::Invalid);
     }
 
-    let signature = URL_SAFE_NO_PAD.decode(signature).map_err(|_| TokenProblem::Invalid)?;
+    let signature = URL_SAFE_NO_PAD
+        .decode(signature)
+        .map_err(|_| TokenProblem::Invalid)?;
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key");
     mac.update(header.as_bytes());
     mac.update(b".");
     mac.update(payload.as_bytes());
-    mac.verify_slice(&signature).map_err(|_| TokenProblem::Invalid)?;
+    mac.verify_slice(&signature)
+        .map_err(|_| TokenProblem::Invalid)?;
 
     let claims: Claims = URL_SAFE_NO_PAD
         .decode(payload)
@@ -122,13 +125,28 @@ mod tests {
         let key = b"k".repeat(32);
         let token = encode(&key, &claims("access", 1_000));
         assert_eq!(decode(&key, &token, "access", 999).unwrap().user_id, "u1");
-        assert_eq!(decode(&key, &token, "access", 1_000), Err(TokenProblem::Expired));
-        assert_eq!(decode(&key, &token, "refresh", 999), Err(TokenProblem::WrongType));
-        assert_eq!(decode(b"other", &token, "access", 999), Err(TokenProblem::Invalid));
-        assert_eq!(decode(&key, "a.b", "access", 999), Err(TokenProblem::Invalid));
+        assert_eq!(
+            decode(&key, &token, "access", 1_000),
+            Err(TokenProblem::Expired)
+        );
+        assert_eq!(
+            decode(&key, &token, "refresh", 999),
+            Err(TokenProblem::WrongType)
+        );
+        assert_eq!(
+            decode(b"other", &token, "access", 999),
+            Err(TokenProblem::Invalid)
+        );
+        assert_eq!(
+            decode(&key, "a.b", "access", 999),
+            Err(TokenProblem::Invalid)
+        );
         let mut tampered = token.clone();
         tampered.insert(tampered.find('.').unwrap() + 2, 'x');
-        assert_eq!(decode(&key, &tampered, "access", 999), Err(TokenProblem::Invalid));
+        assert_eq!(
+            decode(&key, &tampered, "access", 999),
+            Err(TokenProblem::Invalid)
+        );
     }
 
     #[test]
@@ -137,6 +155,9 @@ mod tests {
         let header = URL_SAFE_NO_PAD.encode(r#"{"alg":"none","typ":"JWT"}"#);
         let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims("access", 1_000)).unwrap());
         let token = format!("{header}.{payload}.");
-        assert_eq!(decode(&key, &token, "access", 1), Err(TokenProblem::Invalid));
+        assert_eq!(
+            decode(&key, &token, "access", 1),
+            Err(TokenProblem::Invalid)
+        );
     }
 }

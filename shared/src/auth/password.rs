@@ -35,7 +35,9 @@ pub fn verify(password: &str, stored: &str) -> bool {
         return verify_pbkdf2(password, stored);
     }
     match PasswordHash::new(stored) {
-        Ok(parsed) => argon2().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Ok(parsed) => argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
         Err(_) => false,
     }
 }
@@ -124,7 +126,12 @@ mod tests {
 
     #[test]
     fn garbage_hashes_never_verify() {
-        for stored in ["", "plain", "pbkdf2_sha256$x$y$z", "pbkdf2_sha256$999999999$s$AAAA"] {
+        for stored in [
+            "",
+            "plain",
+            "pbkdf2_sha256$x$y$z",
+            "pbkdf2_sha256$999999999$s$AAAA",
+        ] {
             assert!(!verify("anything", stored), "{stored}");
         }
     }

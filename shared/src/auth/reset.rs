@@ -98,8 +98,18 @@ mod tests {
         let u = user("hash-1");
         let token = make("secret", &u, now);
         assert!(check("secret", &u, &token, now));
-        assert!(check("secret", &u, &token, now + chrono::Duration::minutes(59)));
-        assert!(!check("secret", &u, &token, now + chrono::Duration::minutes(61)));
+        assert!(check(
+            "secret",
+            &u,
+            &token,
+            now + chrono::Duration::minutes(59)
+        ));
+        assert!(!check(
+            "secret",
+            &u,
+            &token,
+            now + chrono::Duration::minutes(61)
+        ));
         assert!(!check("secret", &user("hash-2"), &token, now));
         assert!(!check("other", &u, &token, now));
         assert!(!check("secret", &u, "zz-", now));

@@ -62,7 +62,13 @@ impl TokenService {
     }
 
     /// Issues a pair for `user_id` in login session `session_id`.
-    pub fn issue(&self, user_id: &str, token_version: u64, session_id: &str, now: DateTime<Utc>) -> Issued {
+    pub fn issue(
+        &self,
+        user_id: &str,
+        token_version: u64,
+        session_id: &str,
+        now: DateTime<Utc>,
+    ) -> Issued {
         let iat = now.timestamp();
         let access = Claims {
             token_type: ACCESS.into(),
@@ -94,7 +100,12 @@ impl TokenService {
         }
     }
 
-    pub fn decode(&self, token: &str, kind: &str, now: DateTime<Utc>) -> Result<Claims, TokenProblem> {
+    pub fn decode(
+        &self,
+        token: &str,
+        kind: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Claims, TokenProblem> {
         jwt::decode(&self.secret, token, kind, now.timestamp())
     }
 

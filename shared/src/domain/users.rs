@@ -135,17 +135,85 @@ fn is_common_password(password: &str) -> bool {
 /// Passwords people pick most often (sorted, lower-case). A short list on
 /// purpose: it catches the obvious choices without shipping a dictionary.
 const COMMON_PASSWORDS: &[&str] = &[
-    "000000", "00000000", "1111", "111111", "11111111", "112233", "121212", "123123",
-    "123123123", "1234", "12345", "123456", "1234567", "12345678", "123456789", "1234567890",
-    "123qwe", "131313", "1q2w3e", "1q2w3e4r", "1q2w3e4r5t", "1qaz2wsx", "222222", "654321",
-    "666666", "696969", "7777777", "888888", "987654321", "aa123456", "abc123", "abcd1234",
-    "access", "admin", "admin123", "administrator", "azerty", "azerty123", "azertyuiop",
-    "baseball", "batman", "bienvenue", "bonjour", "charlie", "chocolate", "dragon",
-    "football", "freedom", "hello", "hello123", "iloveyou", "jordan23", "letmein",
-    "liverpool", "login", "loulou", "master", "michael", "monkey", "motdepasse", "mustang",
-    "passw0rd", "password", "password1", "password123", "princess", "qazwsx", "qwerty",
-    "qwerty123", "qwertyuiop", "shadow", "soleil", "starwars", "sunshine", "superman",
-    "trustno1", "welcome", "whatever", "zaq12wsx",
+    "000000",
+    "00000000",
+    "1111",
+    "111111",
+    "11111111",
+    "112233",
+    "121212",
+    "123123",
+    "123123123",
+    "1234",
+    "12345",
+    "123456",
+    "1234567",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "123qwe",
+    "131313",
+    "1q2w3e",
+    "1q2w3e4r",
+    "1q2w3e4r5t",
+    "1qaz2wsx",
+    "222222",
+    "654321",
+    "666666",
+    "696969",
+    "7777777",
+    "888888",
+    "987654321",
+    "aa123456",
+    "abc123",
+    "abcd1234",
+    "access",
+    "admin",
+    "admin123",
+    "administrator",
+    "azerty",
+    "azerty123",
+    "azertyuiop",
+    "baseball",
+    "batman",
+    "bienvenue",
+    "bonjour",
+    "charlie",
+    "chocolate",
+    "dragon",
+    "football",
+    "freedom",
+    "hello",
+    "hello123",
+    "iloveyou",
+    "jordan23",
+    "letmein",
+    "liverpool",
+    "login",
+    "loulou",
+    "master",
+    "michael",
+    "monkey",
+    "motdepasse",
+    "mustang",
+    "passw0rd",
+    "password",
+    "password1",
+    "password123",
+    "princess",
+    "qazwsx",
+    "qwerty",
+    "qwerty123",
+    "qwertyuiop",
+    "shadow",
+    "soleil",
+    "starwars",
+    "sunshine",
+    "superman",
+    "trustno1",
+    "welcome",
+    "whatever",
+    "zaq12wsx",
 ];
 
 #[cfg(test)]
@@ -169,13 +237,19 @@ mod tests {
                 "This password is entirely numeric.",
             ]
         );
-        assert_eq!(password_problems("Password"), vec!["This password is too common."]);
+        assert_eq!(
+            password_problems("Password"),
+            vec!["This password is too common."]
+        );
         assert!(password_problems("a-long enough passphrase").is_empty());
     }
 
     #[test]
     fn emails_keep_local_case_for_display_but_compare_case_insensitively() {
-        assert_eq!(normalize_email(" Jean.Dupont@Mail.FR "), "Jean.Dupont@mail.fr");
+        assert_eq!(
+            normalize_email(" Jean.Dupont@Mail.FR "),
+            "Jean.Dupont@mail.fr"
+        );
         assert_eq!(email_key("Jean.Dupont@Mail.FR"), "jean.dupont@mail.fr");
     }
 }

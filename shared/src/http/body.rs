@@ -34,10 +34,18 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
 /// Parses a body according to its declared media type.
 pub fn parse(content_type: Option<&str>, bytes: &[u8]) -> Result<Map<String, Value>, Error> {
     let media = content_type
-        .map(|ct| ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+        .map(|ct| {
+            ct.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
         .unwrap_or_default();
 
-    if bytes.iter().all(|b| b.is_ascii_whitespace()) && (media.is_empty() || media == "application/json") {
+    if bytes.iter().all(|b| b.is_ascii_whitespace())
+        && (media.is_empty() || media == "application/json")
+    {
         return Ok(Map::new());
     }
 
@@ -58,7 +66,10 @@ fn parse_json(bytes: &[u8]) -> Result<Map<String, Value>, Error> {
         Value::Object(map) => Ok(map),
         other => Err(Error::Validation(FieldErrors::single(
             "non_field_errors",
-            format!("Invalid data. Expected a dictionary, but got {}.", type_name(&other)),
+            format!(
+                "Invalid data. Expected a dictionary, but got {}.",
+                type_name(&other)
+            ),
         ))),
     }
 }
@@ -110,7 +121,11 @@ mod tests {
 
     #[test]
     fn form_bodies_become_string_fields() {
-        let map = parse(Some("application/x-www-form-urlencoded"), b"email=a%40b.fr&x=1").unwrap();
+        let map = parse(
+            Some("application/x-www-form-urlencoded"),
+            b"email=a%40b.fr&x=1",
+        )
+        .unwrap();
         assert_eq!(map["email"], "a@b.fr");
         assert_eq!(map["x"], "1");
     }

@@ -56,7 +56,9 @@ pub fn search_terms(input: &str) -> Vec<String> {
 /// Every term must appear (case-insensitively) in at least one field.
 pub fn matches_search(terms: &[String], fields: &[&str]) -> bool {
     let lowered: Vec<String> = fields.iter().map(|f| f.to_lowercase()).collect();
-    terms.iter().all(|term| lowered.iter().any(|f| f.contains(term.as_str())))
+    terms
+        .iter()
+        .all(|term| lowered.iter().any(|f| f.contains(term.as_str())))
 }
 
 /// `?ordering=a,-b` restricted to `allowed`; falls back to `default`.
@@ -147,23 +149,39 @@ mod tests {
     fn url(query: &[(&str, &str)]) -> RequestUrl {
         RequestUrl {
             base: "http://h/x/".into(),
-            query: query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            query: query
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         }
     }
 
     #[test]
     fn search_terms_split_on_spaces_and_commas_but_keep_phrases() {
-        assert_eq!(search_terms("Clio, diesel  2019"), vec!["clio", "diesel", "2019"]);
+        assert_eq!(
+            search_terms("Clio, diesel  2019"),
+            vec!["clio", "diesel", "2019"]
+        );
         assert_eq!(search_terms("\"Model 3\" tesla"), vec!["model 3", "tesla"]);
-        assert!(matches_search(&search_terms("ren clio"), &["Renault", "Clio"]));
-        assert!(!matches_search(&search_terms("ren golf"), &["Renault", "Clio"]));
+        assert!(matches_search(
+            &search_terms("ren clio"),
+            &["Renault", "Clio"]
+        ));
+        assert!(!matches_search(
+            &search_terms("ren golf"),
+            &["Renault", "Clio"]
+        ));
     }
 
     #[test]
     fn ordering_keeps_allowed_fields_and_falls_back() {
         let allowed = ["year", "make"];
         assert_eq!(
-            ordering(&url(&[("ordering", "-year,bogus,make")]), &allowed, &["-created_at"]),
+            ordering(
+                &url(&[("ordering", "-year,bogus,make")]),
+                &allowed,
+                &["-created_at"]
+            ),
             vec![("year".to_string(), true), ("make".to_string(), false)]
         );
         assert_eq!(
@@ -175,16 +193,25 @@ mod tests {
     #[test]
     fn sort_applies_fields_in_turn() {
         let mut items = vec![(2, "b"), (1, "z"), (2, "a")];
-        sort(&mut items, &[("n".into(), true), ("s".into(), false)], |item, field| match field {
-            "n" => SortKey::Number(item.0 as f64),
-            _ => SortKey::Text(item.1.to_string()),
-        });
+        sort(
+            &mut items,
+            &[("n".into(), true), ("s".into(), false)],
+            |item, field| match field {
+                "n" => SortKey::Number(item.0 as f64),
+                _ => SortKey::Text(item.1.to_string()),
+            },
+        );
         assert_eq!(items, vec![(2, "a"), (2, "b"), (1, "z")]);
     }
 
     #[test]
     fn filters() {
-        let u = url(&[("fuel_type", "steam"), ("empty", ""), ("year", "x"), ("flag", "TRUE")]);
+        let u = url(&[
+            ("fuel_type", "steam"),
+            ("empty", ""),
+            ("year", "x"),
+            ("flag", "TRUE"),
+        ]);
         assert!(choice_filter(&u, "fuel_type", &["diesel"]).is_err());
         assert_eq!(choice_filter(&u, "empty", &["diesel"]).unwrap(), None);
         assert!(number_filter(&u, "year").is_err());

@@ -28,7 +28,11 @@ pub struct RequestUrl {
 
 impl RequestUrl {
     pub fn param(&self, name: &str) -> Option<&str> {
-        self.query.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.query
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     fn with_page(&self, page: usize) -> String {
@@ -72,7 +76,10 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestUrl {
             .query()
             .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
             .unwrap_or_default();
-        Ok(RequestUrl { base: format!("{scheme}://{host}{path}"), query })
+        Ok(RequestUrl {
+            base: format!("{scheme}://{host}{path}"),
+            query,
+        })
     }
 }
 
@@ -101,7 +108,10 @@ impl<T: Serialize> Page<T> {
 }
 
 fn invalid_page() -> Error {
-    Error::Body { status: 404, body: serde_json::json!({"detail": "Invalid page."}) }
+    Error::Body {
+        status: 404,
+        body: serde_json::json!({"detail": "Invalid page."}),
+    }
 }
 
 #[cfg(test)]
@@ -111,14 +121,20 @@ mod tests {
     fn url(query: &[(&str, &str)]) -> RequestUrl {
         RequestUrl {
             base: "http://host/api/vehicles/".into(),
-            query: query.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            query: query
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
         }
     }
 
     #[test]
     fn first_page_links_to_second_keeping_other_parameters() {
-        let page = Page::paginate((0..45).collect(), &url(&[("fuel_type", ""), ("ordering", "year")]))
-            .unwrap();
+        let page = Page::paginate(
+            (0..45).collect(),
+            &url(&[("fuel_type", ""), ("ordering", "year")]),
+        )
+        .unwrap();
         assert_eq!(page.count, 45);
         assert_eq!(page.results.len(), 20);
         assert_eq!(
@@ -130,9 +146,16 @@ mod tests {
 
     #[test]
     fn link_to_page_one_omits_the_parameter() {
-        let page = Page::paginate((0..45).collect(), &url(&[("search", "M"), ("page", "2")])).unwrap();
-        assert_eq!(page.previous.as_deref(), Some("http://host/api/vehicles/?search=M"));
-        assert_eq!(page.next.as_deref(), Some("http://host/api/vehicles/?search=M&page=3"));
+        let page =
+            Page::paginate((0..45).collect(), &url(&[("search", "M"), ("page", "2")])).unwrap();
+        assert_eq!(
+            page.previous.as_deref(),
+            Some("http://host/api/vehicles/?search=M")
+        );
+        assert_eq!(
+            page.next.as_deref(),
+            Some("http://host/api/vehicles/?search=M&page=3")
+        );
     }
 
     #[test]

@@ -85,10 +85,15 @@ impl IntoResponse for Error {
                 json!({"detail": format!("Request body is too large (limit {limit} bytes).")}),
             ),
             Error::Conflict(detail) => (StatusCode::CONFLICT, json!({"detail": detail})),
-            Error::TooManyRequests { message, retry_after_secs } => {
-                let mut response =
-                    (StatusCode::TOO_MANY_REQUESTS, Json(json!({"detail": message})))
-                        .into_response();
+            Error::TooManyRequests {
+                message,
+                retry_after_secs,
+            } => {
+                let mut response = (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    Json(json!({"detail": message})),
+                )
+                    .into_response();
                 response
                     .headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
@@ -103,7 +108,10 @@ impl IntoResponse for Error {
             }
             Error::Internal(what) => {
                 tracing::error!(error = %what, "internal error");
-                (StatusCode::INTERNAL_SERVER_ERROR, json!({"detail": "Internal server error."}))
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    json!({"detail": "Internal server error."}),
+                )
             }
         };
         (code, Json(body)).into_response()

@@ -27,11 +27,23 @@ pub struct Text {
 impl Text {
     /// Required, non-blank, at most `max` characters.
     pub const fn required(max: usize) -> Self {
-        Text { required: true, allow_blank: false, allow_null: false, min: 0, max }
+        Text {
+            required: true,
+            allow_blank: false,
+            allow_null: false,
+            min: 0,
+            max,
+        }
     }
     /// Optional, blank and null allowed, at most `max` characters.
     pub const fn optional(max: usize) -> Self {
-        Text { required: false, allow_blank: true, allow_null: true, min: 0, max }
+        Text {
+            required: false,
+            allow_blank: true,
+            allow_null: true,
+            min: 0,
+            max,
+        }
     }
     pub const fn min(mut self, min: usize) -> Self {
         self.min = min;
@@ -77,11 +89,19 @@ pub struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     pub fn new(data: &'a Map<String, Value>) -> Self {
-        Self { data, partial: false, errors: FieldErrors::new() }
+        Self {
+            data,
+            partial: false,
+            errors: FieldErrors::new(),
+        }
     }
 
     pub fn partial(data: &'a Map<String, Value>, partial: bool) -> Self {
-        Self { data, partial, errors: FieldErrors::new() }
+        Self {
+            data,
+            partial,
+            errors: FieldErrors::new(),
+        }
     }
 
     pub fn is_partial(&self) -> bool {
@@ -143,13 +163,20 @@ impl<'a> Fields<'a> {
         }
         let len = text.chars().count();
         if len > rule.max {
-            self.errors
-                .add(name, format!("Ensure this field has no more than {} characters.", rule.max));
+            self.errors.add(
+                name,
+                format!(
+                    "Ensure this field has no more than {} characters.",
+                    rule.max
+                ),
+            );
             return Field::Absent;
         }
         if len < rule.min && !(text.is_empty() && rule.allow_blank) {
-            self.errors
-                .add(name, format!("Ensure this field has at least {} characters.", rule.min));
+            self.errors.add(
+                name,
+                format!("Ensure this field has at least {} characters.", rule.min),
+            );
             return Field::Absent;
         }
         Field::Value(text)
@@ -168,7 +195,13 @@ impl<'a> Fields<'a> {
 
     /// An e-mail address (format and length checked, surrounding spaces trimmed).
     pub fn email(&mut self, name: &str, required: bool) -> Field<String> {
-        let rule = Text { required, allow_blank: false, allow_null: !required, min: 0, max: 254 };
+        let rule = Text {
+            required,
+            allow_blank: false,
+            allow_null: !required,
+            min: 0,
+            max: 254,
+        };
         match self.text(name, rule) {
             Field::Value(v) => {
                 if is_valid_email(&v) {
@@ -213,11 +246,17 @@ impl<'a> Fields<'a> {
             return Field::Absent;
         };
         if n < min {
-            self.errors.add(name, format!("Ensure this value is greater than or equal to {min}."));
+            self.errors.add(
+                name,
+                format!("Ensure this value is greater than or equal to {min}."),
+            );
             return Field::Absent;
         }
         if n > max {
-            self.errors.add(name, format!("Ensure this value is less than or equal to {max}."));
+            self.errors.add(
+                name,
+                format!("Ensure this value is less than or equal to {max}."),
+            );
             return Field::Absent;
         }
         Field::Value(n)
@@ -244,7 +283,9 @@ pub fn parse_bool(raw: &Value) -> Option<bool> {
 pub fn parse_integer(raw: &Value) -> Option<i64> {
     match raw {
         Value::Number(n) => n.as_i64().or_else(|| {
-            n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| f as i64)
+            n.as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+                .map(|f| f as i64)
         }),
         Value::String(s) => {
             let t = s.trim();
@@ -285,8 +326,8 @@ pub fn is_valid_email(value: &str) -> bool {
             && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
     });
     let tld = labels[labels.len() - 1];
-    let tld_ok = (tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic()))
-        || tld.starts_with("xn--");
+    let tld_ok =
+        (tld.len() >= 2 && tld.chars().all(|c| c.is_ascii_alphabetic())) || tld.starts_with("xn--");
     labels_ok && tld_ok
 }
 
@@ -307,7 +348,9 @@ mod tests {
         f.required_text("first_name", 150);
         f.text("bio", Text::optional(20));
         f.boolean("flag", false);
-        let Err(Error::Validation(errors)) = f.finish() else { panic!() };
+        let Err(Error::Validation(errors)) = f.finish() else {
+            panic!()
+        };
         assert_eq!(
             errors.to_json(),
             json!({
@@ -335,7 +378,9 @@ mod tests {
         assert_eq!(f.text("b", Text::optional(10)), Field::Null);
         f.text("c", Text::required(10));
         assert_eq!(f.text("d", Text::required(10)), Field::Value("12".into()));
-        let Err(Error::Validation(errors)) = f.finish() else { panic!() };
+        let Err(Error::Validation(errors)) = f.finish() else {
+            panic!()
+        };
         assert_eq!(errors.to_json(), json!({"c": [NULL]}));
     }
 
@@ -347,7 +392,9 @@ mod tests {
         f.integer("b", true, 0, 100);
         f.integer("c", true, 0, 100);
         assert_eq!(f.integer("d", true, 0, 100), Field::Value(3));
-        let Err(Error::Validation(errors)) = f.finish() else { panic!() };
+        let Err(Error::Validation(errors)) = f.finish() else {
+            panic!()
+        };
         assert_eq!(
             errors.to_json(),
             json!({"b": ["Ensure this value is greater than or equal to 0."], "c": [INVALID_INTEGER]})
@@ -356,10 +403,24 @@ mod tests {
 
     #[test]
     fn email_format() {
-        for good in ["a@b.fr", "first.last+tag@sub.example.com", "x@xn--bcher-kva.ch"] {
+        for good in [
+            "a@b.fr",
+            "first.last+tag@sub.example.com",
+            "x@xn--bcher-kva.ch",
+        ] {
             assert!(is_valid_email(good), "{good}");
         }
-        for bad in ["", "a", "a@", "@b.fr", "a@b", "a..b@c.fr", "a@-b.fr", "a b@c.fr", "a@b.c"] {
+        for bad in [
+            "",
+            "a",
+            "a@",
+            "@b.fr",
+            "a@b",
+            "a..b@c.fr",
+            "a@-b.fr",
+            "a b@c.fr",
+            "a@b.c",
+        ] {
             assert!(!is_valid_email(bad), "{bad}");
         }
     }

@@ -87,9 +87,9 @@ impl Expr {
 impl From<WriteError> for Error {
     fn from(err: WriteError) -> Self {
         match err {
-            WriteError::Conditions(items) => {
-                Error::Conflict(format!("concurrent change on items {items:?}, please retry"))
-            }
+            WriteError::Conditions(items) => Error::Conflict(format!(
+                "concurrent change on items {items:?}, please retry"
+            )),
             WriteError::Other(e) => e,
         }
     }
@@ -100,7 +100,11 @@ pub const MAX_TRANSACTION_ITEMS: usize = 100;
 
 impl Store {
     pub fn new(client: Client, table: impl Into<String>, calls: CallCounter) -> Self {
-        Self { client, table: table.into(), calls }
+        Self {
+            client,
+            table: table.into(),
+            calls,
+        }
     }
 
     pub fn client(&self) -> &Client {
@@ -148,7 +152,11 @@ impl Store {
                 req.key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
                     .expression_attribute_values(":prefix", s(prefix))
             };
-            let out = req.set_exclusive_start_key(start).send().await.map_err(sdk_error)?;
+            let out = req
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk_error)?;
             items.extend(out.items.unwrap_or_default());
             match out.last_evaluated_key {
                 Some(key) if !key.is_empty() => start = Some(key),
@@ -313,9 +321,13 @@ impl Store {
         use aws_sdk_dynamodb::types::KeysAndAttributes;
         let mut wanted = KeysAndAttributes::builder().consistent_read(true);
         for (pk, sk) in keys {
-            wanted = wanted.keys(HashMap::from([("pk".to_string(), s(pk)), ("sk".to_string(), s(sk))]));
+            wanted = wanted.keys(HashMap::from([
+                ("pk".to_string(), s(pk)),
+                ("sk".to_string(), s(sk)),
+            ]));
         }
-        let mut request = HashMap::from([(self.table.clone(), wanted.build().map_err(Error::internal)?)]);
+        let mut request =
+            HashMap::from([(self.table.clone(), wanted.build().map_err(Error::internal)?)]);
         let mut found: Vec<Item> = Vec::new();
         for attempt in 0..8 {
             let out = self
@@ -339,12 +351,20 @@ impl Store {
         }
         let key_of = |item: &Item| {
             (
-                item.get("pk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default(),
-                item.get("sk").and_then(|v| v.as_s().ok()).cloned().unwrap_or_default(),
+                item.get("pk")
+                    .and_then(|v| v.as_s().ok())
+                    .cloned()
+                    .unwrap_or_default(),
+                item.get("sk")
+                    .and_then(|v| v.as_s().ok())
+                    .cloned()
+                    .unwrap_or_default(),
             )
         };
-        let mut by_key: HashMap<(String, String), Item> =
-            found.into_iter().map(|item| (key_of(&item), item)).collect();
+        let mut by_key: HashMap<(String, String), Item> = found
+            .into_iter()
+            .map(|item| (key_of(&item), item))
+            .collect();
         Ok(keys.iter().map(|k| by_key.remove(k)).collect())
     }
 

@@ -45,7 +45,11 @@ impl EmailCodes<'_> {
 
     /// Stores a new code unless one was sent less than `cooldown_cutoff`
     /// (epoch seconds) ago. `Ok(false)`: too soon, nothing stored.
-    pub async fn replace_if_cooled_down(&self, code: &EmailCode, cooldown_cutoff: i64) -> Result<bool, Error> {
+    pub async fn replace_if_cooled_down(
+        &self,
+        code: &EmailCode,
+        cooldown_cutoff: i64,
+    ) -> Result<bool, Error> {
         match self
             .store
             .put(
@@ -64,14 +68,21 @@ impl EmailCodes<'_> {
 
     /// Writes a new code regardless of the cooldown (after an address change).
     pub async fn replace(&self, code: &EmailCode) -> Result<(), Error> {
-        self.store.put(code_item(code)?, Expr::new()).await.map_err(Error::from)
+        self.store
+            .put(code_item(code)?, Expr::new())
+            .await
+            .map_err(Error::from)
     }
 
     /// Counts a wrong guess; the code is destroyed at the limit.
     pub async fn record_wrong_attempt(&self, code: &EmailCode) -> Result<(), Error> {
         let pk = keys::user_pk(&code.user_id);
         if code.attempts + 1 >= MAX_ATTEMPTS {
-            return match self.store.delete(&pk, keys::EMAIL_OTP_SK, Expr::new()).await {
+            return match self
+                .store
+                .delete(&pk, keys::EMAIL_OTP_SK, Expr::new())
+                .await
+            {
                 Ok(()) | Err(WriteError::Conditions(_)) => Ok(()),
                 Err(WriteError::Other(e)) => Err(e),
             };

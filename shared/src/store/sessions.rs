@@ -41,7 +41,10 @@ impl Sessions<'_> {
 
     pub async fn create(&self, session: &Session) -> Result<(), Error> {
         self.store
-            .put(session_item(session)?, Expr::new().condition("attribute_not_exists(pk)"))
+            .put(
+                session_item(session)?,
+                Expr::new().condition("attribute_not_exists(pk)"),
+            )
             .await
             .map_err(Error::from)
     }
@@ -66,7 +69,11 @@ impl Sessions<'_> {
             .value(":yes", AttributeValue::Bool(true));
         match self
             .store
-            .update(&keys::user_pk(&session.user_id), &keys::session_sk(&session.id), expr)
+            .update(
+                &keys::user_pk(&session.user_id),
+                &keys::session_sk(&session.id),
+                expr,
+            )
             .await
         {
             Ok(_) => Ok(true),
@@ -76,13 +83,22 @@ impl Sessions<'_> {
     }
 
     /// Ends one chain (reuse detected).
-    pub async fn revoke(&self, user_id: &str, session_id: &str, now: DateTime<Utc>) -> Result<(), Error> {
+    pub async fn revoke(
+        &self,
+        user_id: &str,
+        session_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
         let expr = Expr::new()
             .update("SET is_active = :no, updated_at = :now")
             .condition("attribute_exists(pk)")
             .value(":no", AttributeValue::Bool(false))
             .value(":now", s(time::format(&now)));
-        match self.store.update(&keys::user_pk(user_id), &keys::session_sk(session_id), expr).await {
+        match self
+            .store
+            .update(&keys::user_pk(user_id), &keys::session_sk(session_id), expr)
+            .await
+        {
             Ok(_) | Err(WriteError::Conditions(_)) => Ok(()),
             Err(WriteError::Other(e)) => Err(e),
         }
@@ -92,8 +108,12 @@ impl Sessions<'_> {
     /// password change). Tokens are already refused through the user's token
     /// version; this keeps the sessions list truthful.
     pub async fn revoke_all(&self, user_id: &str, now: DateTime<Utc>) -> Result<(), Error> {
-        let active: Vec<Session> =
-            self.list(user_id).await?.into_iter().filter(|s| s.is_active).collect();
+        let active: Vec<Session> = self
+            .list(user_id)
+            .await?
+            .into_iter()
+            .filter(|s| s.is_active)
+            .collect();
         for chunk in active.chunks(MAX_TRANSACTION_ITEMS) {
             let items = chunk
                 .iter()

@@ -3,8 +3,8 @@
 //! `template.yaml` equal to it.
 
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
-    Projection, ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TimeToLiveSpecification,
 };
 use aws_sdk_dynamodb::Client;
 use serde::Deserialize;
@@ -112,7 +112,10 @@ pub async fn create(client: &Client, name: &str) -> Result<(), Error> {
     }
     match req.send().await {
         Ok(_) => {}
-        Err(e) if e.as_service_error().is_some_and(|s| s.is_resource_in_use_exception()) => {
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_resource_in_use_exception()) =>
+        {
             return Ok(())
         }
         Err(e) => return Err(sdk_error(e)),
@@ -140,15 +143,25 @@ mod tests {
     #[test]
     fn definition_parses_and_names_every_key_attribute() {
         let def = definition();
-        let declared: Vec<&str> =
-            def.attribute_definitions.iter().map(|a| a.attribute_name.as_str()).collect();
-        for key in def
-            .key_schema
+        let declared: Vec<&str> = def
+            .attribute_definitions
             .iter()
-            .chain(def.global_secondary_indexes.iter().flat_map(|i| i.key_schema.iter()))
-        {
-            assert!(declared.contains(&key.attribute_name.as_str()), "{}", key.attribute_name);
+            .map(|a| a.attribute_name.as_str())
+            .collect();
+        for key in def.key_schema.iter().chain(
+            def.global_secondary_indexes
+                .iter()
+                .flat_map(|i| i.key_schema.iter()),
+        ) {
+            assert!(
+                declared.contains(&key.attribute_name.as_str()),
+                "{}",
+                key.attribute_name
+            );
         }
-        assert_eq!(def.time_to_live_specification.attribute_name, crate::store::keys::EXPIRES_AT);
+        assert_eq!(
+            def.time_to_live_specification.attribute_name,
+            crate::store::keys::EXPIRES_AT
+        );
     }
 }

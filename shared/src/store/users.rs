@@ -85,7 +85,10 @@ impl Users<'_> {
     /// Looks a user up by address (GSI1; one Query).
     pub async fn find_by_email(&self, email_key: &str) -> Result<Option<User>, Error> {
         let (gsi1pk, _) = keys::user_by_email(email_key);
-        let items = self.store.query_index(GSI1, GSI1PK, &gsi1pk, Some(1)).await?;
+        let items = self
+            .store
+            .query_index(GSI1, GSI1PK, &gsi1pk, Some(1))
+            .await?;
         items.into_iter().next().map(from_item).transpose()
     }
 
@@ -98,14 +101,21 @@ impl Users<'_> {
         code: &EmailCode,
     ) -> Result<Registration, Error> {
         let items = vec![
-            self.store.tx_put(guard_item(&user.email_key(), &user.id), Some("attribute_not_exists(pk)"))?,
-            self.store.tx_put(user_item(user)?, Some("attribute_not_exists(pk)"))?,
-            self.store.tx_put(super::sessions::session_item(session)?, None)?,
+            self.store.tx_put(
+                guard_item(&user.email_key(), &user.id),
+                Some("attribute_not_exists(pk)"),
+            )?,
+            self.store
+                .tx_put(user_item(user)?, Some("attribute_not_exists(pk)"))?,
+            self.store
+                .tx_put(super::sessions::session_item(session)?, None)?,
             self.store.tx_put(super::otp::code_item(code)?, None)?,
         ];
         match self.store.transact(items).await {
             Ok(()) => Ok(Registration::Created),
-            Err(WriteError::Conditions(failed)) if failed.contains(&0) => Ok(Registration::EmailTaken),
+            Err(WriteError::Conditions(failed)) if failed.contains(&0) => {
+                Ok(Registration::EmailTaken)
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -136,7 +146,8 @@ impl Users<'_> {
         };
         let items = vec![
             self.store.tx_update(&pk, &sk, expr)?,
-            self.store.tx_put(super::sessions::session_item(session)?, None)?,
+            self.store
+                .tx_put(super::sessions::session_item(session)?, None)?,
         ];
         match self.store.transact(items).await {
             Ok(()) => Ok(true),
@@ -157,7 +168,9 @@ impl Users<'_> {
                 .update("SET failed_logins = :zero, locked_until = :until")
                 .value(":zero", n(0))
                 .value(":until", s(time::format(&until))),
-            None => Expr::new().update("ADD failed_logins :one").value(":one", n(1)),
+            None => Expr::new()
+                .update("ADD failed_logins :one")
+                .value(":one", n(1)),
         }
         .condition("attribute_exists(pk)");
         match self.store.update(&pk, &sk, expr).await {
@@ -179,7 +192,11 @@ impl Users<'_> {
         now: DateTime<Utc>,
     ) -> Result<Option<User>, Error> {
         let (pk, sk) = Self::profile_key(user_id);
-        let verified = if mark_verified { ", email_verified = :yes" } else { "" };
+        let verified = if mark_verified {
+            ", email_verified = :yes"
+        } else {
+            ""
+        };
         let expr = Expr::new()
             .update(format!(
                 "SET password = :new, updated_at = :now, failed_logins = :zero{verified} \
@@ -249,7 +266,10 @@ impl Users<'_> {
         now: DateTime<Utc>,
     ) -> Result<Option<User>, Error> {
         let (pk, sk) = Self::profile_key(&user.id);
-        let mut sets = vec!["updated_at = :now".to_string(), "version = :next".to_string()];
+        let mut sets = vec![
+            "updated_at = :now".to_string(),
+            "version = :next".to_string(),
+        ];
         let mut removes = Vec::new();
         let mut expr = Expr::new()
             .condition("version = :version")
@@ -295,13 +315,20 @@ impl Users<'_> {
         let mut items: Vec<TransactWriteItem> = Vec::new();
         if let (Some(email), true) = (new_email, moves_guard) {
             let new_key = email_key(email);
-            items.push(self.store.tx_put(guard_item(&new_key, &user.id), Some("attribute_not_exists(pk)"))?);
-            let (old_pk, old_sk) = keys::email_guard(&user.email_key());
-            items.push(self.store.tx_delete(
-                &old_pk,
-                &old_sk,
-                Expr::new().condition("user_id = :me").value(":me", s(&user.id)),
+            items.push(self.store.tx_put(
+                guard_item(&new_key, &user.id),
+                Some("attribute_not_exists(pk)"),
             )?);
+            let (old_pk, old_sk) = keys::email_guard(&user.email_key());
+            items.push(
+                self.store.tx_delete(
+                    &old_pk,
+                    &old_sk,
+                    Expr::new()
+                        .condition("user_id = :me")
+                        .value(":me", s(&user.id)),
+                )?,
+            );
         }
         items.push(self.store.tx_update(&pk, &sk, expr)?);
         let profile_index = items.len() - 1;
@@ -317,7 +344,9 @@ impl Users<'_> {
                         "The profile was changed by another request; reload it and retry.".into(),
                     ));
                 }
-                return Err(Error::internal(format!("profile update refused: {failed:?}")));
+                return Err(Error::internal(format!(
+                    "profile update refused: {failed:?}"
+                )));
             }
             Err(e) => return Err(e.into()),
         }
@@ -351,7 +380,11 @@ impl Users<'_> {
         let items = self.store.query_prefix(&pk, "").await?;
         let mut keys_to_delete = Vec::new();
         for item in &items {
-            let sk = item.get(keys::SK).and_then(|v| v.as_s().ok()).cloned().unwrap_or_default();
+            let sk = item
+                .get(keys::SK)
+                .and_then(|v| v.as_s().ok())
+                .cloned()
+                .unwrap_or_default();
             if sk != keys::USER_PROFILE_SK {
                 keys_to_delete.push((pk.clone(), sk));
             }
@@ -380,12 +413,19 @@ impl Users<'_> {
                     .value(":yes", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
                     .value(":pw", s(&user.password))
                     .value(":one", n(1));
-                let item = self.store.update(&pk, &sk, expr).await.map_err(Error::from)?;
+                let item = self
+                    .store
+                    .update(&pk, &sk, expr)
+                    .await
+                    .map_err(Error::from)?;
                 from_item(item)
             }
             None => {
                 let items = vec![
-                    self.store.tx_put(guard_item(&user.email_key(), &user.id), Some("attribute_not_exists(pk)"))?,
+                    self.store.tx_put(
+                        guard_item(&user.email_key(), &user.id),
+                        Some("attribute_not_exists(pk)"),
+                    )?,
                     self.store.tx_put(user_item(user)?, None)?,
                 ];
                 self.store.transact(items).await?;

@@ -38,12 +38,21 @@ pub async fn register(app: &TestApp, name: &str) -> Account {
 }
 
 pub async fn login(app: &TestApp, email: &str, password: &str) -> shared::testkit::TestResponse {
-    app.post("/api/users/login/").json(json!({"email": email, "password": password})).send().await
+    app.post("/api/users/login/")
+        .json(json!({"email": email, "password": password}))
+        .send()
+        .await
 }
 
 pub fn tokens(body: &Value) -> (String, String) {
     (
-        body["tokens"]["access"].as_str().expect("access token").to_string(),
-        body["tokens"]["refresh"].as_str().expect("refresh token").to_string(),
+        body["tokens"]["access"]
+            .as_str()
+            .expect("access token")
+            .to_string(),
+        body["tokens"]["refresh"]
+            .as_str()
+            .expect("refresh token")
+            .to_string(),
     )
 }
