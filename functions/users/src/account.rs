@@ -6,7 +6,7 @@ use axum::http::{HeaderMap, Method};
 use axum::response::Response;
 use serde_json::json;
 use shared::auth::{password, CurrentUser};
-use shared::domain::users::{email_key, normalize_email, password_problems, Session};
+use shared::domain::users::{email_key, normalize_email, Session};
 use shared::http::listing::{ordering, sort, SortKey};
 use shared::http::pagination::RequestUrl;
 use shared::http::validate::{Fields, Text};
@@ -15,7 +15,7 @@ use shared::mail::templates;
 use shared::store::users::ProfileChanges;
 use shared::{time, AppState, Error, Result};
 
-use crate::auth::{new_email_code, new_session, PASSWORDS_DONT_MATCH};
+use crate::auth::{new_email_code, new_password, new_session, PASSWORDS_DONT_MATCH};
 
 pub async fn profile(CurrentUser(user): CurrentUser) -> Result<Response> {
     Ok(ok(user.to_json()))
@@ -90,13 +90,8 @@ pub async fn change_password(
 ) -> Result<Response> {
     let mut f = Fields::new(&body);
     let old = f.password("old_password");
-    let new = f.password("new_password");
+    let new = new_password(&mut f, "new_password");
     let confirm = f.password("new_password_confirm");
-    if let Some(pw) = &new {
-        for problem in password_problems(pw) {
-            f.error("new_password", problem);
-        }
-    }
     f.finish()?;
     let (Some(old), Some(new), Some(confirm)) = (old, new, confirm) else {
         return Err(Error::internal("validated fields missing"));

@@ -63,6 +63,17 @@ pub(crate) fn new_email_code(state: &AppState, user_id: &str) -> (String, EmailC
     (code, record)
 }
 
+/// Reads a new password and reports every rule it breaks under `name`.
+pub(crate) fn new_password(f: &mut Fields<'_>, name: &str) -> Option<String> {
+    let password = f.password(name)?;
+    let problems = password_problems(&password);
+    let ok = problems.is_empty();
+    for problem in problems {
+        f.error(name, problem);
+    }
+    ok.then_some(password)
+}
+
 pub async fn register(
     State(state): State<AppState>,
     _public: PublicRequest,
@@ -71,16 +82,11 @@ pub async fn register(
 ) -> Result<Response> {
     let mut f = Fields::new(&body);
     let email = f.email("email", true).value();
-    let password = f.password("password");
+    let password = new_password(&mut f, "password");
     let confirm = f.password("password_confirm");
     let first_name = f.required_text("first_name", 150);
     let last_name = f.required_text("last_name", 150);
     let phone_number = f.text("phone_number", Text::optional(20)).value();
-    if let Some(pw) = &password {
-        for problem in password_problems(pw) {
-            f.error("password", problem);
-        }
-    }
     f.finish()?;
     let (Some(email), Some(password), Some(confirm), Some(first_name), Some(last_name)) =
         (email, password, confirm, first_name, last_name)

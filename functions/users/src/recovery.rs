@@ -7,14 +7,14 @@ use chrono::Duration;
 use serde_json::json;
 use shared::auth::otp::{self, RESEND_COOLDOWN_SECONDS};
 use shared::auth::{password, reset, PublicRequest};
-use shared::domain::users::{email_key, password_problems};
+use shared::domain::users::email_key;
 use shared::http::validate::{Fields, Text};
 use shared::http::{ok, JsonBody};
 use shared::mail::templates;
 use shared::store::otp::CodeCheck;
 use shared::{time, AppState, Error, Result};
 
-use crate::auth::{new_email_code, PASSWORDS_DONT_MATCH};
+use crate::auth::{new_email_code, new_password, PASSWORDS_DONT_MATCH};
 
 const RESET_ANSWER: &str = "If your email is registered, you will receive a password reset link";
 const BAD_RESET_TOKEN: &str = "Invalid or expired token";
@@ -107,13 +107,8 @@ pub async fn reset_password(
     let mut f = Fields::new(&body);
     let uid = f.required_text("uid", 128);
     let token = f.required_text("token", 128);
-    let new = f.password("password");
+    let new = new_password(&mut f, "password");
     let confirm = f.password("password_confirm");
-    if let Some(pw) = &new {
-        for problem in password_problems(pw) {
-            f.error("password", problem);
-        }
-    }
     f.finish()?;
     let (Some(uid), Some(token), Some(new), Some(confirm)) = (uid, token, new, confirm) else {
         return Err(Error::internal("validated fields missing"));
