@@ -46,8 +46,13 @@ pub fn verify(password: &str, stored: &str) -> bool {
 pub fn needs_rehash(stored: &str) -> bool {
     match PasswordHash::new(stored) {
         Ok(parsed) => {
-            parsed.algorithm.as_str() != "argon2id"
-                || Params::try_from(&parsed).ok() != Some(argon2().params().clone())
+            let current = argon2();
+            let current = current.params();
+            let same_cost = Params::try_from(&parsed).is_ok_and(|p| {
+                (p.m_cost(), p.t_cost(), p.p_cost())
+                    == (current.m_cost(), current.t_cost(), current.p_cost())
+            });
+            parsed.algorithm.as_str() != "argon2id" || !same_cost
         }
         Err(_) => true,
     }

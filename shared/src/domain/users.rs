@@ -16,7 +16,7 @@ pub struct User {
     pub email: String,
     pub first_name: String,
     pub last_name: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
     #[serde(default)]
     pub roles: Value,
@@ -27,7 +27,7 @@ pub struct User {
     pub is_staff: bool,
     #[serde(default)]
     pub is_superuser: bool,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stripe_customer_id: Option<String>,
     /// argon2id PHC string, or a `pbkdf2_sha256$...` hash migrated from the
     /// system we replace (rehashed at the next login).
@@ -39,11 +39,23 @@ pub struct User {
     /// Consecutive failed logins since the last success or lock.
     #[serde(default)]
     pub failed_logins: u32,
-    #[serde(default, with = "time::rfc3339_opt")]
+    #[serde(
+        default,
+        with = "time::rfc3339_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub locked_until: Option<DateTime<Utc>>,
-    #[serde(default, with = "time::rfc3339_opt")]
+    #[serde(
+        default,
+        with = "time::rfc3339_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub reset_requested_at: Option<DateTime<Utc>>,
-    #[serde(default, with = "time::rfc3339_opt")]
+    #[serde(
+        default,
+        with = "time::rfc3339_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub last_login: Option<DateTime<Utc>>,
     #[serde(with = "time::rfc3339")]
     pub created_at: DateTime<Utc>,
@@ -261,9 +273,9 @@ pub struct Session {
     pub user_id: String,
     /// `jti` of the one refresh token of this chain that may still be used.
     pub refresh_jti: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_agent: Option<String>,
     pub is_active: bool,
     /// Epoch seconds; also the table's TTL attribute.
