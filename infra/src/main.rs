@@ -10,7 +10,7 @@
 use std::process::ExitCode;
 
 use serde_json::json;
-use shared::domain::users::{normalize_email, password_problems, User};
+use shared::domain::users::{password_problems, User};
 use shared::http::validate::is_valid_email;
 use shared::state::sdk_config;
 use shared::store::{client, table, Store};
@@ -164,29 +164,18 @@ async fn staff(email: &str, password: &str) -> Result<(), String> {
     let sdk = sdk_config(endpoint.as_deref()).await;
     let (dynamodb, calls) = client::dynamodb(&sdk);
     let store = Store::new(dynamodb, env("TABLE_NAME", "autotrack"), calls);
-    let now = shared::time::now();
-    let user = User {
-        id: uuid::Uuid::now_v7().to_string(),
-        email: normalize_email(email),
-        first_name: "Admin".into(),
-        last_name: "AutoTrack".into(),
-        phone_number: None,
-        roles: json!(["admin"]),
-        email_verified: true,
-        is_active: true,
-        is_staff: true,
-        is_superuser: true,
-        stripe_customer_id: None,
-        password: shared::auth::password::hash(password).map_err(|e| e.to_string())?,
-        token_version: 0,
-        failed_logins: 0,
-        locked_until: None,
-        reset_requested_at: None,
-        last_login: None,
-        created_at: now,
-        updated_at: now,
-        version: 0,
-    };
+    let hash = shared::auth::password::hash(password).map_err(|e| e.to_string())?;
+    let mut user = User::new(
+        email,
+        "Admin".into(),
+        "AutoTrack".into(),
+        hash,
+        shared::time::now(),
+    );
+    user.roles = json!(["admin"]);
+    user.email_verified = true;
+    user.is_staff = true;
+    user.is_superuser = true;
     let saved = store
         .users()
         .upsert_staff(&user)

@@ -9,8 +9,7 @@ use shared::auth::otp;
 use shared::auth::tokens::REFRESH;
 use shared::auth::{password, CurrentUser, PublicRequest};
 use shared::domain::users::{
-    email_key, normalize_email, password_problems, EmailCode, Session, User, LOGIN_LOCK_SECONDS,
-    MAX_FAILED_LOGINS,
+    email_key, password_problems, EmailCode, Session, User, LOGIN_LOCK_SECONDS, MAX_FAILED_LOGINS,
 };
 use shared::error::AuthError;
 use shared::http::validate::{Fields, Text};
@@ -98,28 +97,14 @@ pub async fn register(
     }
 
     let now = time::now();
-    let user = User {
-        id: uuid::Uuid::now_v7().to_string(),
-        email: normalize_email(&email),
+    let mut user = User::new(
+        &email,
         first_name,
         last_name,
-        phone_number,
-        roles: json!(["user"]),
-        email_verified: false,
-        is_active: true,
-        is_staff: false,
-        is_superuser: false,
-        stripe_customer_id: None,
-        password: password::hash(&password)?,
-        token_version: 0,
-        failed_logins: 0,
-        locked_until: None,
-        reset_requested_at: None,
-        last_login: None,
-        created_at: now,
-        updated_at: now,
-        version: 0,
-    };
+        password::hash(&password)?,
+        now,
+    );
+    user.phone_number = phone_number;
     let (session, tokens) = new_session(&user, &headers, &state);
     let (code, code_record) = new_email_code(&state, &user.id);
 

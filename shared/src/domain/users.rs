@@ -67,6 +67,38 @@ pub struct User {
 }
 
 impl User {
+    /// A new, active, unverified account with the `user` role.
+    pub fn new(
+        email: &str,
+        first_name: String,
+        last_name: String,
+        password_hash: String,
+        now: DateTime<Utc>,
+    ) -> Self {
+        User {
+            id: uuid::Uuid::now_v7().to_string(),
+            email: normalize_email(email),
+            first_name,
+            last_name,
+            phone_number: None,
+            roles: json!(["user"]),
+            email_verified: false,
+            is_active: true,
+            is_staff: false,
+            is_superuser: false,
+            stripe_customer_id: None,
+            password: password_hash,
+            token_version: 0,
+            failed_logins: 0,
+            locked_until: None,
+            reset_requested_at: None,
+            last_login: None,
+            created_at: now,
+            updated_at: now,
+            version: 0,
+        }
+    }
+
     /// The representation every endpoint returns (spec 2.1).
     pub fn to_json(&self) -> Value {
         json!({
