@@ -92,6 +92,46 @@ impl TestApp {
         TestApp { router, state }
     }
 
+    /// A user stored directly (no HTTP), with an access token for it.
+    pub async fn signed_in_user(&self, name: &str) -> (crate::domain::users::User, String) {
+        use crate::domain::users::{EmailCode, Session, User};
+        let now = crate::time::now();
+        let user = User::new(
+            &unique_email(name),
+            "Test".into(),
+            name.into(),
+            "unusable".into(),
+            now,
+        );
+        let session_id = uuid::Uuid::now_v7().to_string();
+        let issued = self.state.tokens.issue(&user.id, 0, &session_id, now);
+        let session = Session {
+            id: session_id,
+            user_id: user.id.clone(),
+            refresh_jti: issued.refresh_jti,
+            ip_address: None,
+            user_agent: None,
+            is_active: true,
+            expires_at: issued.refresh_expires_at.timestamp(),
+            created_at: now,
+            updated_at: now,
+        };
+        let code = EmailCode {
+            user_id: user.id.clone(),
+            digest: String::new(),
+            attempts: 0,
+            sent_at: 0,
+            expires_at: 0,
+        };
+        self.state
+            .store
+            .users()
+            .register(&user, &session, &code)
+            .await
+            .expect("store user");
+        (user, issued.pair.access)
+    }
+
     /// DynamoDB round trips made so far.
     pub fn calls(&self) -> u64 {
         self.state.store.calls()

@@ -215,6 +215,26 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// One of `choices`, exactly (case-sensitive); null allowed unless required.
+    pub fn choice(&mut self, name: &str, choices: &[&str], required: bool) -> Field<String> {
+        let rule = Text {
+            required,
+            allow_blank: false,
+            allow_null: !required,
+            min: 0,
+            max: 255,
+        };
+        match self.text(name, rule) {
+            Field::Value(v) if choices.contains(&v.as_str()) => Field::Value(v),
+            Field::Value(v) => {
+                self.errors
+                    .add(name, format!("\"{v}\" is not a valid choice."));
+                Field::Absent
+            }
+            other => other,
+        }
+    }
+
     /// A boolean: JSON true/false, or the usual textual forms.
     pub fn boolean(&mut self, name: &str, required: bool) -> Field<bool> {
         let Some(raw) = self.lookup(name, required) else {

@@ -49,3 +49,20 @@ pub fn email_guard(email: &str) -> (String, String) {
 pub fn user_by_email(email: &str) -> (String, String) {
     (format!("EMAIL#{email}"), "USER".to_string())
 }
+
+/// A vehicle, under its owner's partition: `VEHICLE#<vehicle id>`.
+pub const VEHICLE_PREFIX: &str = "VEHICLE#";
+
+pub fn vehicle_sk(vehicle_id: &str) -> String {
+    format!("{VEHICLE_PREFIX}{vehicle_id}")
+}
+
+/// Guard making a VIN unique across all users.
+pub fn vin_guard(vin: &str) -> (String, String) {
+    (format!("UNIQUE#VIN#{vin}"), GUARD_SK.to_string())
+}
+
+/// The full key of a guard from the partition key that items list in `guards`.
+pub fn guard_key(guard_pk: &str) -> (String, String) {
+    (guard_pk.to_string(), GUARD_SK.to_string())
+}

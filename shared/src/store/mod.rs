@@ -8,6 +8,7 @@ pub mod otp;
 pub mod sessions;
 pub mod table;
 pub mod users;
+pub mod vehicles;
 
 use std::collections::HashMap;
 
@@ -227,11 +228,13 @@ impl Store {
     }
 
     /// A Put for a transaction.
-    pub fn tx_put(&self, item: Item, condition: Option<&str>) -> Result<TransactWriteItem, Error> {
+    pub fn tx_put(&self, item: Item, expr: Expr) -> Result<TransactWriteItem, Error> {
         let put = aws_sdk_dynamodb::types::Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))
-            .set_condition_expression(condition.map(str::to_string))
+            .set_condition_expression(expr.condition.clone())
+            .set_expression_attribute_names(expr.names())
+            .set_expression_attribute_values(expr.values())
             .build()
             .map_err(Error::internal)?;
         Ok(TransactWriteItem::builder().put(put).build())

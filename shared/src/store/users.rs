@@ -103,13 +103,16 @@ impl Users<'_> {
         let items = vec![
             self.store.tx_put(
                 guard_item(&user.email_key(), &user.id),
-                Some("attribute_not_exists(pk)"),
+                Expr::new().condition("attribute_not_exists(pk)"),
+            )?,
+            self.store.tx_put(
+                user_item(user)?,
+                Expr::new().condition("attribute_not_exists(pk)"),
             )?,
             self.store
-                .tx_put(user_item(user)?, Some("attribute_not_exists(pk)"))?,
+                .tx_put(super::sessions::session_item(session)?, Expr::new())?,
             self.store
-                .tx_put(super::sessions::session_item(session)?, None)?,
-            self.store.tx_put(super::otp::code_item(code)?, None)?,
+                .tx_put(super::otp::code_item(code)?, Expr::new())?,
         ];
         match self.store.transact(items).await {
             Ok(()) => Ok(Registration::Created),
@@ -147,7 +150,7 @@ impl Users<'_> {
         let items = vec![
             self.store.tx_update(&pk, &sk, expr)?,
             self.store
-                .tx_put(super::sessions::session_item(session)?, None)?,
+                .tx_put(super::sessions::session_item(session)?, Expr::new())?,
         ];
         match self.store.transact(items).await {
             Ok(()) => Ok(true),
@@ -317,7 +320,7 @@ impl Users<'_> {
             let new_key = email_key(email);
             items.push(self.store.tx_put(
                 guard_item(&new_key, &user.id),
-                Some("attribute_not_exists(pk)"),
+                Expr::new().condition("attribute_not_exists(pk)"),
             )?);
             let (old_pk, old_sk) = keys::email_guard(&user.email_key());
             items.push(
@@ -391,7 +394,7 @@ impl Users<'_> {
             // Items that own uniqueness guards list them in `guards`.
             if let Some(Ok(guards)) = item.get("guards").map(|g| g.as_l()) {
                 for guard in guards.iter().filter_map(|g| g.as_s().ok()) {
-                    keys_to_delete.push((guard.clone(), "UNIQUE".to_string()));
+                    keys_to_delete.push(keys::guard_key(guard));
                 }
             }
         }
@@ -424,9 +427,9 @@ impl Users<'_> {
                 let items = vec![
                     self.store.tx_put(
                         guard_item(&user.email_key(), &user.id),
-                        Some("attribute_not_exists(pk)"),
+                        Expr::new().condition("attribute_not_exists(pk)"),
                     )?,
-                    self.store.tx_put(user_item(user)?, None)?,
+                    self.store.tx_put(user_item(user)?, Expr::new())?,
                 ];
                 self.store.transact(items).await?;
                 Ok(user.clone())

@@ -1,0 +1,203 @@
+//! Vehicle endpoints (spec 3.2). Every read and write goes through the
+//! caller's partition: another user's vehicle is a 404.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde_json::{json, Value};
+use shared::auth::CurrentUser;
+use shared::domain::vehicles::{fleet_stats, Vehicle, FUEL_TYPES, TRANSMISSIONS};
+use shared::http::listing::{
+    choice_filter, matches_search, number_filter, ordering, search_terms, sort, SortKey,
+};
+use shared::http::pagination::RequestUrl;
+use shared::http::{created, no_content, ok, JsonBody, Page};
+use shared::store::vehicles::VinClaim;
+use shared::{time, AppState, Error, Result};
+
+use crate::input;
+
+const NOT_FOUND: Error = Error::NotFound(Some("Vehicle"));
+const VIN_TAKEN: &str = "vehicle with this vin already exists.";
+const ORDERING_FIELDS: &[&str] = &["make", "model", "year", "created_at", "mileage"];
+
+fn sort_key(v: &Vehicle, field: &str) -> SortKey {
+    match field {
+        "make" => SortKey::Text(v.make.to_lowercase()),
+        "model" => SortKey::Text(v.model.to_lowercase()),
+        "year" => SortKey::Number(v.year as f64),
+        "mileage" => SortKey::Number(v.mileage as f64),
+        _ => SortKey::Time(v.created_at),
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    url: RequestUrl,
+) -> Result<Response> {
+    let fuel = choice_filter(&url, "fuel_type", FUEL_TYPES)?;
+    let transmission = choice_filter(&url, "transmission", TRANSMISSIONS)?;
+    let year = number_filter(&url, "year")?;
+    let make = url.param("make").filter(|v| !v.is_empty());
+    let model = url.param("model").filter(|v| !v.is_empty());
+    let terms = url.param("search").map(search_terms).unwrap_or_default();
+
+    let mut vehicles: Vec<Vehicle> = state
+        .store
+        .vehicles()
+        .list(&user.id)
+        .await?
+        .into_iter()
+        .filter(|v| fuel.is_none_or(|f| v.fuel_type.as_deref() == Some(f)))
+        .filter(|v| transmission.is_none_or(|t| v.transmission.as_deref() == Some(t)))
+        .filter(|v| year.is_none_or(|y| v.year as f64 == y))
+        .filter(|v| make.is_none_or(|m| v.make == m))
+        .filter(|v| model.is_none_or(|m| v.model == m))
+        .filter(|v| {
+            matches_search(
+                &terms,
+                &[
+                    &v.make,
+                    &v.model,
+                    v.license_plate.as_deref().unwrap_or(""),
+                    v.vin.as_deref().unwrap_or(""),
+                ],
+            )
+        })
+        .collect();
+    sort(
+        &mut vehicles,
+        &ordering(&url, ORDERING_FIELDS, &["-created_at"]),
+        sort_key,
+    );
+    let rows: Vec<Value> = vehicles.iter().map(|v| v.to_json(&user)).collect();
+    Ok(ok(Page::paginate(rows, &url)?))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    JsonBody(body): JsonBody,
+) -> Result<Response> {
+    let input = input::read(&body, false)?;
+    let now = time::now();
+    let mut vehicle = Vehicle {
+        id: uuid::Uuid::now_v7().to_string(),
+        owner_id: user.id.clone(),
+        make: String::new(),
+        model: String::new(),
+        year: 0,
+        license_plate: None,
+        vin: None,
+        color: None,
+        fuel_type: None,
+        transmission: None,
+        mileage: 0,
+        maintenances_count: 0,
+        documents_count: 0,
+        created_at: now,
+        updated_at: now,
+        version: 0,
+    };
+    input.apply(&mut vehicle);
+    match state.store.vehicles().create(&vehicle).await? {
+        VinClaim::Done => Ok(created(vehicle.to_json(&user))),
+        VinClaim::VinTaken => Err(Error::field("vin", VIN_TAKEN)),
+    }
+}
+
+async fn owned(state: &AppState, owner_id: &str, id: &str) -> Result<Vehicle> {
+    state
+        .store
+        .vehicles()
+        .get(owner_id, id)
+        .await?
+        .ok_or(NOT_FOUND)
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let vehicle = owned(&state, &user.id, &id).await?;
+    Ok(ok(vehicle.to_detail_json(&user)))
+}
+
+pub async fn replace(
+    state: State<AppState>,
+    user: CurrentUser,
+    id: Path<String>,
+    body: JsonBody,
+) -> Result<Response> {
+    update(state, user, id, body, false).await
+}
+
+pub async fn patch(
+    state: State<AppState>,
+    user: CurrentUser,
+    id: Path<String>,
+    body: JsonBody,
+) -> Result<Response> {
+    update(state, user, id, body, true).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+    partial: bool,
+) -> Result<Response> {
+    let before = owned(&state, &user.id, &id).await?;
+    let input = input::read(&body, partial)?;
+    let mut after = before.clone();
+    input.apply(&mut after);
+    after.updated_at = time::now();
+    after.version = before.version + 1;
+    match state.store.vehicles().replace(&before, &after).await? {
+        VinClaim::Done => Ok(ok(after.to_json(&user))),
+        VinClaim::VinTaken => Err(Error::field("vin", VIN_TAKEN)),
+    }
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let vehicle = owned(&state, &user.id, &id).await?;
+    state.store.vehicles().delete(&vehicle).await?;
+    Ok(no_content())
+}
+
+/// `GET /api/vehicles/stats/`: over all of the caller's vehicles.
+pub async fn fleet(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Response> {
+    Ok(ok(fleet_stats(
+        &state.store.vehicles().list(&user.id).await?,
+    )))
+}
+
+/// Documents of a vehicle: the documents group does not exist yet, so an
+/// owned vehicle has none.
+pub async fn documents(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    owned(&state, &user.id, &id).await?;
+    Ok(ok(json!([])))
+}
+
+/// Diagnostics of a vehicle: empty until the diagnostics group exists.
+pub async fn diagnostics(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    owned(&state, &user.id, &id).await?;
+    Ok(ok(json!([])))
+}

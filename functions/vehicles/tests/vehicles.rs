@@ -1,0 +1,421 @@
+//! Vehicles through the router and the real SDK against the emulator.
+
+use serde_json::{json, Value};
+use shared::testkit::TestApp;
+
+async fn app() -> TestApp {
+    TestApp::spawn(vehicles::router).await
+}
+
+fn clio() -> Value {
+    json!({"make": "Renault", "model": "Clio", "year": 2019, "license_plate": "AB-123-CD",
+           "vin": " vf1rfb00x56789012 ", "color": "Blue", "fuel_type": "diesel", "transmission": "manual"})
+}
+
+#[tokio::test]
+async fn create_returns_the_full_representation_in_two_round_trips() {
+    let app = app().await;
+    let (user, token) = app.signed_in_user("owner").await;
+    let before = app.calls();
+    let res = app
+        .post("/api/vehicles/")
+        .bearer(&token)
+        .json(clio())
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert_eq!(app.calls() - before, 2, "auth read + one transaction");
+    let v = &res.body;
+    assert!(v["id"].is_string());
+    assert_eq!(v["owner"], user.id);
+    assert_eq!(v["owner_email"], user.email);
+    assert_eq!(v["owner_name"], "Test owner");
+    assert_eq!(v["vin"], "VF1RFB00X56789012");
+    assert_eq!(
+        (v["license_plate"].clone(), v["registration_number"].clone()),
+        (json!("AB-123-CD"), json!("AB-123-CD"))
+    );
+    assert_eq!(v["mileage"], 0);
+
+    let id = v["id"].as_str().unwrap();
+    let before = app.calls();
+    let res = app
+        .get(&format!("/api/vehicles/{id}/"))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(app.calls() - before, 2, "auth read + one GetItem");
+    assert_eq!(res.body["maintenances_count"], 0);
+    assert_eq!(res.body["documents_count"], 0);
+}
+
+#[tokio::test]
+async fn create_validates_every_field() {
+    let app = app().await;
+    let (_, token) = app.signed_in_user("v").await;
+    let res = app
+        .post("/api/vehicles/")
+        .bearer(&token)
+        .json(json!({}))
+        .send()
+        .await;
+    assert_eq!(
+        res.body,
+        json!({"make": ["This field is required."], "model": ["This field is required."], "year": ["This field is required."]})
+    );
+    let next = chrono::Datelike::year(&chrono::Utc::now()) + 1;
+    let res = app
+        .post("/api/vehicles/")
+        .bearer(&token)
+        .json(json!({"make": "A", "model": "B", "year": 1899, "vin": "X", "fuel_type": "petrol", "transmission": "cvt", "mileage": -5}))
+        .send()
+        .await;
+    assert_eq!(res.status, 400);
+    assert_eq!(
+        res.body,
+        json!({
+            "year": [format!("Year must be between 1900 and {next}")],
+            "vin": ["VIN must be exactly 17 characters"],
+            "fuel_type": ["\"petrol\" is not a valid choice."],
+            "transmission": ["\"cvt\" is not a valid choice."],
+            "mileage": ["Ensure this value is greater than or equal to 0."],
+        })
+    );
+    let res = app
+        .post("/api/vehicles/")
+        .bearer(&token)
+        .json(json!({"make": "A", "model": "B", "year": "x"}))
+        .send()
+        .await;
+    assert_eq!(res.body, json!({"year": ["A valid integer is required."]}));
+}
+
+#[tokio::test]
+async fn vins_are_unique_across_users_and_empty_vins_never_collide() {
+    let app = app().await;
+    let (_, alice) = app.signed_in_user("alice").await;
+    let (_, bob) = app.signed_in_user("bob").await;
+    assert_eq!(
+        app.post("/api/vehicles/")
+            .bearer(&alice)
+            .json(clio())
+            .send()
+            .await
+            .status,
+        201
+    );
+    let res = app
+        .post("/api/vehicles/")
+        .bearer(&bob)
+        .json(clio())
+        .send()
+        .await;
+    assert_eq!(
+        (res.status, res.body.clone()),
+        (
+            400,
+            json!({"vin": ["vehicle with this vin already exists."]})
+        )
+    );
+    for _ in 0..2 {
+        let res = app
+            .post("/api/vehicles/")
+            .bearer(&bob)
+            .json(json!({"make": "A", "model": "B", "year": 2020, "vin": ""}))
+            .send()
+            .await;
+        assert_eq!(res.status, 201);
+        assert_eq!(res.body["vin"], Value::Null);
+    }
+}
+
+#[tokio::test]
+async fn changing_or_deleting_a_vin_frees_it() {
+    let app = app().await;
+    let (_, alice) = app.signed_in_user("alice").await;
+    let (_, bob) = app.signed_in_user("bob").await;
+    let id = app
+        .post("/api/vehicles/")
+        .bearer(&alice)
+        .json(clio())
+        .send()
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let res = app
+        .patch(&format!("/api/vehicles/{id}/"))
+        .bearer(&alice)
+        .json(json!({"vin": "WVWZZZ1JZXW000001"}))
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(
+        app.post("/api/vehicles/")
+            .bearer(&bob)
+            .json(clio())
+            .send()
+            .await
+            .status,
+        201,
+        "old VIN freed"
+    );
+    let res = app
+        .patch(&format!("/api/vehicles/{id}/"))
+        .bearer(&alice)
+        .json(json!({"vin": "VF1RFB00X56789012"}))
+        .send()
+        .await;
+    assert_eq!(
+        res.body,
+        json!({"vin": ["vehicle with this vin already exists."]})
+    );
+    assert_eq!(
+        app.delete(&format!("/api/vehicles/{id}/"))
+            .bearer(&alice)
+            .send()
+            .await
+            .status,
+        204
+    );
+    let res = app
+        .post("/api/vehicles/")
+        .bearer(&bob)
+        .json(json!({"make": "VW", "model": "Golf", "year": 2000, "vin": "WVWZZZ1JZXW000001"}))
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "deleted vehicle's VIN freed");
+}
+
+#[tokio::test]
+async fn updates_apply_the_create_rules() {
+    let app = app().await;
+    let (_, token) = app.signed_in_user("u").await;
+    let id = app
+        .post("/api/vehicles/")
+        .bearer(&token)
+        .json(clio())
+        .send()
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/api/vehicles/{id}/");
+    let res = app
+        .patch(&path)
+        .bearer(&token)
+        .json(json!({"year": 1700, "vin": "X"}))
+        .send()
+        .await;
+    assert_eq!(res.status, 400);
+    assert!(res.body["year"].is_array() && res.body["vin"].is_array());
+    let res = app
+        .put(&path)
+        .bearer(&token)
+        .json(json!({"make": "Renault"}))
+        .send()
+        .await;
+    assert_eq!(
+        res.body,
+        json!({"model": ["This field is required."], "year": ["This field is required."]})
+    );
+    let res = app
+        .put(&path)
+        .bearer(&token)
+        .json(json!({"make": "Renault", "model": "Clio V", "year": 2021, "registration_number": "ZZ-999-ZZ", "mileage": 42000}))
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["model"], "Clio V");
+    assert_eq!(res.body["license_plate"], "ZZ-999-ZZ");
+    assert_eq!(res.body["mileage"], 42000);
+    assert_eq!(
+        res.body["vin"], "VF1RFB00X56789012",
+        "PUT leaves fields it does not name"
+    );
+    let res = app.get(&path).bearer(&token).send().await;
+    assert_eq!(res.body["model"], "Clio V");
+}
+
+#[tokio::test]
+async fn other_users_vehicles_are_404_for_every_method() {
+    let app = app().await;
+    let (_, alice) = app.signed_in_user("alice").await;
+    let (_, bob) = app.signed_in_user("bob").await;
+    let id = app
+        .post("/api/vehicles/")
+        .bearer(&alice)
+        .json(clio())
+        .send()
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/api/vehicles/{id}/");
+    let not_found = json!({"detail": "No Vehicle matches the given query."});
+    for res in [
+        app.get(&path).bearer(&bob).send().await,
+        app.patch(&path)
+            .bearer(&bob)
+            .json(json!({"color": "Red"}))
+            .send()
+            .await,
+        app.put(&path).bearer(&bob).json(clio()).send().await,
+        app.delete(&path).bearer(&bob).send().await,
+        app.get(&format!("{path}documents/"))
+            .bearer(&bob)
+            .send()
+            .await,
+        app.get(&format!("{path}diagnostics/"))
+            .bearer(&bob)
+            .send()
+            .await,
+    ] {
+        assert_eq!((res.status, res.body.clone()), (404, not_found.clone()));
+    }
+    assert_eq!(
+        app.get("/api/vehicles/").bearer(&bob).send().await.body["count"],
+        0
+    );
+    assert_eq!(
+        app.get(&path).bearer(&alice).send().await.body["color"],
+        "Blue"
+    );
+    assert_eq!(app.get("/api/vehicles/").send().await.status, 401);
+}
+
+#[tokio::test]
+async fn list_filters_searches_orders_and_pages() {
+    let app = app().await;
+    let (_, token) = app.signed_in_user("fleet").await;
+    for i in 0..23 {
+        let (make, fuel) = if i % 2 == 0 {
+            ("Peugeot", "gasoline")
+        } else {
+            ("Toyota", "hybrid")
+        };
+        let res = app
+            .post("/api/vehicles/")
+            .bearer(&token)
+            .json(json!({"make": make, "model": format!("M{i:02}"), "year": 2000 + i, "fuel_type": fuel, "transmission": "manual"}))
+            .send()
+            .await;
+        assert_eq!(res.status, 201);
+    }
+    let before = app.calls();
+    let res = app.get("/api/vehicles/").bearer(&token).send().await;
+    assert_eq!(app.calls() - before, 2, "auth read + one Query");
+    assert_eq!(res.body["count"], 23);
+    assert_eq!(res.body["results"].as_array().unwrap().len(), 20);
+    assert_eq!(res.body["results"][0]["model"], "M22", "newest first");
+    assert_eq!(res.body["next"], "http://testserver/api/vehicles/?page=2");
+    let res = app.get("/api/vehicles/?page=2").bearer(&token).send().await;
+    assert_eq!(res.body["results"].as_array().unwrap().len(), 3);
+    assert_eq!(res.body["previous"], "http://testserver/api/vehicles/");
+    assert_eq!(
+        app.get("/api/vehicles/?page=3")
+            .bearer(&token)
+            .send()
+            .await
+            .status,
+        404
+    );
+    let res = app
+        .get("/api/vehicles/?page=last")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(res.body["results"].as_array().unwrap().len(), 3);
+
+    let res = app
+        .get("/api/vehicles/?fuel_type=hybrid&ordering=year")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(res.body["count"], 11);
+    assert_eq!(res.body["results"][0]["year"], 2001);
+    let res = app
+        .get("/api/vehicles/?year=2004")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(res.body["count"], 1);
+    let res = app
+        .get("/api/vehicles/?search=toyota,M0")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(res.body["count"], 5, "{}", res.text);
+    let res = app
+        .get("/api/vehicles/?ordering=-make,model&fuel_type=")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(res.body["results"][0]["model"], "M01");
+    let res = app
+        .get("/api/vehicles/?fuel_type=steam")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(res.status, 400);
+    assert_eq!(
+        res.body,
+        json!({"fuel_type": ["Select a valid choice. steam is not one of the available choices."]})
+    );
+    let res = app
+        .get("/api/vehicles/?year=abc")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(res.body, json!({"year": ["Enter a number."]}));
+
+    let res = app.get("/api/vehicles/stats/").bearer(&token).send().await;
+    assert_eq!(
+        res.body,
+        json!({"total": 23, "by_fuel_type": {"gasoline": 12, "hybrid": 11}, "by_transmission": {"manual": 23}})
+    );
+}
+
+#[tokio::test]
+async fn deleting_the_account_removes_vehicles_and_frees_their_vins() {
+    let app = app().await;
+    let (user, token) = app.signed_in_user("leaver").await;
+    assert_eq!(
+        app.post("/api/vehicles/")
+            .bearer(&token)
+            .json(clio())
+            .send()
+            .await
+            .status,
+        201
+    );
+    app.state
+        .store
+        .users()
+        .delete_everything(&user)
+        .await
+        .unwrap();
+    assert!(app
+        .state
+        .store
+        .vehicles()
+        .list(&user.id)
+        .await
+        .unwrap()
+        .is_empty());
+    let (_, other) = app.signed_in_user("next").await;
+    assert_eq!(
+        app.post("/api/vehicles/")
+            .bearer(&other)
+            .json(clio())
+            .send()
+            .await
+            .status,
+        201,
+        "VIN guard freed"
+    );
+}
