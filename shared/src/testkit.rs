@@ -132,6 +132,19 @@ impl TestApp {
         (user, issued.pair.access)
     }
 
+    /// Like `signed_in_user`, with `is_staff` set.
+    pub async fn signed_in_staff(&self, name: &str) -> (crate::domain::users::User, String) {
+        let (mut user, token) = self.signed_in_user(name).await;
+        user.is_staff = true;
+        let item = crate::store::users::user_item(&user).expect("user item");
+        self.state
+            .store
+            .put(item, crate::store::Expr::new())
+            .await
+            .expect("store staff");
+        (user, token)
+    }
+
     /// DynamoDB round trips made so far.
     pub fn calls(&self) -> u64 {
         self.state.store.calls()

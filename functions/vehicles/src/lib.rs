@@ -1,14 +1,57 @@
 //! The `vehicles` function: the signed-in user's vehicles.
 
+mod catalog;
 mod handlers;
 mod input;
 
-use axum::routing::get;
+use axum::routing::{get, MethodRouter};
 use axum::Router;
 use shared::AppState;
 
+/// Registers `route` under every path of `paths`.
+fn at(router: Router<AppState>, paths: &[&str], route: MethodRouter<AppState>) -> Router<AppState> {
+    paths
+        .iter()
+        .fold(router, |r, path| r.route(path, route.clone()))
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = Router::new()
+    let mut catalog = Router::new();
+    catalog = at(
+        catalog,
+        &["/api/brands", "/api/vehicles/brands"],
+        get(catalog::list_brands).post(catalog::create_brand),
+    );
+    catalog = at(
+        catalog,
+        &["/api/brands/{id}", "/api/vehicles/brands/{id}"],
+        get(catalog::brand_detail)
+            .put(catalog::update_brand)
+            .patch(catalog::update_brand)
+            .delete(catalog::delete_brand),
+    );
+    catalog = at(
+        catalog,
+        &[
+            "/api/brands/{id}/models",
+            "/api/vehicles/brands/{id}/models",
+        ],
+        get(catalog::brand_models),
+    );
+    catalog = at(
+        catalog,
+        &["/api/models", "/api/vehicles/models"],
+        get(catalog::list_models).post(catalog::create_model),
+    );
+    catalog = at(
+        catalog,
+        &["/api/models/{id}", "/api/vehicles/models/{id}"],
+        get(catalog::model_detail)
+            .put(catalog::update_model)
+            .patch(catalog::update_model)
+            .delete(catalog::delete_model),
+    );
+    let routes = catalog
         .route("/api/vehicles", get(handlers::list).post(handlers::create))
         .route("/api/vehicles/stats", get(handlers::fleet))
         .route(

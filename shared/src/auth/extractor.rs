@@ -74,6 +74,19 @@ where
     }
 }
 
+impl CurrentUser {
+    /// Staff only (`is_staff`; the `roles` list never grants anything).
+    pub fn require_staff(&self) -> Result<(), Error> {
+        if self.0.is_staff {
+            Ok(())
+        } else {
+            Err(Error::Forbidden(
+                "You do not have permission to perform this action.".into(),
+            ))
+        }
+    }
+}
+
 /// For public endpoints: anonymous is fine, but a bearer token that is
 /// present must still be valid (spec 0.3). Checked without a database read.
 #[derive(Clone, Debug)]

@@ -1,4 +1,5 @@
 //! Entities and business rules, without I/O. One module per resource group.
 
+pub mod catalog;
 pub mod users;
 pub mod vehicles;

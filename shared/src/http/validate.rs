@@ -235,6 +235,19 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// An http(s)/ftp(s) URL of at most `max` characters; optional, nullable.
+    pub fn url(&mut self, name: &str, max: usize) -> Field<String> {
+        match self.text(name, Text::optional(max)) {
+            Field::Value(v) if v.is_empty() => Field::Null,
+            Field::Value(v) if is_valid_url(&v) => Field::Value(v),
+            Field::Value(_) => {
+                self.errors.add(name, "Enter a valid URL.");
+                Field::Absent
+            }
+            other => other,
+        }
+    }
+
     /// A boolean: JSON true/false, or the usual textual forms.
     pub fn boolean(&mut self, name: &str, required: bool) -> Field<bool> {
         let Some(raw) = self.lookup(name, required) else {
@@ -281,6 +294,26 @@ impl<'a> Fields<'a> {
         }
         Field::Value(n)
     }
+}
+
+/// Scheme http, https, ftp or ftps, then a host with a dot (or localhost),
+/// no spaces.
+pub fn is_valid_url(value: &str) -> bool {
+    let Some((scheme, rest)) = value.split_once("://") else {
+        return false;
+    };
+    if !["http", "https", "ftp", "ftps"].contains(&scheme.to_ascii_lowercase().as_str()) {
+        return false;
+    }
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host = host.split(':').next().unwrap_or("");
+    !value.chars().any(char::is_whitespace)
+        && !host.is_empty()
+        && (host.contains('.') || host == "localhost")
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
 }
 
 pub fn parse_bool(raw: &Value) -> Option<bool> {
@@ -419,6 +452,21 @@ mod tests {
             errors.to_json(),
             json!({"b": ["Ensure this value is greater than or equal to 0."], "c": [INVALID_INTEGER]})
         );
+    }
+
+    #[test]
+    fn url_format() {
+        assert!(is_valid_url("https://cdn.example.com/logo.png"));
+        assert!(is_valid_url("http://localhost:3000/x"));
+        for bad in [
+            "example.com",
+            "javascript://x.y",
+            "https://",
+            "https://a b.com",
+            "https://nodot",
+        ] {
+            assert!(!is_valid_url(bad), "{bad}");
+        }
     }
 
     #[test]

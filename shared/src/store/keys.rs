@@ -66,3 +66,29 @@ pub fn vin_guard(vin: &str) -> (String, String) {
 pub fn guard_key(guard_pk: &str) -> (String, String) {
     (guard_pk.to_string(), GUARD_SK.to_string())
 }
+
+/// Reference data: every brand in one partition, every model in another
+/// (hundreds of items: one Query reads a whole catalogue).
+pub const BRANDS_PK: &str = "CATALOG#BRANDS";
+pub const MODELS_PK: &str = "CATALOG#MODELS";
+
+pub fn brand_sk(brand_id: &str) -> String {
+    format!("BRAND#{brand_id}")
+}
+
+pub fn model_sk(model_id: &str) -> String {
+    format!("MODEL#{model_id}")
+}
+
+/// Guard making a brand name unique (case-insensitive key).
+pub fn brand_name_guard(name_key: &str) -> (String, String) {
+    (format!("UNIQUE#BRAND#{name_key}"), GUARD_SK.to_string())
+}
+
+/// Guard making a model name unique within its brand.
+pub fn model_name_guard(brand_id: &str, name_key: &str) -> (String, String) {
+    (
+        format!("UNIQUE#MODEL#{brand_id}#{name_key}"),
+        GUARD_SK.to_string(),
+    )
+}

@@ -2,6 +2,7 @@
 //! (`table`), the client and its round-trip counter (`client`), and one
 //! repository per entity on top of the small generic helpers below.
 
+pub mod catalog;
 pub mod client;
 pub mod keys;
 pub mod otp;

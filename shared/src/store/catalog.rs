@@ -1,0 +1,249 @@
+//! Brands and models (reference data) with their name guards and the
+//! brand's `models_count`, kept in the same transactions.
+
+use super::keys;
+use super::{from_item, n, s, to_item, Expr, Item, Store, WriteError, MAX_TRANSACTION_ITEMS};
+use crate::domain::catalog::{name_key, Brand, CarModel};
+use crate::error::Error;
+use crate::time;
+
+pub struct Catalog<'a> {
+    store: &'a Store,
+}
+
+impl Store {
+    pub fn catalog(&self) -> Catalog<'_> {
+        Catalog { store: self }
+    }
+}
+
+/// Outcome of a catalogue write.
+#[derive(Debug, PartialEq, Eq)]
+pub enum CatalogWrite {
+    Done,
+    /// The name (of the brand, or of the model within its brand) is taken.
+    NameTaken,
+    /// The model's brand does not exist (any more).
+    BrandMissing,
+}
+
+fn guard_item(key: (String, String), owner: &str) -> Item {
+    Item::from([
+        (keys::PK.to_string(), s(key.0)),
+        (keys::SK.to_string(), s(key.1)),
+        ("entity".to_string(), s("NAME_GUARD")),
+        ("owner_id".to_string(), s(owner)),
+    ])
+}
+
+fn brand_item(brand: &Brand) -> Result<Item, Error> {
+    let mut item = to_item(brand)?;
+    item.insert(keys::PK.into(), s(keys::BRANDS_PK));
+    item.insert(keys::SK.into(), s(keys::brand_sk(&brand.id)));
+    item.insert("entity".into(), s("BRAND"));
+    Ok(item)
+}
+
+fn model_item(model: &CarModel) -> Result<Item, Error> {
+    let mut item = to_item(model)?;
+    item.insert(keys::PK.into(), s(keys::MODELS_PK));
+    item.insert(keys::SK.into(), s(keys::model_sk(&model.id)));
+    item.insert("entity".into(), s("CAR_MODEL"));
+    Ok(item)
+}
+
+fn absent() -> Expr {
+    Expr::new().condition("attribute_not_exists(pk)")
+}
+
+impl Catalog<'_> {
+    pub async fn brands(&self) -> Result<Vec<Brand>, Error> {
+        self.store
+            .query_prefix(keys::BRANDS_PK, "BRAND#")
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect()
+    }
+
+    pub async fn brand(&self, id: &str) -> Result<Option<Brand>, Error> {
+        self.store
+            .get(keys::BRANDS_PK, &keys::brand_sk(id))
+            .await?
+            .map(from_item)
+            .transpose()
+    }
+
+    pub async fn models(&self) -> Result<Vec<CarModel>, Error> {
+        self.store
+            .query_prefix(keys::MODELS_PK, "MODEL#")
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect()
+    }
+
+    pub async fn model(&self, id: &str) -> Result<Option<CarModel>, Error> {
+        self.store
+            .get(keys::MODELS_PK, &keys::model_sk(id))
+            .await?
+            .map(from_item)
+            .transpose()
+    }
+
+    fn count_change(
+        &self,
+        brand_id: &str,
+        delta: i64,
+    ) -> Result<aws_sdk_dynamodb::types::TransactWriteItem, Error> {
+        self.store.tx_update(
+            keys::BRANDS_PK,
+            &keys::brand_sk(brand_id),
+            Expr::new()
+                .update("ADD models_count :delta")
+                .condition("attribute_exists(pk)")
+                .value(":delta", n(delta)),
+        )
+    }
+
+    async fn run(
+        &self,
+        items: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+        guard_at: Option<usize>,
+    ) -> Result<CatalogWrite, Error> {
+        match self.store.transact(items).await {
+            Ok(()) => Ok(CatalogWrite::Done),
+            Err(WriteError::Conditions(failed))
+                if guard_at.is_some_and(|g| failed.contains(&g)) =>
+            {
+                Ok(CatalogWrite::NameTaken)
+            }
+            Err(WriteError::Conditions(_)) => Ok(CatalogWrite::BrandMissing),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    pub async fn create_brand(&self, brand: &Brand) -> Result<CatalogWrite, Error> {
+        let items = vec![
+            self.store.tx_put(
+                guard_item(keys::brand_name_guard(&name_key(&brand.name)), &brand.id),
+                absent(),
+            )?,
+            self.store.tx_put(brand_item(brand)?, absent())?,
+        ];
+        self.run(items, Some(0)).await
+    }
+
+    /// Renames or changes the logo; `models_count` is left to the model writes.
+    pub async fn update_brand(&self, before: &Brand, after: &Brand) -> Result<CatalogWrite, Error> {
+        let mut items = Vec::new();
+        let renamed = name_key(&before.name) != name_key(&after.name);
+        if renamed {
+            items.push(self.store.tx_put(
+                guard_item(keys::brand_name_guard(&name_key(&after.name)), &after.id),
+                absent(),
+            )?);
+            let (pk, sk) = keys::brand_name_guard(&name_key(&before.name));
+            items.push(self.store.tx_delete(&pk, &sk, Expr::new())?);
+        }
+        let mut expr = Expr::new()
+            .condition("attribute_exists(pk)")
+            .value(":name", s(&after.name))
+            .value(":now", s(time::format(&after.updated_at)));
+        expr = match &after.logo_url {
+            Some(url) => expr
+                .update("SET #name = :name, updated_at = :now, logo_url = :logo")
+                .value(":logo", s(url)),
+            None => expr.update("SET #name = :name, updated_at = :now REMOVE logo_url"),
+        }
+        .name("#name", "name");
+        items.push(
+            self.store
+                .tx_update(keys::BRANDS_PK, &keys::brand_sk(&after.id), expr)?,
+        );
+        self.run(items, renamed.then_some(0)).await
+    }
+
+    /// Deletes the brand's models (with their guards), then the brand; a
+    /// failure part way leaves a brand whose deletion can simply be retried.
+    pub async fn delete_brand(&self, brand: &Brand) -> Result<(), Error> {
+        let models: Vec<CarModel> = self
+            .models()
+            .await?
+            .into_iter()
+            .filter(|m| m.brand_id == brand.id)
+            .collect();
+        for chunk in models.chunks(MAX_TRANSACTION_ITEMS / 2 - 1) {
+            let mut items = Vec::new();
+            for model in chunk {
+                items.push(self.store.tx_delete(
+                    keys::MODELS_PK,
+                    &keys::model_sk(&model.id),
+                    Expr::new(),
+                )?);
+                let (pk, sk) = keys::model_name_guard(&model.brand_id, &name_key(&model.name));
+                items.push(self.store.tx_delete(&pk, &sk, Expr::new())?);
+            }
+            items.push(self.count_change(&brand.id, -(chunk.len() as i64))?);
+            self.store.transact(items).await?;
+        }
+        let (pk, sk) = keys::brand_name_guard(&name_key(&brand.name));
+        let items = vec![
+            self.store
+                .tx_delete(keys::BRANDS_PK, &keys::brand_sk(&brand.id), Expr::new())?,
+            self.store.tx_delete(&pk, &sk, Expr::new())?,
+        ];
+        self.store.transact(items).await.map_err(Error::from)
+    }
+
+    pub async fn create_model(&self, model: &CarModel) -> Result<CatalogWrite, Error> {
+        let guard = keys::model_name_guard(&model.brand_id, &name_key(&model.name));
+        let items = vec![
+            self.store.tx_put(guard_item(guard, &model.id), absent())?,
+            self.store.tx_put(model_item(model)?, absent())?,
+            self.count_change(&model.brand_id, 1)?,
+        ];
+        self.run(items, Some(0)).await
+    }
+
+    pub async fn update_model(
+        &self,
+        before: &CarModel,
+        after: &CarModel,
+    ) -> Result<CatalogWrite, Error> {
+        let mut items = Vec::new();
+        let old_guard = keys::model_name_guard(&before.brand_id, &name_key(&before.name));
+        let new_guard = keys::model_name_guard(&after.brand_id, &name_key(&after.name));
+        let moved = old_guard != new_guard;
+        if moved {
+            items.push(
+                self.store
+                    .tx_put(guard_item(new_guard, &after.id), absent())?,
+            );
+            items.push(
+                self.store
+                    .tx_delete(&old_guard.0, &old_guard.1, Expr::new())?,
+            );
+        }
+        if before.brand_id != after.brand_id {
+            items.push(self.count_change(&before.brand_id, -1)?);
+            items.push(self.count_change(&after.brand_id, 1)?);
+        }
+        items.push(self.store.tx_put(
+            model_item(after)?,
+            Expr::new().condition("attribute_exists(pk)"),
+        )?);
+        self.run(items, moved.then_some(0)).await
+    }
+
+    pub async fn delete_model(&self, model: &CarModel) -> Result<(), Error> {
+        let (pk, sk) = keys::model_name_guard(&model.brand_id, &name_key(&model.name));
+        let items = vec![
+            self.store
+                .tx_delete(keys::MODELS_PK, &keys::model_sk(&model.id), Expr::new())?,
+            self.store.tx_delete(&pk, &sk, Expr::new())?,
+            self.count_change(&model.brand_id, -1)?,
+        ];
+        self.store.transact(items).await.map_err(Error::from)
+    }
+}
