@@ -61,6 +61,13 @@ async fn bootstrap(env_file: &str) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     println!("table      {table_name}");
+    let store = Store::new(dynamodb.clone(), table_name.clone(), Default::default());
+    let (brands, models) = store
+        .catalog()
+        .load(shared::store::catalog::SEED_CATALOG)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("catalogue  {brands} new brands, {models} new models");
 
     let s3 = aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(&sdk)

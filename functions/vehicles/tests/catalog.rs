@@ -284,3 +284,49 @@ async fn model_list_filters_search_and_default_order() {
         json!(["Audi"])
     );
 }
+
+#[tokio::test]
+async fn the_shipped_catalogue_loads_once_with_right_counts() {
+    let app = app().await;
+    let catalog = app.state.store.catalog();
+    let (brands, models) = catalog
+        .load(shared::store::catalog::SEED_CATALOG)
+        .await
+        .unwrap();
+    assert!(brands >= 40, "{brands} brands");
+    assert!(models >= 150, "{models} models");
+    assert_eq!(
+        catalog
+            .load(shared::store::catalog::SEED_CATALOG)
+            .await
+            .unwrap(),
+        (0, 0),
+        "idempotent"
+    );
+    let (_, token) = app.signed_in_user("reader").await;
+    let res = app
+        .get("/api/vehicles/brands/?search=renault")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(res.body["count"], 1);
+    let renault = &res.body["results"][0];
+    let listed = app
+        .get(&format!(
+            "/api/brands/{}/models/",
+            renault["id"].as_str().unwrap()
+        ))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(
+        renault["models_count"],
+        listed.body.as_array().unwrap().len()
+    );
+    assert!(listed
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["name"] == "Clio" && m["year_start"] == 1990));
+}

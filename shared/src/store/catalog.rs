@@ -247,3 +247,67 @@ impl Catalog<'_> {
         self.store.transact(items).await.map_err(Error::from)
     }
 }
+
+/// The reference catalogue shipped with the project (brand -> models with
+/// first and last model years), loaded by the local bootstrap.
+pub const SEED_CATALOG: &str = include_str!("../../../infra/seed/catalog.json");
+
+impl Catalog<'_> {
+    /// Loads brands and models from `json` (`{"Brand": [["Model", start,
+    /// end|null], ...]}`), skipping what exists: safe to run again.
+    /// Returns how many brands and models were created.
+    pub async fn load(&self, json: &str) -> Result<(usize, usize), Error> {
+        let data: std::collections::BTreeMap<String, Vec<(String, Option<i64>, Option<i64>)>> =
+            serde_json::from_str(json)
+                .map_err(|e| Error::internal(format!("catalogue file: {e}")))?;
+        let mut brands: Vec<Brand> = self.brands().await?;
+        let models = self.models().await?;
+        let (mut new_brands, mut new_models) = (0, 0);
+        for (brand_name, brand_models) in data {
+            let brand = match brands
+                .iter()
+                .find(|b| name_key(&b.name) == name_key(&brand_name))
+            {
+                Some(b) => b.clone(),
+                None => {
+                    let now = time::now();
+                    let brand = Brand {
+                        id: uuid::Uuid::now_v7().to_string(),
+                        name: brand_name.clone(),
+                        logo_url: None,
+                        models_count: 0,
+                        created_at: now,
+                        updated_at: now,
+                    };
+                    if self.create_brand(&brand).await? == CatalogWrite::Done {
+                        new_brands += 1;
+                    }
+                    brands.push(brand.clone());
+                    brand
+                }
+            };
+            for (name, year_start, year_end) in brand_models {
+                let exists = models
+                    .iter()
+                    .any(|m| m.brand_id == brand.id && name_key(&m.name) == name_key(&name));
+                if exists {
+                    continue;
+                }
+                let now = time::now();
+                let model = CarModel {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    brand_id: brand.id.clone(),
+                    name,
+                    year_start,
+                    year_end,
+                    created_at: now,
+                    updated_at: now,
+                };
+                if self.create_model(&model).await? == CatalogWrite::Done {
+                    new_models += 1;
+                }
+            }
+        }
+        Ok((new_brands, new_models))
+    }
+}
