@@ -252,14 +252,17 @@ impl Catalog<'_> {
 /// first and last model years), loaded by the local bootstrap.
 pub const SEED_CATALOG: &str = include_str!("../../../infra/seed/catalog.json");
 
+/// Model name, first year, last year (if discontinued).
+type SeedModel = (String, Option<i64>, Option<i64>);
+type SeedCatalog = std::collections::BTreeMap<String, Vec<SeedModel>>;
+
 impl Catalog<'_> {
     /// Loads brands and models from `json` (`{"Brand": [["Model", start,
     /// end|null], ...]}`), skipping what exists: safe to run again.
     /// Returns how many brands and models were created.
     pub async fn load(&self, json: &str) -> Result<(usize, usize), Error> {
-        let data: std::collections::BTreeMap<String, Vec<(String, Option<i64>, Option<i64>)>> =
-            serde_json::from_str(json)
-                .map_err(|e| Error::internal(format!("catalogue file: {e}")))?;
+        let data: SeedCatalog = serde_json::from_str(json)
+            .map_err(|e| Error::internal(format!("catalogue file: {e}")))?;
         let mut brands: Vec<Brand> = self.brands().await?;
         let models = self.models().await?;
         let (mut new_brands, mut new_models) = (0, 0);
