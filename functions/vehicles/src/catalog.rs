@@ -301,7 +301,9 @@ pub async fn create_model(
         updated_at: now,
     };
     match state.store.catalog().create_model(&model).await? {
-        CatalogWrite::Done => Ok(created(model.to_json(&names[&model.brand_id]))),
+        CatalogWrite::Done => Ok(created(
+            model.to_json(names.get(&model.brand_id).map_or("", String::as_str)),
+        )),
         other => Err(model_write_error(other)),
     }
 }
