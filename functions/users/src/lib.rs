@@ -10,16 +10,10 @@ mod client;
 mod health;
 mod recovery;
 
-use axum::routing::{delete, get, post, MethodRouter};
+use axum::routing::{delete, get, post};
 use axum::Router;
+use shared::http::app::at;
 use shared::AppState;
-
-/// Registers `route` under every path of `paths`.
-fn at(router: Router<AppState>, paths: &[&str], route: MethodRouter<AppState>) -> Router<AppState> {
-    paths
-        .iter()
-        .fold(router, |r, path| r.route(path, route.clone()))
-}
 
 pub fn router(state: AppState) -> Router {
     let mut r = Router::new();

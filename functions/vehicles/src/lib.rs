@@ -4,16 +4,10 @@ mod catalog;
 mod handlers;
 mod input;
 
-use axum::routing::{get, MethodRouter};
+use axum::routing::get;
 use axum::Router;
+use shared::http::app::at;
 use shared::AppState;
-
-/// Registers `route` under every path of `paths`.
-fn at(router: Router<AppState>, paths: &[&str], route: MethodRouter<AppState>) -> Router<AppState> {
-    paths
-        .iter()
-        .fold(router, |r, path| r.route(path, route.clone()))
-}
 
 pub fn router(state: AppState) -> Router {
     let mut catalog = Router::new();

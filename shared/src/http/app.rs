@@ -6,6 +6,7 @@ use std::any::Any;
 use axum::extract::Request;
 use axum::http::Method;
 use axum::response::{IntoResponse, Response};
+use axum::routing::MethodRouter;
 use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 
@@ -15,6 +16,29 @@ use crate::error::Error;
 /// dropped for routing); page links are built from it.
 #[derive(Clone, Debug)]
 pub struct OriginalPath(pub String);
+
+/// Registers `route` under every path of `paths` (seed paths and aliases).
+pub fn at<S: Clone + Send + Sync + 'static>(
+    router: Router<S>,
+    paths: &[&str],
+    route: MethodRouter<S>,
+) -> Router<S> {
+    paths
+        .iter()
+        .fold(router, |r, path| r.route(path, route.clone()))
+}
+
+/// The `main` of every HTTP function: tracing, configuration and clients
+/// once per cold start (a missing setting stops the start with its name),
+/// then the router for every request.
+pub async fn serve(router: fn(crate::AppState) -> Router) -> Result<(), lambda_http::Error> {
+    init_tracing();
+    let state = crate::AppState::from_env().await.map_err(|e| {
+        tracing::error!("{e}");
+        e
+    })?;
+    lambda_http::run(router(state)).await
+}
 
 /// Wraps a function's routes (declared without trailing slashes).
 pub fn finish(routes: Router) -> Router {
