@@ -1,5 +1,6 @@
 //! Entities and business rules, without I/O. One module per resource group.
 
 pub mod catalog;
+pub mod money;
 pub mod users;
 pub mod vehicles;
