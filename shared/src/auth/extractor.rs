@@ -107,3 +107,52 @@ where
         Ok(PublicRequest)
     }
 }
+
+/// The signed-in user together with every other item of their partition
+/// (vehicles, maintenances, ...), read in one Query: the user's own
+/// collections cost one round trip including authentication.
+#[derive(Clone, Debug)]
+pub struct UserPartition {
+    pub user: User,
+    pub items: Vec<crate::store::Item>,
+}
+
+impl<S> FromRequestParts<S> for UserPartition
+where
+    AppState: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let token = bearer(parts)?.ok_or(Error::Unauthenticated(AuthError::NotProvided))?;
+        let claims = decode_access(&state, &token)?;
+        let (profile, items) = state.store.users().partition(&claims.user_id).await?;
+        let user = profile.ok_or(Error::Unauthenticated(AuthError::UserNotFound))?;
+        if !user.is_active {
+            return Err(Error::Unauthenticated(AuthError::UserInactive));
+        }
+        if claims.ver != user.token_version {
+            return Err(Error::Unauthenticated(AuthError::InvalidAccessToken(
+                REVOKED,
+            )));
+        }
+        Ok(UserPartition { user, items })
+    }
+}
+
+impl UserPartition {
+    /// The items of one entity type, decoded.
+    pub fn entities<T: serde::de::DeserializeOwned>(&self, entity: &str) -> Result<Vec<T>, Error> {
+        self.items
+            .iter()
+            .filter(|item| {
+                item.get("entity")
+                    .and_then(|e| e.as_s().ok())
+                    .is_some_and(|e| e == entity)
+            })
+            .map(|item| crate::store::from_item(item.clone()))
+            .collect()
+    }
+}

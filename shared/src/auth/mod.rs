@@ -8,7 +8,7 @@ pub mod password;
 pub mod reset;
 pub mod tokens;
 
-pub use extractor::{CurrentUser, PublicRequest};
+pub use extractor::{CurrentUser, PublicRequest, UserPartition};
 pub use tokens::{TokenPair, TokenService};
 
 use hmac::{Hmac, Mac};

@@ -66,6 +66,24 @@ impl Users<'_> {
         self.store.get(&pk, &sk).await?.map(from_item).transpose()
     }
 
+    /// The user's record and every other item of their partition (one Query).
+    pub async fn partition(&self, user_id: &str) -> Result<(Option<User>, Vec<Item>), Error> {
+        let mut profile = None;
+        let mut rest = Vec::new();
+        for item in self.store.query_prefix(&keys::user_pk(user_id), "").await? {
+            let is_profile = item
+                .get(keys::SK)
+                .and_then(|v| v.as_s().ok())
+                .is_some_and(|sk| sk == keys::USER_PROFILE_SK);
+            if is_profile {
+                profile = Some(from_item(item)?);
+            } else {
+                rest.push(item);
+            }
+        }
+        Ok((profile, rest))
+    }
+
     /// The user and one of their sessions, in one round trip.
     pub async fn get_with_session(
         &self,
