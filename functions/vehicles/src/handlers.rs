@@ -4,7 +4,8 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::{json, Value};
-use shared::auth::CurrentUser;
+use shared::auth::{CurrentUser, UserPartition};
+use shared::domain::maintenances::{vehicle_stats, Maintenance};
 use shared::domain::vehicles::{fleet_stats, Vehicle, FUEL_TYPES, TRANSMISSIONS};
 use shared::http::listing::{
     choice_filter, matches_search, number_filter, ordering, search_terms, sort, SortKey,
@@ -161,14 +162,56 @@ async fn update(
     }
 }
 
+/// The vehicle `id` and its maintenances, from the caller's partition.
+fn vehicle_records(partition: &UserPartition, id: &str) -> Result<(Vehicle, Vec<Maintenance>)> {
+    let vehicle = partition
+        .entities::<Vehicle>("VEHICLE")?
+        .into_iter()
+        .find(|v| v.id == id)
+        .ok_or(NOT_FOUND)?;
+    let maintenances = partition
+        .entities::<Maintenance>(shared::store::maintenances::ENTITY)?
+        .into_iter()
+        .filter(|m| m.vehicle_id == id)
+        .collect();
+    Ok((vehicle, maintenances))
+}
+
+/// Deletes the vehicle's maintenances, then the vehicle and its VIN guard:
+/// a failure part way leaves the vehicle, so the delete can be retried.
 pub async fn delete(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    partition: UserPartition,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    let vehicle = owned(&state, &user.id, &id).await?;
+    let (vehicle, _) = vehicle_records(&partition, &id)?;
+    shared::store::maintenances::delete_for_vehicle(
+        &state.store,
+        &partition.user.id,
+        &vehicle.id,
+        &partition.items,
+    )
+    .await?;
     state.store.vehicles().delete(&vehicle).await?;
     Ok(no_content())
+}
+
+/// The vehicle's maintenances, newest service first (bare array).
+pub async fn maintenances(partition: UserPartition, Path(id): Path<String>) -> Result<Response> {
+    let (vehicle, mut items) = vehicle_records(&partition, &id)?;
+    items.sort_by_key(|m| std::cmp::Reverse(m.service_date));
+    let rows: Vec<Value> = items
+        .iter()
+        .map(|m| m.to_json(Some(&vehicle), &partition.user))
+        .collect();
+    Ok(ok(rows))
+}
+
+/// One vehicle's maintenance statistics (the seed's per-vehicle stats).
+pub async fn stats(partition: UserPartition, Path(id): Path<String>) -> Result<Response> {
+    let (vehicle, items) = vehicle_records(&partition, &id)?;
+    let refs: Vec<&Maintenance> = items.iter().collect();
+    Ok(ok(vehicle_stats(&vehicle, &refs)))
 }
 
 /// `GET /api/vehicles/stats/`: over all of the caller's vehicles.

@@ -55,6 +55,11 @@ pub fn router(state: AppState) -> Router {
                 .patch(handlers::patch)
                 .delete(handlers::delete),
         )
+        .route(
+            "/api/vehicles/{id}/maintenances",
+            get(handlers::maintenances),
+        )
+        .route("/api/vehicles/{id}/stats", get(handlers::stats))
         .route("/api/vehicles/{id}/documents", get(handlers::documents))
         .route("/api/vehicles/{id}/diagnostics", get(handlers::diagnostics))
         .with_state(state);

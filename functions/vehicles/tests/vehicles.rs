@@ -419,3 +419,146 @@ async fn deleting_the_account_removes_vehicles_and_frees_their_vins() {
         "VIN guard freed"
     );
 }
+
+/// A maintenance written through the store (the maintenances function's path).
+async fn maintenance(
+    app: &TestApp,
+    vehicle: &shared::domain::vehicles::Vehicle,
+    kind: &str,
+    cents: i64,
+    km: i64,
+    date: &str,
+) {
+    let at = shared::time::parse(date).unwrap();
+    let m = shared::domain::maintenances::Maintenance {
+        id: format!("{kind}-{date}"),
+        owner_id: vehicle.owner_id.clone(),
+        vehicle_id: vehicle.id.clone(),
+        service_date: at,
+        service_type: kind.into(),
+        description: None,
+        mileage: Some(km),
+        cost: Some(cents),
+        status: "COMPLETED".into(),
+        invoice_url: None,
+        performed_by: None,
+        reminder_sent: false,
+        created_at: at,
+        updated_at: at,
+        version: 0,
+    };
+    let current = app
+        .state
+        .store
+        .vehicles()
+        .get(&vehicle.owner_id, &vehicle.id)
+        .await
+        .unwrap()
+        .unwrap();
+    app.state
+        .store
+        .maintenances()
+        .create(&m, &current)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn per_vehicle_maintenances_stats_and_cascade_delete() {
+    let app = app().await;
+    let (user, token) = app.signed_in_user("history").await;
+    let id = app
+        .post("/api/vehicles/")
+        .bearer(&token)
+        .json(clio())
+        .send()
+        .await
+        .body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let v = app
+        .state
+        .store
+        .vehicles()
+        .get(&user.id, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    maintenance(&app, &v, "Oil change", 9_000, 40_000, "2024-01-01").await;
+    maintenance(&app, &v, "Brakes", 21_000, 60_000, "2024-06-01").await;
+
+    let res = app
+        .get(&format!("/api/vehicles/{id}/maintenances/"))
+        .bearer(&token)
+        .send()
+        .await;
+    let kinds: Vec<&str> = res
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["service_type"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["Brakes", "Oil change"]);
+    let res = app
+        .get(&format!("/api/vehicles/{id}/"))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(
+        (
+            res.body["maintenances_count"].clone(),
+            res.body["mileage"].clone()
+        ),
+        (json!(2), json!(60_000))
+    );
+    let res = app
+        .get(&format!("/api/vehicles/{id}/stats/"))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(res.body["maintenance_count"], 2);
+    assert_eq!(res.body["total_cost"], 300.0);
+    assert_eq!(res.body["cost_per_1000_km"], 15.0);
+    let (_, stranger) = app.signed_in_user("stranger").await;
+    assert_eq!(
+        app.get(&format!("/api/vehicles/{id}/stats/"))
+            .bearer(&stranger)
+            .send()
+            .await
+            .status,
+        404
+    );
+
+    // A vehicle edit made from a read older than a maintenance write is refused, not clobbering.
+    let stale = v.clone();
+    let mut edited = stale.clone();
+    edited.color = Some("Red".into());
+    assert!(app
+        .state
+        .store
+        .vehicles()
+        .replace(&stale, &edited)
+        .await
+        .is_err());
+
+    assert_eq!(
+        app.delete(&format!("/api/vehicles/{id}/"))
+            .bearer(&token)
+            .send()
+            .await
+            .status,
+        204
+    );
+    let left = app
+        .state
+        .store
+        .query_prefix(
+            &shared::store::keys::user_pk(&user.id),
+            shared::store::keys::MAINTENANCE_PREFIX,
+        )
+        .await
+        .unwrap();
+    assert!(left.is_empty(), "maintenances deleted with their vehicle");
+}

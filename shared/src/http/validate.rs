@@ -13,6 +13,7 @@ pub const NOT_A_STRING: &str = "Not a valid string.";
 pub const INVALID_EMAIL: &str = "Enter a valid email address.";
 pub const INVALID_BOOLEAN: &str = "Must be a valid boolean.";
 pub const INVALID_INTEGER: &str = "A valid integer is required.";
+pub const INVALID_DATETIME: &str = "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].";
 
 /// Rules for a text field.
 #[derive(Clone, Copy, Debug)]
@@ -66,6 +67,14 @@ impl<T> Field<T> {
             _ => None,
         }
     }
+    /// The same absence or null, for another value type.
+    pub fn map_none<U>(self) -> Field<U> {
+        match self {
+            Field::Null => Field::Null,
+            _ => Field::Absent,
+        }
+    }
+
     pub fn is_absent(&self) -> bool {
         matches!(self, Field::Absent)
     }
@@ -246,6 +255,32 @@ impl<'a> Fields<'a> {
             }
             other => other,
         }
+    }
+
+    /// A date-time (RFC 3339, naive = UTC, or a bare date).
+    pub fn datetime(&mut self, name: &str, required: bool) -> Field<chrono::DateTime<chrono::Utc>> {
+        let rule = Text {
+            required,
+            allow_blank: false,
+            allow_null: !required,
+            min: 0,
+            max: 64,
+        };
+        match self.text(name, rule) {
+            Field::Value(raw) => match crate::time::parse(&raw) {
+                Some(at) => Field::Value(at),
+                None => {
+                    self.errors.add(name, INVALID_DATETIME);
+                    Field::Absent
+                }
+            },
+            other => other.map_none(),
+        }
+    }
+
+    /// Raw access for fields with their own parsing (money, ids).
+    pub fn raw(&mut self, name: &str, required: bool) -> Option<&'a Value> {
+        self.lookup(name, required)
     }
 
     /// A boolean: JSON true/false, or the usual textual forms.

@@ -92,3 +92,29 @@ pub fn model_name_guard(brand_id: &str, name_key: &str) -> (String, String) {
         GUARD_SK.to_string(),
     )
 }
+
+/// A maintenance, under its owner's partition: `MAINT#<maintenance id>`
+/// (the vehicle is an attribute; a vehicle's maintenances are read with the
+/// partition).
+pub const MAINTENANCE_PREFIX: &str = "MAINT#";
+
+pub fn maintenance_sk(maintenance_id: &str) -> String {
+    format!("{MAINTENANCE_PREFIX}{maintenance_id}")
+}
+
+/// Sparse GSI2 key of a SCHEDULED maintenance: upcoming and overdue are a
+/// range on the service date, and only scheduled items are in the index.
+pub fn scheduled_by_date(
+    owner_id: &str,
+    service_date: &str,
+    maintenance_id: &str,
+) -> (String, String) {
+    (
+        format!("SCHEDULED#{owner_id}"),
+        format!("{service_date}#{maintenance_id}"),
+    )
+}
+
+pub fn scheduled_partition(owner_id: &str) -> String {
+    format!("SCHEDULED#{owner_id}")
+}

@@ -5,6 +5,7 @@
 pub mod catalog;
 pub mod client;
 pub mod keys;
+pub mod maintenances;
 pub mod otp;
 pub mod sessions;
 pub mod table;

@@ -1,0 +1,320 @@
+//! Maintenance endpoints (spec 4.2). Reads use the caller's partition (one
+//! Query: the user, their vehicles and maintenances); upcoming and overdue
+//! use the sparse index of scheduled dates.
+
+use std::collections::HashMap;
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use chrono::Duration;
+use serde_json::{json, Value};
+use shared::auth::{CurrentUser, UserPartition};
+use shared::domain::maintenances::{overview_stats, Maintenance, COMPLETED, SCHEDULED, STATUSES};
+use shared::domain::vehicles::Vehicle;
+use shared::http::listing::{choice_filter, matches_search, ordering, search_terms, sort, SortKey};
+use shared::http::pagination::RequestUrl;
+use shared::http::{created, no_content, ok, JsonBody, Page};
+use shared::store::maintenances::ENTITY;
+use shared::{time, AppState, Error, Result};
+
+use crate::input;
+
+const NOT_FOUND: Error = Error::NotFound(Some("Maintenance"));
+const ORDERING_FIELDS: &[&str] = &["service_date", "cost", "mileage", "created_at"];
+
+/// The caller's vehicles by id and maintenances, from their partition.
+struct Records {
+    vehicles: HashMap<String, Vehicle>,
+    maintenances: Vec<Maintenance>,
+}
+
+fn records(partition: &UserPartition) -> Result<Records> {
+    let vehicles: Vec<Vehicle> = partition.entities("VEHICLE")?;
+    Ok(Records {
+        vehicles: vehicles.into_iter().map(|v| (v.id.clone(), v)).collect(),
+        maintenances: partition.entities(ENTITY)?,
+    })
+}
+
+fn rows(
+    records: &Records,
+    items: &[&Maintenance],
+    owner: &shared::domain::users::User,
+) -> Vec<Value> {
+    items
+        .iter()
+        .map(|m| m.to_json(records.vehicles.get(&m.vehicle_id), owner))
+        .collect()
+}
+
+fn sort_key(m: &Maintenance, field: &str) -> SortKey {
+    match field {
+        "cost" => m.cost.map_or(SortKey::Null, |c| SortKey::Number(c as f64)),
+        "mileage" => m
+            .mileage
+            .map_or(SortKey::Null, |km| SortKey::Number(km as f64)),
+        "created_at" => SortKey::Time(m.created_at),
+        _ => SortKey::Time(m.service_date),
+    }
+}
+
+pub async fn list(partition: UserPartition, url: RequestUrl) -> Result<Response> {
+    let status = choice_filter(&url, "status", STATUSES)?;
+    let vehicle = url.param("vehicle").filter(|v| !v.is_empty());
+    let service_type = url.param("service_type").filter(|v| !v.is_empty());
+    let terms = url.param("search").map(search_terms).unwrap_or_default();
+    let records = records(&partition)?;
+    let mut items: Vec<&Maintenance> = records
+        .maintenances
+        .iter()
+        .filter(|m| status.is_none_or(|s| m.status == s))
+        .filter(|m| vehicle.is_none_or(|v| m.vehicle_id == v))
+        .filter(|m| service_type.is_none_or(|t| m.service_type == t))
+        .filter(|m| {
+            let v = records.vehicles.get(&m.vehicle_id);
+            matches_search(
+                &terms,
+                &[
+                    &m.service_type,
+                    m.description.as_deref().unwrap_or(""),
+                    v.map_or("", |v| v.make.as_str()),
+                    v.map_or("", |v| v.model.as_str()),
+                ],
+            )
+        })
+        .collect();
+    sort(
+        &mut items,
+        &ordering(&url, ORDERING_FIELDS, &["-service_date"]),
+        |m, f| sort_key(m, f),
+    );
+    Ok(ok(Page::paginate(
+        rows(&records, &items, &partition.user),
+        &url,
+    )?))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    partition: UserPartition,
+    JsonBody(body): JsonBody,
+) -> Result<Response> {
+    let records = records(&partition)?;
+    let input = input::read(&body, false, true, &partition.user, |id| {
+        records.vehicles.contains_key(id)
+    })?;
+    let vehicle = input
+        .vehicle
+        .as_ref()
+        .and_then(|id| records.vehicles.get(id))
+        .ok_or_else(|| Error::internal("validated vehicle missing"))?
+        .clone();
+    let now = time::now();
+    let mut m = Maintenance {
+        id: uuid::Uuid::now_v7().to_string(),
+        owner_id: partition.user.id.clone(),
+        vehicle_id: vehicle.id.clone(),
+        service_date: now,
+        service_type: String::new(),
+        description: None,
+        mileage: None,
+        cost: None,
+        status: SCHEDULED.to_string(),
+        invoice_url: None,
+        performed_by: None,
+        reminder_sent: false,
+        created_at: now,
+        updated_at: now,
+        version: 0,
+    };
+    input.apply(&mut m);
+    state.store.maintenances().create(&m, &vehicle).await?;
+    Ok(created(m.to_json(Some(&vehicle), &partition.user)))
+}
+
+fn find<'a>(records: &'a Records, id: &str) -> Result<&'a Maintenance> {
+    records
+        .maintenances
+        .iter()
+        .find(|m| m.id == id)
+        .ok_or(NOT_FOUND)
+}
+
+pub async fn detail(partition: UserPartition, Path(id): Path<String>) -> Result<Response> {
+    let records = records(&partition)?;
+    let m = find(&records, &id)?;
+    Ok(ok(m.to_detail_json(
+        records.vehicles.get(&m.vehicle_id),
+        &partition.user,
+    )))
+}
+
+pub async fn replace(
+    state: State<AppState>,
+    partition: UserPartition,
+    id: Path<String>,
+    body: JsonBody,
+) -> Result<Response> {
+    update(state, partition, id, body, false).await
+}
+
+pub async fn patch(
+    state: State<AppState>,
+    partition: UserPartition,
+    id: Path<String>,
+    body: JsonBody,
+) -> Result<Response> {
+    update(state, partition, id, body, true).await
+}
+
+async fn update(
+    State(state): State<AppState>,
+    partition: UserPartition,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+    partial: bool,
+) -> Result<Response> {
+    let records = records(&partition)?;
+    let before = find(&records, &id)?;
+    let vehicle = records.vehicles.get(&before.vehicle_id).ok_or(NOT_FOUND)?;
+    // `vehicle` in the body is ignored: a record stays with its vehicle.
+    let input = input::read(&body, partial, false, &partition.user, |_| true)?;
+    let mut after = before.clone();
+    input.apply(&mut after);
+    after.updated_at = time::now();
+    after.version = before.version + 1;
+    state
+        .store
+        .maintenances()
+        .replace(before, &after, vehicle)
+        .await?;
+    Ok(ok(after.to_json(Some(vehicle), &partition.user)))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    partition: UserPartition,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let records = records(&partition)?;
+    let m = find(&records, &id)?;
+    state
+        .store
+        .maintenances()
+        .delete(m, records.vehicles.get(&m.vehicle_id))
+        .await?;
+    Ok(no_content())
+}
+
+/// Scheduled maintenances from the sparse date index, with their vehicles.
+async fn scheduled(
+    state: &AppState,
+    user: &shared::domain::users::User,
+    overdue: bool,
+) -> Result<Response> {
+    let now = time::format(&time::now());
+    let mut items = state
+        .store
+        .maintenances()
+        .scheduled(&user.id, &now, overdue)
+        .await?;
+    items.sort_by_key(|m| m.service_date);
+    let vehicles: HashMap<String, Vehicle> = state
+        .store
+        .vehicles()
+        .list(&user.id)
+        .await?
+        .into_iter()
+        .map(|v| (v.id.clone(), v))
+        .collect();
+    let rows: Vec<Value> = items
+        .iter()
+        .map(|m| m.to_json(vehicles.get(&m.vehicle_id), user))
+        .collect();
+    Ok(ok(rows))
+}
+
+pub async fn upcoming(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Response> {
+    scheduled(&state, &user, false).await
+}
+
+pub async fn overdue(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Response> {
+    scheduled(&state, &user, true).await
+}
+
+fn date_param(url: &RequestUrl, name: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>> {
+    match url.param(name).map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(raw) => time::parse(raw).map(Some).ok_or_else(|| {
+            Error::field(
+                name,
+                "Enter a valid date or date-time (YYYY-MM-DD or ISO 8601).",
+            )
+        }),
+    }
+}
+
+pub async fn stats(partition: UserPartition, url: RequestUrl) -> Result<Response> {
+    let start = date_param(&url, "start_date")?;
+    let end = date_param(&url, "end_date")?;
+    let records = records(&partition)?;
+    let items: Vec<&Maintenance> = records
+        .maintenances
+        .iter()
+        .filter(|m| start.is_none_or(|s| m.service_date >= s))
+        .filter(|m| end.is_none_or(|e| m.service_date <= e))
+        .collect();
+    Ok(ok(overview_stats(&items)))
+}
+
+pub async fn recent(partition: UserPartition) -> Result<Response> {
+    let since = time::now() - Duration::days(30);
+    let records = records(&partition)?;
+    let mut items: Vec<&Maintenance> = records
+        .maintenances
+        .iter()
+        .filter(|m| m.status == COMPLETED && m.service_date >= since)
+        .collect();
+    items.sort_by_key(|m| std::cmp::Reverse(m.service_date));
+    Ok(ok(rows(&records, &items, &partition.user)))
+}
+
+pub async fn by_vehicle(partition: UserPartition, url: RequestUrl) -> Result<Response> {
+    let only = url.param("vehicle_id").filter(|v| !v.is_empty());
+    let records = records(&partition)?;
+    let mut items: Vec<&Maintenance> = records
+        .maintenances
+        .iter()
+        .filter(|m| only.is_none_or(|v| m.vehicle_id == v))
+        .collect();
+    items.sort_by_key(|m| std::cmp::Reverse(m.service_date));
+    let mut order: Vec<&str> = Vec::new();
+    let mut groups: HashMap<&str, Vec<&Maintenance>> = HashMap::new();
+    for m in items {
+        if !groups.contains_key(m.vehicle_id.as_str()) {
+            order.push(&m.vehicle_id);
+        }
+        groups.entry(&m.vehicle_id).or_default().push(m);
+    }
+    let result: Vec<Value> = order
+        .into_iter()
+        .map(|vid| {
+            let ms = &groups[vid];
+            let v = records.vehicles.get(vid);
+            let total: i64 = ms.iter().filter_map(|m| m.cost).sum();
+            json!({
+                "vehicle": v.map(|v| json!({"id": v.id, "make": v.make, "model": v.model, "year": v.year})),
+                "maintenances": rows(&records, ms, &partition.user),
+                "total_cost": shared::domain::money::cents_to_number(total),
+                "count": ms.len(),
+            })
+        })
+        .collect();
+    Ok(ok(result))
+}
