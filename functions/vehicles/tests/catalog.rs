@@ -330,3 +330,89 @@ async fn the_shipped_catalogue_loads_once_with_right_counts() {
         .iter()
         .any(|m| m["name"] == "Clio" && m["year_start"] == 1990));
 }
+
+#[tokio::test]
+async fn put_replaces_brands_and_models_and_moves_counts() {
+    let app = app().await;
+    let (_, staff) = app.signed_in_staff("staff").await;
+    let a = app
+        .post("/api/brands/")
+        .bearer(&staff)
+        .json(json!({"name": "Skoda"}))
+        .send()
+        .await
+        .body;
+    let b = app
+        .post("/api/brands/")
+        .bearer(&staff)
+        .json(json!({"name": "Seat"}))
+        .send()
+        .await
+        .body;
+    let res = app
+        .put(&format!("/api/brands/{}/", a["id"].as_str().unwrap()))
+        .bearer(&staff)
+        .json(json!({"logo_url": "https://x.example/l.png"}))
+        .send()
+        .await;
+    assert_eq!(res.body, json!({"name": ["This field is required."]}));
+    let res = app
+        .put(&format!("/api/brands/{}/", a["id"].as_str().unwrap()))
+        .bearer(&staff)
+        .json(json!({"name": "Seat"}))
+        .send()
+        .await;
+    assert_eq!(
+        res.body,
+        json!({"name": ["car brand with this name already exists."]})
+    );
+    let res = app
+        .put(&format!("/api/brands/{}/", a["id"].as_str().unwrap()))
+        .bearer(&staff)
+        .json(json!({"name": "Škoda", "logo_url": "https://x.example/l.png"}))
+        .send()
+        .await;
+    assert_eq!(
+        (res.status, res.body["name"].clone()),
+        (200, json!("Škoda"))
+    );
+
+    let model = app
+        .post("/api/models/")
+        .bearer(&staff)
+        .json(json!({"brand": a["id"], "name": "Octavia"}))
+        .send()
+        .await
+        .body;
+    let path = format!("/api/models/{}/", model["id"].as_str().unwrap());
+    let res = app
+        .put(&path)
+        .bearer(&staff)
+        .json(json!({"name": "Leon"}))
+        .send()
+        .await;
+    assert_eq!(res.body, json!({"brand": ["This field is required."]}));
+    let res = app
+        .put(&path)
+        .bearer(&staff)
+        .json(json!({"brand": b["id"], "name": "Leon", "year_start": 1999}))
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["brand_name"], "Seat");
+    let count = |id: &Value| {
+        let id = id.as_str().unwrap().to_string();
+        let app = &app;
+        let staff = staff.clone();
+        async move {
+            app.get(&format!("/api/brands/{id}/"))
+                .bearer(&staff)
+                .send()
+                .await
+                .body["models_count"]
+                .clone()
+        }
+    };
+    assert_eq!(count(&a["id"]).await, 0);
+    assert_eq!(count(&b["id"]).await, 1);
+}
