@@ -134,12 +134,18 @@ pub fn overview_stats(items: &[&Maintenance]) -> Value {
 }
 
 /// `GET /api/vehicles/{id}/stats/`: one vehicle's maintenance history.
-/// Cancelled maintenances are left out of counts and costs.
+/// Costs, dates and distance come from completed services only; planned
+/// ones are counted apart and cancelled ones ignored.
 pub fn vehicle_stats(vehicle: &Vehicle, items: &[&Maintenance]) -> Value {
-    let done: Vec<&Maintenance> = items
+    let live: Vec<&Maintenance> = items
         .iter()
         .copied()
         .filter(|m| m.status != CANCELLED)
+        .collect();
+    let done: Vec<&Maintenance> = live
+        .iter()
+        .copied()
+        .filter(|m| m.status == COMPLETED)
         .collect();
     let (total, priced) = sum_costs(done.iter().copied());
     let mut by_type: BTreeMap<&str, i64> = BTreeMap::new();
@@ -161,7 +167,9 @@ pub fn vehicle_stats(vehicle: &Vehicle, items: &[&Maintenance]) -> Value {
     };
     json!({
         "vehicle": vehicle.id,
-        "maintenance_count": done.len(),
+        "maintenance_count": live.len(),
+        "completed_count": done.len(),
+        "scheduled_count": live.iter().filter(|m| m.status == SCHEDULED).count(),
         "total_cost": cents_to_number(total),
         "average_cost": (priced > 0).then(|| cents_to_number(total) / priced as f64),
         "cost_by_service_type": by_type.into_iter().map(|(k, v)| (k.to_string(), json!(cents_to_number(v)))).collect::<serde_json::Map<_, _>>(),
@@ -244,10 +252,19 @@ mod tests {
             ),
             m("Brakes", COMPLETED, Some(21000), Some(50000), "2024-06-01"),
             m("Wash", CANCELLED, Some(100_000), Some(55000), "2024-07-01"),
+            m(
+                "Timing belt",
+                SCHEDULED,
+                Some(50_000),
+                Some(90000),
+                "2027-07-01",
+            ),
         ];
         let refs: Vec<&Maintenance> = items.iter().collect();
         let stats = vehicle_stats(&vehicle, &refs);
-        assert_eq!(stats["maintenance_count"], 2);
+        assert_eq!(stats["maintenance_count"], 3);
+        assert_eq!(stats["completed_count"], 2);
+        assert_eq!(stats["scheduled_count"], 1);
         assert_eq!(stats["total_cost"], 300.0);
         assert_eq!(stats["average_cost"], 150.0);
         assert_eq!(
