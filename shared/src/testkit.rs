@@ -145,6 +145,85 @@ impl TestApp {
         (user, token)
     }
 
+    /// A vehicle of `owner_id`, written straight to the store.
+    pub async fn store_vehicle(
+        &self,
+        owner_id: &str,
+        make: &str,
+        mileage: i64,
+    ) -> crate::domain::vehicles::Vehicle {
+        let now = crate::time::now();
+        let vehicle = crate::domain::vehicles::Vehicle {
+            id: uuid::Uuid::now_v7().to_string(),
+            owner_id: owner_id.into(),
+            make: make.into(),
+            model: "Model".into(),
+            year: 2019,
+            license_plate: Some("AB-123-CD".into()),
+            vin: None,
+            color: None,
+            fuel_type: None,
+            transmission: None,
+            mileage,
+            maintenances_count: 0,
+            documents_count: 0,
+            created_at: now,
+            updated_at: now,
+            version: 0,
+        };
+        self.state
+            .store
+            .vehicles()
+            .create(&vehicle)
+            .await
+            .expect("store vehicle");
+        vehicle
+    }
+
+    /// A COMPLETED maintenance of `vehicle` (as currently stored), written
+    /// through the store like the maintenances function does.
+    pub async fn store_maintenance(
+        &self,
+        vehicle: &crate::domain::vehicles::Vehicle,
+        service_type: &str,
+        cost_cents: i64,
+        mileage: i64,
+        date: &str,
+    ) {
+        let at = crate::time::parse(date).expect("test date");
+        let maintenance = crate::domain::maintenances::Maintenance {
+            id: uuid::Uuid::now_v7().to_string(),
+            owner_id: vehicle.owner_id.clone(),
+            vehicle_id: vehicle.id.clone(),
+            service_date: at,
+            service_type: service_type.into(),
+            description: None,
+            mileage: Some(mileage),
+            cost: Some(cost_cents),
+            status: crate::domain::maintenances::COMPLETED.into(),
+            invoice_url: None,
+            performed_by: None,
+            reminder_sent: false,
+            created_at: at,
+            updated_at: at,
+            version: 0,
+        };
+        let current = self
+            .state
+            .store
+            .vehicles()
+            .get(&vehicle.owner_id, &vehicle.id)
+            .await
+            .expect("read vehicle")
+            .expect("vehicle exists");
+        self.state
+            .store
+            .maintenances()
+            .create(&maintenance, &current)
+            .await
+            .expect("store maintenance");
+    }
+
     /// DynamoDB round trips made so far.
     pub fn calls(&self) -> u64 {
         self.state.store.calls()

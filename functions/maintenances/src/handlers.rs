@@ -14,7 +14,7 @@ use shared::domain::vehicles::Vehicle;
 use shared::http::listing::{choice_filter, matches_search, ordering, search_terms, sort, SortKey};
 use shared::http::pagination::RequestUrl;
 use shared::http::{created, no_content, ok, JsonBody, Page};
-use shared::store::maintenances::ENTITY;
+use shared::store::keys::entity;
 use shared::{time, AppState, Error, Result};
 
 use crate::input;
@@ -29,10 +29,10 @@ struct Records {
 }
 
 fn records(partition: &UserPartition) -> Result<Records> {
-    let vehicles: Vec<Vehicle> = partition.entities("VEHICLE")?;
+    let vehicles: Vec<Vehicle> = partition.entities(entity::VEHICLE)?;
     Ok(Records {
         vehicles: vehicles.into_iter().map(|v| (v.id.clone(), v)).collect(),
-        maintenances: partition.entities(ENTITY)?,
+        maintenances: partition.entities(entity::MAINTENANCE)?,
     })
 }
 

@@ -1,46 +1,10 @@
 //! Maintenances through the router and the real SDK against the emulator.
 
 use serde_json::{json, Value};
-use shared::domain::vehicles::Vehicle;
 use shared::testkit::TestApp;
 
 async fn app() -> TestApp {
     TestApp::spawn(maintenances::router).await
-}
-
-/// A vehicle of `owner_id`, written straight to the store.
-async fn vehicle(app: &TestApp, owner_id: &str, make: &str, mileage: i64) -> Vehicle {
-    let now = shared::time::now();
-    let v = Vehicle {
-        id: uuid_like(),
-        owner_id: owner_id.into(),
-        make: make.into(),
-        model: "Model".into(),
-        year: 2019,
-        license_plate: Some("AB-123-CD".into()),
-        vin: None,
-        color: None,
-        fuel_type: None,
-        transmission: None,
-        mileage,
-        maintenances_count: 0,
-        documents_count: 0,
-        created_at: now,
-        updated_at: now,
-        version: 0,
-    };
-    app.state.store.vehicles().create(&v).await.unwrap();
-    v
-}
-
-fn uuid_like() -> String {
-    format!(
-        "{:032x}",
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    )
 }
 
 fn days_from_now(days: i64) -> String {
@@ -51,7 +15,7 @@ fn days_from_now(days: i64) -> String {
 async fn create_in_two_round_trips_raises_the_odometer_and_counts() {
     let app = app().await;
     let (user, token) = app.signed_in_user("owner").await;
-    let v = vehicle(&app, &user.id, "Renault", 40_000).await;
+    let v = app.store_vehicle(&user.id, "Renault", 40_000).await;
     let before = app.calls();
     let res = app
         .post("/api/maintenances/")
@@ -126,7 +90,7 @@ async fn create_in_two_round_trips_raises_the_odometer_and_counts() {
 async fn validation_errors() {
     let app = app().await;
     let (user, token) = app.signed_in_user("v").await;
-    let v = vehicle(&app, &user.id, "Peugeot", 0).await;
+    let v = app.store_vehicle(&user.id, "Peugeot", 0).await;
     let res = app
         .post("/api/maintenances/")
         .bearer(&token)
@@ -174,7 +138,7 @@ async fn other_users_records_and_vehicles_are_out_of_reach() {
     let app = app().await;
     let (alice, alice_token) = app.signed_in_user("alice").await;
     let (_, bob_token) = app.signed_in_user("bob").await;
-    let v = vehicle(&app, &alice.id, "Audi", 0).await;
+    let v = app.store_vehicle(&alice.id, "Audi", 0).await;
     let res = app
         .post("/api/maintenances/")
         .bearer(&alice_token)
@@ -225,8 +189,8 @@ async fn other_users_records_and_vehicles_are_out_of_reach() {
 async fn update_keeps_the_vehicle_applies_rules_and_delete_uncounts() {
     let app = app().await;
     let (user, token) = app.signed_in_user("u").await;
-    let v = vehicle(&app, &user.id, "Kia", 1_000).await;
-    let other = vehicle(&app, &user.id, "Fiat", 0).await;
+    let v = app.store_vehicle(&user.id, "Kia", 1_000).await;
+    let other = app.store_vehicle(&user.id, "Fiat", 0).await;
     let id = app
         .post("/api/maintenances/")
         .bearer(&token)
@@ -297,7 +261,7 @@ async fn update_keeps_the_vehicle_applies_rules_and_delete_uncounts() {
 async fn upcoming_and_overdue_come_from_the_scheduled_index() {
     let app = app().await;
     let (user, token) = app.signed_in_user("planner").await;
-    let v = vehicle(&app, &user.id, "Honda", 0).await;
+    let v = app.store_vehicle(&user.id, "Honda", 0).await;
     for (days, status, kind) in [
         (-10, "SCHEDULED", "late"),
         (-2, "SCHEDULED", "later"),
@@ -370,8 +334,8 @@ async fn upcoming_and_overdue_come_from_the_scheduled_index() {
 async fn stats_recent_by_vehicle_and_list_options() {
     let app = app().await;
     let (user, token) = app.signed_in_user("stats").await;
-    let clio = vehicle(&app, &user.id, "Renault", 0).await;
-    let golf = vehicle(&app, &user.id, "Volkswagen", 0).await;
+    let clio = app.store_vehicle(&user.id, "Renault", 0).await;
+    let golf = app.store_vehicle(&user.id, "Volkswagen", 0).await;
     for (v, kind, cost, status, days) in [
         (&clio, "Oil change", json!("10.00"), "SCHEDULED", 10),
         (&clio, "Oil change", json!(30), "COMPLETED", -5),

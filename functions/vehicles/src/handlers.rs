@@ -12,6 +12,7 @@ use shared::http::listing::{
 };
 use shared::http::pagination::RequestUrl;
 use shared::http::{created, no_content, ok, JsonBody, Page};
+use shared::store::keys::entity;
 use shared::store::vehicles::VinClaim;
 use shared::{time, AppState, Error, Result};
 
@@ -165,12 +166,12 @@ async fn update(
 /// The vehicle `id` and its maintenances, from the caller's partition.
 fn vehicle_records(partition: &UserPartition, id: &str) -> Result<(Vehicle, Vec<Maintenance>)> {
     let vehicle = partition
-        .entities::<Vehicle>("VEHICLE")?
+        .entities::<Vehicle>(entity::VEHICLE)?
         .into_iter()
         .find(|v| v.id == id)
         .ok_or(NOT_FOUND)?;
     let maintenances = partition
-        .entities::<Maintenance>(shared::store::maintenances::ENTITY)?
+        .entities::<Maintenance>(entity::MAINTENANCE)?
         .into_iter()
         .filter(|m| m.vehicle_id == id)
         .collect();

@@ -420,49 +420,6 @@ async fn deleting_the_account_removes_vehicles_and_frees_their_vins() {
     );
 }
 
-/// A maintenance written through the store (the maintenances function's path).
-async fn maintenance(
-    app: &TestApp,
-    vehicle: &shared::domain::vehicles::Vehicle,
-    kind: &str,
-    cents: i64,
-    km: i64,
-    date: &str,
-) {
-    let at = shared::time::parse(date).unwrap();
-    let m = shared::domain::maintenances::Maintenance {
-        id: format!("{kind}-{date}"),
-        owner_id: vehicle.owner_id.clone(),
-        vehicle_id: vehicle.id.clone(),
-        service_date: at,
-        service_type: kind.into(),
-        description: None,
-        mileage: Some(km),
-        cost: Some(cents),
-        status: "COMPLETED".into(),
-        invoice_url: None,
-        performed_by: None,
-        reminder_sent: false,
-        created_at: at,
-        updated_at: at,
-        version: 0,
-    };
-    let current = app
-        .state
-        .store
-        .vehicles()
-        .get(&vehicle.owner_id, &vehicle.id)
-        .await
-        .unwrap()
-        .unwrap();
-    app.state
-        .store
-        .maintenances()
-        .create(&m, &current)
-        .await
-        .unwrap();
-}
-
 #[tokio::test]
 async fn per_vehicle_maintenances_stats_and_cascade_delete() {
     let app = app().await;
@@ -485,8 +442,10 @@ async fn per_vehicle_maintenances_stats_and_cascade_delete() {
         .await
         .unwrap()
         .unwrap();
-    maintenance(&app, &v, "Oil change", 9_000, 40_000, "2024-01-01").await;
-    maintenance(&app, &v, "Brakes", 21_000, 60_000, "2024-06-01").await;
+    app.store_maintenance(&v, "Oil change", 9_000, 40_000, "2024-01-01")
+        .await;
+    app.store_maintenance(&v, "Brakes", 21_000, 60_000, "2024-06-01")
+        .await;
 
     let res = app
         .get(&format!("/api/vehicles/{id}/maintenances/"))

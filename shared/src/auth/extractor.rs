@@ -148,7 +148,7 @@ impl UserPartition {
         self.items
             .iter()
             .filter(|item| {
-                item.get("entity")
+                item.get(crate::store::keys::ENTITY)
                     .and_then(|e| e.as_s().ok())
                     .is_some_and(|e| e == entity)
             })

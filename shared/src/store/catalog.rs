@@ -31,7 +31,7 @@ fn guard_item(key: (String, String), owner: &str) -> Item {
     Item::from([
         (keys::PK.to_string(), s(key.0)),
         (keys::SK.to_string(), s(key.1)),
-        ("entity".to_string(), s("NAME_GUARD")),
+        (keys::ENTITY.to_string(), s(keys::entity::NAME_GUARD)),
         ("owner_id".to_string(), s(owner)),
     ])
 }
@@ -40,7 +40,7 @@ fn brand_item(brand: &Brand) -> Result<Item, Error> {
     let mut item = to_item(brand)?;
     item.insert(keys::PK.into(), s(keys::BRANDS_PK));
     item.insert(keys::SK.into(), s(keys::brand_sk(&brand.id)));
-    item.insert("entity".into(), s("BRAND"));
+    item.insert(keys::ENTITY.into(), s(keys::entity::BRAND));
     Ok(item)
 }
 
@@ -48,7 +48,7 @@ fn model_item(model: &CarModel) -> Result<Item, Error> {
     let mut item = to_item(model)?;
     item.insert(keys::PK.into(), s(keys::MODELS_PK));
     item.insert(keys::SK.into(), s(keys::model_sk(&model.id)));
-    item.insert("entity".into(), s("CAR_MODEL"));
+    item.insert(keys::ENTITY.into(), s(keys::entity::CAR_MODEL));
     Ok(item)
 }
 

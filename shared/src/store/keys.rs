@@ -16,6 +16,22 @@ pub const GSI2SK: &str = "gsi2sk";
 /// TTL attribute (epoch seconds); DynamoDB deletes late, so readers check it.
 pub const EXPIRES_AT: &str = "expires_at";
 
+/// The attribute naming an item's type, and its values.
+pub const ENTITY: &str = "entity";
+
+pub mod entity {
+    pub const USER: &str = "USER";
+    pub const SESSION: &str = "SESSION";
+    pub const EMAIL_CODE: &str = "EMAIL_CODE";
+    pub const EMAIL_GUARD: &str = "EMAIL_GUARD";
+    pub const VEHICLE: &str = "VEHICLE";
+    pub const VIN_GUARD: &str = "VIN_GUARD";
+    pub const MAINTENANCE: &str = "MAINTENANCE";
+    pub const BRAND: &str = "BRAND";
+    pub const CAR_MODEL: &str = "CAR_MODEL";
+    pub const NAME_GUARD: &str = "NAME_GUARD";
+}
+
 /// Index names.
 pub const GSI1: &str = "gsi1";
 pub const GSI2: &str = "gsi2";

@@ -20,13 +20,11 @@ impl Store {
     }
 }
 
-pub const ENTITY: &str = "MAINTENANCE";
-
 fn maintenance_item(m: &Maintenance) -> Result<Item, Error> {
     let mut item = to_item(m)?;
     item.insert(keys::PK.into(), s(keys::user_pk(&m.owner_id)));
     item.insert(keys::SK.into(), s(keys::maintenance_sk(&m.id)));
-    item.insert("entity".into(), s(ENTITY));
+    item.insert(keys::ENTITY.into(), s(keys::entity::MAINTENANCE));
     if m.is_scheduled() {
         let (pk, sk) = keys::scheduled_by_date(&m.owner_id, &time::format(&m.service_date), &m.id);
         item.insert(GSI2PK.into(), s(pk));
@@ -201,9 +199,9 @@ pub async fn delete_for_vehicle(
     let sks: Vec<String> = partition
         .iter()
         .filter(|item| {
-            item.get("entity")
+            item.get(keys::ENTITY)
                 .and_then(|e| e.as_s().ok())
-                .is_some_and(|e| e == ENTITY)
+                .is_some_and(|e| e == keys::entity::MAINTENANCE)
         })
         .filter(|item| {
             item.get("vehicle_id")

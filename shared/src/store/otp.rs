@@ -23,7 +23,7 @@ pub fn code_item(code: &EmailCode) -> Result<Item, Error> {
     let mut item = to_item(code)?;
     item.insert(keys::PK.into(), s(keys::user_pk(&code.user_id)));
     item.insert(keys::SK.into(), s(keys::EMAIL_OTP_SK));
-    item.insert("entity".into(), s("EMAIL_CODE"));
+    item.insert(keys::ENTITY.into(), s(keys::entity::EMAIL_CODE));
     Ok(item)
 }
 

@@ -24,7 +24,7 @@ pub fn session_item(session: &Session) -> Result<Item, Error> {
     let mut item = to_item(session)?;
     item.insert(keys::PK.into(), s(keys::user_pk(&session.user_id)));
     item.insert(keys::SK.into(), s(keys::session_sk(&session.id)));
-    item.insert("entity".into(), s("SESSION"));
+    item.insert(keys::ENTITY.into(), s(keys::entity::SESSION));
     Ok(item)
 }
 

@@ -40,7 +40,7 @@ pub fn user_item(user: &User) -> Result<Item, Error> {
     let (gsi1pk, gsi1sk) = keys::user_by_email(&user.email_key());
     item.insert(keys::PK.into(), s(keys::user_pk(&user.id)));
     item.insert(keys::SK.into(), s(keys::USER_PROFILE_SK));
-    item.insert("entity".into(), s("USER"));
+    item.insert(keys::ENTITY.into(), s(keys::entity::USER));
     item.insert(GSI1PK.into(), s(gsi1pk));
     item.insert(GSI1SK.into(), s(gsi1sk));
     Ok(item)
@@ -51,7 +51,7 @@ fn guard_item(email_key: &str, user_id: &str) -> Item {
     Item::from([
         (keys::PK.to_string(), s(pk)),
         (keys::SK.to_string(), s(sk)),
-        ("entity".to_string(), s("EMAIL_GUARD")),
+        (keys::ENTITY.to_string(), s(keys::entity::EMAIL_GUARD)),
         ("user_id".to_string(), s(user_id)),
     ])
 }

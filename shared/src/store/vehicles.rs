@@ -26,7 +26,7 @@ fn vehicle_item(vehicle: &Vehicle) -> Result<Item, Error> {
     let mut item = to_item(vehicle)?;
     item.insert(keys::PK.into(), s(keys::user_pk(&vehicle.owner_id)));
     item.insert(keys::SK.into(), s(keys::vehicle_sk(&vehicle.id)));
-    item.insert("entity".into(), s("VEHICLE"));
+    item.insert(keys::ENTITY.into(), s(keys::entity::VEHICLE));
     // Account deletion frees the guards an item lists here.
     if let Some(vin) = &vehicle.vin {
         let (guard_pk, _) = keys::vin_guard(vin);
@@ -40,7 +40,7 @@ fn vin_guard_item(vin: &str, vehicle: &Vehicle) -> Item {
     Item::from([
         (keys::PK.to_string(), s(pk)),
         (keys::SK.to_string(), s(sk)),
-        ("entity".to_string(), s("VIN_GUARD")),
+        (keys::ENTITY.to_string(), s(keys::entity::VIN_GUARD)),
         ("owner_id".to_string(), s(&vehicle.owner_id)),
         ("vehicle_id".to_string(), s(&vehicle.id)),
     ])
