@@ -165,6 +165,10 @@ impl TestApp {
             fuel_type: None,
             transmission: None,
             mileage,
+            odometer_log: vec![crate::domain::reminders::Reading {
+                at: now,
+                km: mileage,
+            }],
             maintenances_count: 0,
             documents_count: 0,
             created_at: now,
@@ -219,7 +223,7 @@ impl TestApp {
         self.state
             .store
             .maintenances()
-            .create(&maintenance, &current)
+            .create(&maintenance, &current, Vec::new())
             .await
             .expect("store maintenance");
     }

@@ -17,6 +17,13 @@ pub fn format(dt: &DateTime<Utc>) -> String {
     }
 }
 
+/// Fixed-width form for index sort keys: always six fraction digits, so
+/// string order is time order (the contract's form drops zero fractions,
+/// and `.` sorts before `Z`).
+pub fn sortable(dt: &DateTime<Utc>) -> String {
+    dt.to_rfc3339_opts(SecondsFormat::Micros, true)
+}
+
 /// Parses an input date-time: RFC 3339 with or without offset (naive values
 /// are UTC) or a bare `YYYY-MM-DD` (midnight UTC).
 pub fn parse(input: &str) -> Option<DateTime<Utc>> {
@@ -81,6 +88,18 @@ mod tests {
         assert_eq!(format(&whole), "2024-01-01T00:00:00Z");
         let fine = parse("2026-11-25T04:17:10.318749Z").unwrap();
         assert_eq!(format(&fine), "2026-11-25T04:17:10.318749Z");
+    }
+
+    #[test]
+    fn sortable_form_orders_like_time() {
+        let whole = parse("2024-01-01T00:00:00Z").unwrap();
+        let later = parse("2024-01-01T00:00:00.5Z").unwrap();
+        assert!(
+            format(&later) < format(&whole),
+            "the contract form does not sort"
+        );
+        assert!(sortable(&whole) < sortable(&later));
+        assert_eq!(sortable(&whole), "2024-01-01T00:00:00.000000Z");
     }
 
     #[test]

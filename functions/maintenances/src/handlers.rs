@@ -10,11 +10,13 @@ use chrono::Duration;
 use serde_json::{json, Value};
 use shared::auth::{CurrentUser, UserPartition};
 use shared::domain::maintenances::{overview_stats, Maintenance, COMPLETED, SCHEDULED, STATUSES};
+use shared::domain::reminders::{refresh_for_vehicle, Reminder};
 use shared::domain::vehicles::Vehicle;
 use shared::http::listing::{choice_filter, matches_search, ordering, search_terms, sort, SortKey};
 use shared::http::pagination::RequestUrl;
 use shared::http::{created, no_content, ok, JsonBody, Page};
 use shared::store::keys::entity;
+use shared::store::TransactWriteItem;
 use shared::{time, AppState, Error, Result};
 
 use crate::input;
@@ -22,10 +24,12 @@ use crate::input;
 const NOT_FOUND: Error = Error::NotFound(Some("Maintenance"));
 const ORDERING_FIELDS: &[&str] = &["service_date", "cost", "mileage", "created_at"];
 
-/// The caller's vehicles by id and maintenances, from their partition.
+/// The caller's vehicles by id, maintenances and reminders, from their
+/// partition.
 struct Records {
     vehicles: HashMap<String, Vehicle>,
     maintenances: Vec<Maintenance>,
+    reminders: Vec<Reminder>,
 }
 
 fn records(partition: &UserPartition) -> Result<Records> {
@@ -33,7 +37,33 @@ fn records(partition: &UserPartition) -> Result<Records> {
     Ok(Records {
         vehicles: vehicles.into_iter().map(|v| (v.id.clone(), v)).collect(),
         maintenances: partition.entities(entity::MAINTENANCE)?,
+        reminders: partition.entities(entity::REMINDER)?,
     })
+}
+
+/// The writes refreshing `vehicle`'s reminders once `changed` replaces (or,
+/// with `removed`, drops) its namesake in the odometer history; the vehicle
+/// is taken at the mileage the write leaves it.
+fn reminder_refreshes(
+    state: &AppState,
+    records: &Records,
+    vehicle: &Vehicle,
+    changed: &Maintenance,
+    removed: bool,
+) -> Result<Vec<TransactWriteItem>> {
+    let mut history: Vec<Maintenance> = records
+        .maintenances
+        .iter()
+        .filter(|m| m.id != changed.id)
+        .cloned()
+        .collect();
+    let mut vehicle = vehicle.clone();
+    if !removed {
+        history.push(changed.clone());
+        vehicle.mileage = vehicle.mileage.max(changed.mileage.unwrap_or(0));
+    }
+    let refreshed = refresh_for_vehicle(&records.reminders, &vehicle, &history, time::now());
+    state.store.reminders().tx_refreshes(&refreshed)
 }
 
 fn rows(
@@ -128,7 +158,12 @@ pub async fn create(
         version: 0,
     };
     input.apply(&mut m);
-    state.store.maintenances().create(&m, &vehicle).await?;
+    let also = reminder_refreshes(&state, &records, &vehicle, &m, false)?;
+    state
+        .store
+        .maintenances()
+        .create(&m, &vehicle, also)
+        .await?;
     Ok(created(m.to_json(Some(&vehicle), &partition.user)))
 }
 
@@ -180,13 +215,22 @@ async fn update(
     // `vehicle` in the body is ignored: a record stays with its vehicle.
     let input = input::read(&body, partial, false, &partition.user, |_| true)?;
     let mut after = before.clone();
+    let date_moves = input
+        .service_date
+        .is_some_and(|date| date != before.service_date);
+    let sent_given = input.reminder_sent.is_some();
     input.apply(&mut after);
+    if date_moves && !sent_given {
+        // A planned date that moves is announced again before the new date.
+        after.reminder_sent = false;
+    }
     after.updated_at = time::now();
     after.version = before.version + 1;
+    let also = reminder_refreshes(&state, &records, vehicle, &after, false)?;
     state
         .store
         .maintenances()
-        .replace(before, &after, vehicle)
+        .replace(before, &after, vehicle, also)
         .await?;
     Ok(ok(after.to_json(Some(vehicle), &partition.user)))
 }
@@ -198,11 +242,12 @@ pub async fn delete(
 ) -> Result<Response> {
     let records = records(&partition)?;
     let m = find(&records, &id)?;
-    state
-        .store
-        .maintenances()
-        .delete(m, records.vehicles.get(&m.vehicle_id))
-        .await?;
+    let vehicle = records.vehicles.get(&m.vehicle_id);
+    let also = match vehicle {
+        Some(v) => reminder_refreshes(&state, &records, v, m, true)?,
+        None => Vec::new(),
+    };
+    state.store.maintenances().delete(m, vehicle, also).await?;
     Ok(no_content())
 }
 
@@ -212,11 +257,10 @@ async fn scheduled(
     user: &shared::domain::users::User,
     overdue: bool,
 ) -> Result<Response> {
-    let now = time::format(&time::now());
     let mut items = state
         .store
         .maintenances()
-        .scheduled(&user.id, &now, overdue)
+        .scheduled(&user.id, &time::now(), overdue)
         .await?;
     items.sort_by_key(|m| m.service_date);
     let vehicles: HashMap<String, Vehicle> = state

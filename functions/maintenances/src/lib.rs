@@ -1,10 +1,12 @@
 //! The `maintenances` function: maintenance records and plans of the
-//! caller's vehicles (spec 4).
+//! caller's vehicles (spec 4), and the reminders by date and mileage.
 
 mod handlers;
 mod input;
+mod reminder_input;
+mod reminders;
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use shared::AppState;
 
@@ -26,6 +28,19 @@ pub fn router(state: AppState) -> Router {
                 .patch(handlers::patch)
                 .delete(handlers::delete),
         )
+        .route(
+            "/api/reminders",
+            get(reminders::list).post(reminders::create),
+        )
+        .route("/api/reminders/due", get(reminders::due))
+        .route(
+            "/api/reminders/{id}",
+            get(reminders::detail)
+                .put(reminders::replace)
+                .patch(reminders::patch)
+                .delete(reminders::delete),
+        )
+        .route("/api/reminders/{id}/complete", post(reminders::complete))
         .with_state(state);
     shared::http::finish(routes)
 }

@@ -6,6 +6,7 @@ use axum::response::Response;
 use serde_json::{json, Value};
 use shared::auth::{CurrentUser, UserPartition};
 use shared::domain::maintenances::{vehicle_stats, Maintenance};
+use shared::domain::reminders::{record_reading, refresh_for_vehicle, Reading, Reminder};
 use shared::domain::vehicles::{fleet_stats, Vehicle, FUEL_TYPES, TRANSMISSIONS};
 use shared::http::listing::{
     choice_filter, matches_search, number_filter, ordering, search_terms, sort, SortKey,
@@ -95,6 +96,7 @@ pub async fn create(
         fuel_type: None,
         transmission: None,
         mileage: 0,
+        odometer_log: Vec::new(),
         maintenances_count: 0,
         documents_count: 0,
         created_at: now,
@@ -102,6 +104,13 @@ pub async fn create(
         version: 0,
     };
     input.apply(&mut vehicle);
+    record_reading(
+        &mut vehicle.odometer_log,
+        Reading {
+            at: now,
+            km: vehicle.mileage,
+        },
+    );
     match state.store.vehicles().create(&vehicle).await? {
         VinClaim::Done => Ok(created(vehicle.to_json(&user))),
         VinClaim::VinTaken => Err(Error::field("vin", VIN_TAKEN)),
@@ -128,37 +137,58 @@ pub async fn detail(
 
 pub async fn replace(
     state: State<AppState>,
-    user: CurrentUser,
+    partition: UserPartition,
     id: Path<String>,
     body: JsonBody,
 ) -> Result<Response> {
-    update(state, user, id, body, false).await
+    update(state, partition, id, body, false).await
 }
 
 pub async fn patch(
     state: State<AppState>,
-    user: CurrentUser,
+    partition: UserPartition,
     id: Path<String>,
     body: JsonBody,
 ) -> Result<Response> {
-    update(state, user, id, body, true).await
+    update(state, partition, id, body, true).await
 }
 
+/// An edit that moves the odometer logs the reading and refreshes the
+/// vehicle's reminders in the same transaction.
 async fn update(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    partition: UserPartition,
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
     partial: bool,
 ) -> Result<Response> {
-    let before = owned(&state, &user.id, &id).await?;
+    let (before, maintenances) = vehicle_records(&partition, &id)?;
     let input = input::read(&body, partial)?;
     let mut after = before.clone();
     input.apply(&mut after);
-    after.updated_at = time::now();
+    let now = time::now();
+    after.updated_at = now;
     after.version = before.version + 1;
-    match state.store.vehicles().replace(&before, &after).await? {
-        VinClaim::Done => Ok(ok(after.to_json(&user))),
+    let mut also = Vec::new();
+    if after.mileage != before.mileage {
+        record_reading(
+            &mut after.odometer_log,
+            Reading {
+                at: now,
+                km: after.mileage,
+            },
+        );
+        let reminders: Vec<Reminder> = partition.entities(entity::REMINDER)?;
+        let refreshed = refresh_for_vehicle(&reminders, &after, &maintenances, now);
+        also = state.store.reminders().tx_refreshes(&refreshed)?;
+    }
+    match state
+        .store
+        .vehicles()
+        .replace(&before, &after, also)
+        .await?
+    {
+        VinClaim::Done => Ok(ok(after.to_json(&partition.user))),
         VinClaim::VinTaken => Err(Error::field("vin", VIN_TAKEN)),
     }
 }
@@ -178,7 +208,7 @@ fn vehicle_records(partition: &UserPartition, id: &str) -> Result<(Vehicle, Vec<
     Ok((vehicle, maintenances))
 }
 
-/// Deletes the vehicle's maintenances, then the vehicle and its VIN guard:
+/// Deletes the vehicle's maintenances and reminders, then the vehicle and its VIN guard:
 /// a failure part way leaves the vehicle, so the delete can be retried.
 pub async fn delete(
     State(state): State<AppState>,

@@ -53,9 +53,19 @@ fn full_name(user: &User) -> String {
     format!("{} {}", user.first_name, user.last_name)
 }
 
+/// A scheduled maintenance is announced this many days before its date.
+pub const NOTICE_DAYS: i64 = 3;
+
 impl Maintenance {
     pub fn is_scheduled(&self) -> bool {
         self.status == SCHEDULED
+    }
+
+    /// When the scheduled run should announce it: `NOTICE_DAYS` before the
+    /// date, while scheduled and not announced yet.
+    pub fn alert_at(&self) -> Option<DateTime<Utc>> {
+        (self.is_scheduled() && !self.reminder_sent)
+            .then(|| self.service_date - chrono::Duration::days(NOTICE_DAYS))
     }
 
     /// `Maintenance` (spec 4.1); `owner` is the caller, who owns the vehicle.

@@ -1,7 +1,11 @@
 //! Entities and business rules, without I/O. One module per resource group.
 
 pub mod catalog;
+mod json_text;
 pub mod maintenances;
 pub mod money;
+pub mod notifications;
+pub mod reminders;
+pub mod settings;
 pub mod users;
 pub mod vehicles;

@@ -36,6 +36,11 @@ pub struct Vehicle {
     /// Current odometer (km). Raised by maintenances, never lowered by them.
     #[serde(default)]
     pub mileage: i64,
+    /// The odometer as entered on the vehicle itself (creation and edits),
+    /// newest last; with maintenance mileages, the history reminders project
+    /// from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub odometer_log: Vec<super::reminders::Reading>,
     /// Kept atomically by the groups that own these items.
     #[serde(default)]
     pub maintenances_count: i64,

@@ -6,6 +6,10 @@
 //! (`UNIQUE#<KIND>#<value>`) and are written in the same transaction as the
 //! item they protect.
 
+use chrono::{DateTime, Utc};
+
+use crate::time;
+
 /// Attribute names.
 pub const PK: &str = "pk";
 pub const SK: &str = "sk";
@@ -13,6 +17,8 @@ pub const GSI1PK: &str = "gsi1pk";
 pub const GSI1SK: &str = "gsi1sk";
 pub const GSI2PK: &str = "gsi2pk";
 pub const GSI2SK: &str = "gsi2sk";
+pub const GSI3PK: &str = "gsi3pk";
+pub const GSI3SK: &str = "gsi3sk";
 /// TTL attribute (epoch seconds); DynamoDB deletes late, so readers check it.
 pub const EXPIRES_AT: &str = "expires_at";
 
@@ -30,11 +36,30 @@ pub mod entity {
     pub const BRAND: &str = "BRAND";
     pub const CAR_MODEL: &str = "CAR_MODEL";
     pub const NAME_GUARD: &str = "NAME_GUARD";
+    pub const NOTIFICATION: &str = "NOTIFICATION";
+    pub const NOTIFICATION_COUNTER: &str = "NOTIFICATION_COUNTER";
+    pub const SETTINGS: &str = "SETTINGS";
+    pub const REMINDER: &str = "REMINDER";
 }
 
 /// Index names.
 pub const GSI1: &str = "gsi1";
 pub const GSI2: &str = "gsi2";
+pub const GSI3: &str = "gsi3";
+
+/// The per-user index of scheduled maintenances by date.
+pub const SCHEDULED_INDEX: super::IndexKeys = super::IndexKeys {
+    name: GSI2,
+    pk: GSI2PK,
+    sk: GSI2SK,
+};
+
+/// The global index of what the scheduled run must look at, by alert time.
+pub const ALERT_INDEX: super::IndexKeys = super::IndexKeys {
+    name: GSI3,
+    pk: GSI3PK,
+    sk: GSI3SK,
+};
 
 const GUARD_SK: &str = "UNIQUE";
 
@@ -122,15 +147,80 @@ pub fn maintenance_sk(maintenance_id: &str) -> String {
 /// range on the service date, and only scheduled items are in the index.
 pub fn scheduled_by_date(
     owner_id: &str,
-    service_date: &str,
+    service_date: &DateTime<Utc>,
     maintenance_id: &str,
 ) -> (String, String) {
     (
-        format!("SCHEDULED#{owner_id}"),
-        format!("{service_date}#{maintenance_id}"),
+        scheduled_partition(owner_id),
+        format!("{}#{maintenance_id}", time::sortable(service_date)),
     )
+}
+
+/// Range bound of the scheduled index at an instant: `< bound` is before it.
+pub fn scheduled_bound(at: &DateTime<Utc>) -> String {
+    time::sortable(at)
 }
 
 pub fn scheduled_partition(owner_id: &str) -> String {
     format!("SCHEDULED#{owner_id}")
+}
+
+/// The user's preferences (spec 12), one item created on first access.
+pub const SETTINGS_SK: &str = "SETTINGS";
+
+/// A reminder, under its owner's partition: `REMIND#<reminder id>`.
+pub const REMINDER_PREFIX: &str = "REMIND#";
+
+pub fn reminder_sk(reminder_id: &str) -> String {
+    format!("{REMINDER_PREFIX}{reminder_id}")
+}
+
+/// Notifications live in a partition of their own, so they can pile up
+/// without weighing on the reads of the user's partition (vehicles,
+/// maintenances). Ids are time-ordered: the sort key is newest last.
+pub fn notifications_pk(user_id: &str) -> String {
+    format!("USER#{user_id}#NOTIFICATIONS")
+}
+
+pub const NOTIFICATION_PREFIX: &str = "NOTIF#";
+
+pub fn notification_sk(notification_id: &str) -> String {
+    format!("{NOTIFICATION_PREFIX}{notification_id}")
+}
+
+/// The unread counter, in the notifications partition (sorts before the
+/// notifications, so one Query returns the counter and the list).
+pub const NOTIFICATION_COUNTER_SK: &str = "COUNTER";
+
+/// Shards of the global alert index: writes spread over a few partitions,
+/// the scheduled run queries each one for `alert_at <= now`.
+pub const ALERT_SHARDS: u32 = 4;
+
+/// Sparse GSI3 key of anything the scheduled run must look at: an active
+/// reminder (at the moment it reaches its next urgency level) or a SCHEDULED
+/// maintenance not yet reminded (3 days before it). Items leave the index
+/// once nothing more is to be sent, so a run reads only what is due.
+pub fn alert_at(item_id: &str, at: &DateTime<Utc>) -> (String, String) {
+    (
+        alert_shard(alert_shard_of(item_id)),
+        format!("{}#{item_id}", time::sortable(at)),
+    )
+}
+
+/// Range bound of the alert index: `< bound` is everything due by `at`.
+pub fn alert_bound(at: &DateTime<Utc>) -> String {
+    // '$' sorts after '#', so items alerting exactly at `at` are included.
+    format!("{}$", time::sortable(at))
+}
+
+pub fn alert_shard(shard: u32) -> String {
+    format!("ALERT#{shard}")
+}
+
+/// A stable shard from the id (FNV-1a; any stable spread does).
+fn alert_shard_of(item_id: &str) -> u32 {
+    let hash = item_id.bytes().fold(0x811c_9dc5_u32, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    });
+    hash % ALERT_SHARDS
 }

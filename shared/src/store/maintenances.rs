@@ -3,7 +3,9 @@
 
 use aws_sdk_dynamodb::types::TransactWriteItem;
 
-use super::keys::{self, GSI2, GSI2PK, GSI2SK};
+use chrono::{DateTime, Utc};
+
+use super::keys;
 use super::{from_item, n, s, to_item, Expr, Item, Store, WriteError, MAX_TRANSACTION_ITEMS};
 use crate::domain::maintenances::Maintenance;
 use crate::domain::vehicles::Vehicle;
@@ -26,9 +28,14 @@ fn maintenance_item(m: &Maintenance) -> Result<Item, Error> {
     item.insert(keys::SK.into(), s(keys::maintenance_sk(&m.id)));
     item.insert(keys::ENTITY.into(), s(keys::entity::MAINTENANCE));
     if m.is_scheduled() {
-        let (pk, sk) = keys::scheduled_by_date(&m.owner_id, &time::format(&m.service_date), &m.id);
-        item.insert(GSI2PK.into(), s(pk));
-        item.insert(GSI2SK.into(), s(sk));
+        let (pk, sk) = keys::scheduled_by_date(&m.owner_id, &m.service_date, &m.id);
+        item.insert(keys::GSI2PK.into(), s(pk));
+        item.insert(keys::GSI2SK.into(), s(sk));
+    }
+    if let Some(at) = m.alert_at() {
+        let (pk, sk) = keys::alert_at(&m.id, &at);
+        item.insert(keys::GSI3PK.into(), s(pk));
+        item.insert(keys::GSI3SK.into(), s(sk));
     }
     Ok(item)
 }
@@ -86,8 +93,14 @@ impl Maintenances<'_> {
     }
 
     /// Creates the maintenance; counts it on the vehicle and raises the
-    /// vehicle's odometer when it records a higher mileage.
-    pub async fn create(&self, m: &Maintenance, vehicle: &Vehicle) -> Result<(), Error> {
+    /// vehicle's odometer when it records a higher mileage. `also` carries
+    /// the writes that follow from it (the vehicle's refreshed reminders).
+    pub async fn create(
+        &self,
+        m: &Maintenance,
+        vehicle: &Vehicle,
+        also: Vec<TransactWriteItem>,
+    ) -> Result<(), Error> {
         let raise_to = m.mileage.filter(|km| *km > vehicle.mileage);
         let mut items = vec![self.store.tx_put(
             maintenance_item(m)?,
@@ -100,6 +113,7 @@ impl Maintenances<'_> {
                 raise_to,
             },
         )?);
+        items.extend(also);
         self.run(items).await
     }
 
@@ -109,6 +123,7 @@ impl Maintenances<'_> {
         before: &Maintenance,
         after: &Maintenance,
         vehicle: &Vehicle,
+        also: Vec<TransactWriteItem>,
     ) -> Result<(), Error> {
         let raise_to = after.mileage.filter(|km| *km > vehicle.mileage);
         let mut items = vec![self.store.tx_put(
@@ -124,10 +139,16 @@ impl Maintenances<'_> {
                 raise_to,
             },
         )?);
+        items.extend(also);
         self.run(items).await
     }
 
-    pub async fn delete(&self, m: &Maintenance, vehicle: Option<&Vehicle>) -> Result<(), Error> {
+    pub async fn delete(
+        &self,
+        m: &Maintenance,
+        vehicle: Option<&Vehicle>,
+        also: Vec<TransactWriteItem>,
+    ) -> Result<(), Error> {
         let mut items = vec![self.store.tx_delete(
             &keys::user_pk(&m.owner_id),
             &keys::maintenance_sk(&m.id),
@@ -142,54 +163,56 @@ impl Maintenances<'_> {
                 },
             )?);
         }
+        items.extend(also);
         self.run(items).await
     }
 
     /// The owner's SCHEDULED maintenances with a service date at or after
-    /// `from` (`upcoming`) or before it (`overdue`), from the sparse index.
+    /// `at` (`upcoming`) or before it (`overdue`), from the sparse index.
     pub async fn scheduled(
         &self,
         owner_id: &str,
-        from: &str,
+        at: &DateTime<Utc>,
         before: bool,
     ) -> Result<Vec<Maintenance>, Error> {
-        let condition = if before {
-            "#pk = :pk AND #sk < :at"
-        } else {
-            "#pk = :pk AND #sk >= :at"
-        };
-        let mut found = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let out = self
-                .store
-                .client()
-                .query()
-                .table_name(self.store.table())
-                .index_name(GSI2)
-                .key_condition_expression(condition)
-                .expression_attribute_names("#pk", GSI2PK)
-                .expression_attribute_names("#sk", GSI2SK)
-                .expression_attribute_values(":pk", s(keys::scheduled_partition(owner_id)))
-                .expression_attribute_values(":at", s(from))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(super::sdk_error)?;
-            for item in out.items.unwrap_or_default() {
-                found.push(from_item(item)?);
-            }
-            match out.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => break,
-            }
-        }
-        Ok(found)
+        let range = if before { "<" } else { ">=" };
+        self.store
+            .query_index_range(
+                keys::SCHEDULED_INDEX,
+                &keys::scheduled_partition(owner_id),
+                range,
+                &keys::scheduled_bound(at),
+                None,
+            )
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect()
     }
 }
 
-/// Deletes every maintenance of `vehicle_id` among `partition` items, in
-/// transactions of at most 100 items (used before the vehicle itself goes).
+impl Maintenances<'_> {
+    /// The scheduled run's write once it announced `m`: flagged, out of the
+    /// alert index; refused if the maintenance changed since it was read.
+    pub fn tx_reminded(&self, m: &Maintenance) -> Result<TransactWriteItem, Error> {
+        self.store.tx_update(
+            &keys::user_pk(&m.owner_id),
+            &keys::maintenance_sk(&m.id),
+            Expr::new()
+                .update("SET reminder_sent = :yes ADD version :one REMOVE #apk, #ask")
+                .condition("attribute_exists(pk) AND version = :version")
+                .name("#apk", keys::GSI3PK)
+                .name("#ask", keys::GSI3SK)
+                .value(":yes", aws_sdk_dynamodb::types::AttributeValue::Bool(true))
+                .value(":one", n(1))
+                .value(":version", n(m.version)),
+        )
+    }
+}
+
+/// Deletes every maintenance and reminder of `vehicle_id` among `partition`
+/// items, in transactions of at most 100 items (used before the vehicle
+/// itself goes).
 pub async fn delete_for_vehicle(
     store: &Store,
     owner_id: &str,
@@ -201,7 +224,7 @@ pub async fn delete_for_vehicle(
         .filter(|item| {
             item.get(keys::ENTITY)
                 .and_then(|e| e.as_s().ok())
-                .is_some_and(|e| e == keys::entity::MAINTENANCE)
+                .is_some_and(|e| e == keys::entity::MAINTENANCE || e == keys::entity::REMINDER)
         })
         .filter(|item| {
             item.get("vehicle_id")

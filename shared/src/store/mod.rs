@@ -2,12 +2,17 @@
 //! (`table`), the client and its round-trip counter (`client`), and one
 //! repository per entity on top of the small generic helpers below.
 
+pub use aws_sdk_dynamodb::types::TransactWriteItem;
+
 pub mod catalog;
 pub mod client;
 pub mod keys;
 pub mod maintenances;
+pub mod notifications;
 pub mod otp;
+pub mod reminders;
 pub mod sessions;
+pub mod settings;
 pub mod table;
 pub mod users;
 pub mod vehicles;
@@ -15,7 +20,7 @@ pub mod vehicles;
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_dynamodb::Client;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -26,6 +31,14 @@ pub use client::CallCounter;
 use crate::error::Error;
 
 pub type Item = HashMap<String, AttributeValue>;
+
+/// A secondary index and its key attributes.
+#[derive(Clone, Copy, Debug)]
+pub struct IndexKeys {
+    pub name: &'static str,
+    pub pk: &'static str,
+    pub sk: &'static str,
+}
 
 /// Handle on the table, cheap to clone; built once per cold start.
 #[derive(Clone, Debug)]
@@ -190,6 +203,47 @@ impl Store {
             .await
             .map_err(sdk_error)?;
         Ok(out.items.unwrap_or_default())
+    }
+
+    /// Items of an index partition whose sort key compares to `bound` as
+    /// `range` says (`<`, `<=`, `>=`), all pages, ascending. `limit` caps the
+    /// items read (the scheduled run works in bounded batches).
+    pub async fn query_index_range(
+        &self,
+        index: IndexKeys,
+        pk: &str,
+        range: &str,
+        bound: &str,
+        limit: Option<usize>,
+    ) -> Result<Vec<Item>, Error> {
+        let mut items = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .index_name(index.name)
+                .key_condition_expression(format!("#pk = :pk AND #sk {range} :bound"))
+                .expression_attribute_names("#pk", index.pk)
+                .expression_attribute_names("#sk", index.sk)
+                .expression_attribute_values(":pk", s(pk))
+                .expression_attribute_values(":bound", s(bound))
+                .set_limit(limit.map(|l| (l - items.len()).min(1000) as i32))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            items.extend(out.items.unwrap_or_default());
+            if limit.is_some_and(|l| items.len() >= l) {
+                break;
+            }
+            match out.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => break,
+            }
+        }
+        Ok(items)
     }
 
     /// One atomic TransactWriteItems.

@@ -416,6 +416,7 @@ impl Users<'_> {
                 }
             }
         }
+        keys_to_delete.extend(self.store.notifications().all_keys(&user.id).await?);
         keys_to_delete.push(keys::email_guard(&user.email_key()));
         self.store.delete_keys(keys_to_delete).await?;
         self.store

@@ -89,8 +89,14 @@ impl Vehicles<'_> {
     }
 
     /// Replaces `before` with `after` if nobody changed it meanwhile; a new
-    /// VIN moves the guard in the same transaction.
-    pub async fn replace(&self, before: &Vehicle, after: &Vehicle) -> Result<VinClaim, Error> {
+    /// VIN moves the guard in the same transaction, and so do the writes in
+    /// `also` (reminders refreshed by a new odometer reading).
+    pub async fn replace(
+        &self,
+        before: &Vehicle,
+        after: &Vehicle,
+        also: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+    ) -> Result<VinClaim, Error> {
         let mut items = Vec::new();
         let vin_changes = before.vin != after.vin;
         if vin_changes {
@@ -116,6 +122,7 @@ impl Vehicles<'_> {
                     .value(":version", super::n(before.version)),
             )?,
         );
+        items.extend(also);
         match self.store.transact(items).await {
             Ok(()) => Ok(VinClaim::Done),
             Err(WriteError::Conditions(failed)) if claims_new_vin && failed.contains(&0) => {

@@ -1,0 +1,108 @@
+//! Reminders under their owner's partition; an active reminder with
+//! something left to notify is also in the global alert index (GSI3).
+
+use aws_sdk_dynamodb::types::TransactWriteItem;
+use chrono::{DateTime, Utc};
+
+use super::keys;
+use super::{from_item, n, s, to_item, Expr, Item, Store, WriteError};
+use crate::domain::reminders::Reminder;
+use crate::error::Error;
+
+pub struct Reminders<'a> {
+    store: &'a Store,
+}
+
+impl Store {
+    pub fn reminders(&self) -> Reminders<'_> {
+        Reminders { store: self }
+    }
+}
+
+pub fn reminder_item(r: &Reminder) -> Result<Item, Error> {
+    let mut item = to_item(r)?;
+    item.insert(keys::PK.into(), s(keys::user_pk(&r.owner_id)));
+    item.insert(keys::SK.into(), s(keys::reminder_sk(&r.id)));
+    item.insert(keys::ENTITY.into(), s(keys::entity::REMINDER));
+    if let Some(at) = r.alert_at {
+        let (pk, sk) = keys::alert_at(&r.id, &at);
+        item.insert(keys::GSI3PK.into(), s(pk));
+        item.insert(keys::GSI3SK.into(), s(sk));
+    }
+    Ok(item)
+}
+
+impl Reminders<'_> {
+    /// Puts a new reminder.
+    pub fn tx_create(&self, r: &Reminder) -> Result<TransactWriteItem, Error> {
+        self.store.tx_put(
+            reminder_item(r)?,
+            Expr::new().condition("attribute_not_exists(pk)"),
+        )
+    }
+
+    /// Replaces the reminder stored at `version` with `after`.
+    pub fn tx_replace(&self, version: u64, after: &Reminder) -> Result<TransactWriteItem, Error> {
+        self.store.tx_put(
+            reminder_item(after)?,
+            Expr::new()
+                .condition("attribute_exists(pk) AND version = :version")
+                .value(":version", n(version)),
+        )
+    }
+
+    /// The writes of `refresh_for_vehicle`'s result.
+    pub fn tx_refreshes(
+        &self,
+        refreshed: &[(u64, Reminder)],
+    ) -> Result<Vec<TransactWriteItem>, Error> {
+        refreshed
+            .iter()
+            .map(|(version, after)| self.tx_replace(*version, after))
+            .collect()
+    }
+
+    pub fn tx_delete(&self, r: &Reminder) -> Result<TransactWriteItem, Error> {
+        self.store.tx_delete(
+            &keys::user_pk(&r.owner_id),
+            &keys::reminder_sk(&r.id),
+            Expr::new(),
+        )
+    }
+
+    /// Runs a transaction of reminder writes; a changed item is a 409.
+    pub async fn commit(&self, items: Vec<TransactWriteItem>) -> Result<(), Error> {
+        match self.store.transact(items).await {
+            Ok(()) => Ok(()),
+            Err(WriteError::Conditions(_)) => Err(Error::Conflict(
+                "The reminder or its vehicle was changed by another request; reload and retry."
+                    .into(),
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Up to `limit` items of one alert shard whose alert time is at or
+    /// before `at` (reminders and scheduled maintenances), oldest first.
+    pub async fn alerts_due(
+        &self,
+        shard: u32,
+        at: &DateTime<Utc>,
+        limit: usize,
+    ) -> Result<Vec<Item>, Error> {
+        self.store
+            .query_index_range(
+                keys::ALERT_INDEX,
+                &keys::alert_shard(shard),
+                "<",
+                &keys::alert_bound(at),
+                Some(limit),
+            )
+            .await
+    }
+
+    /// Decodes an item of the alert index.
+    pub fn decode(item: Item) -> Result<Reminder, Error> {
+        from_item(item)
+    }
+}
