@@ -27,8 +27,9 @@ impl Mailer {
         Self { client, from }
     }
 
-    /// Sends, waiting at most a few seconds; never returns an error.
-    pub async fn send(&self, mail: Mail) {
+    /// Sends, waiting at most a few seconds; never returns an error, tells
+    /// whether SES took the message.
+    pub async fn send(&self, mail: Mail) -> bool {
         let content = |data: &str| Content::builder().data(data).charset("UTF-8").build();
         let (Ok(subject), Ok(text), Ok(html)) = (
             content(&mail.subject),
@@ -36,7 +37,7 @@ impl Mailer {
             content(&mail.html),
         ) else {
             tracing::error!("could not build e-mail content");
-            return;
+            return false;
         };
         let message = Message::builder()
             .subject(subject)
@@ -50,9 +51,18 @@ impl Mailer {
             .content(EmailContent::builder().simple(message).build())
             .send();
         match tokio::time::timeout(Duration::from_secs(4), request).await {
-            Ok(Ok(_)) => tracing::info!(subject = %mail.subject, "e-mail sent"),
-            Ok(Err(err)) => tracing::warn!(error = ?err, "e-mail not sent"),
-            Err(_) => tracing::warn!("e-mail not sent: SES timed out"),
+            Ok(Ok(_)) => {
+                tracing::info!(subject = %mail.subject, "e-mail sent");
+                true
+            }
+            Ok(Err(err)) => {
+                tracing::warn!(error = ?err, "e-mail not sent");
+                false
+            }
+            Err(_) => {
+                tracing::warn!("e-mail not sent: SES timed out");
+                false
+            }
         }
     }
 }
@@ -138,6 +148,22 @@ pub mod templates {
                     .to_string(),
                 "Si ce n'était pas vous, réinitialisez votre mot de passe tout de suite et \
                  contactez le support."
+                    .to_string(),
+            ],
+        )
+    }
+
+    /// A reminder or planned maintenance coming up (the in-app notice, by mail).
+    pub fn maintenance_reminder(user: &User, title: &str, message: &str, link: &str) -> Mail {
+        mail(
+            &user.email,
+            title,
+            vec![
+                format!("Bonjour {},", user.greeting_name()),
+                message.to_string(),
+                format!("Voir le détail : {link}"),
+                "Vous recevez ce message parce que les rappels d'entretien par e-mail sont \
+                 activés dans vos préférences AutoTrack+."
                     .to_string(),
             ],
         )

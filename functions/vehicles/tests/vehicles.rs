@@ -498,7 +498,7 @@ async fn per_vehicle_maintenances_stats_and_cascade_delete() {
         .state
         .store
         .vehicles()
-        .replace(&stale, &edited)
+        .replace(&stale, &edited, Vec::new())
         .await
         .is_err());
 

@@ -299,6 +299,14 @@ impl Reminder {
         next
     }
 
+    /// With its alert time recomputed from what is stored (the run's answer
+    /// to an index entry that is no longer current).
+    pub fn realigned(&self) -> Self {
+        let mut next = self.clone();
+        next.alert_at = next.next_alert();
+        next
+    }
+
     /// After the run notified `urgency`.
     pub fn notified(&self, urgency: Urgency) -> Self {
         let mut next = self.clone();

@@ -1,0 +1,279 @@
+//! Notification endpoints. A user's notifications are one partition: lists
+//! are one Query after authentication; the unread count is a counter item
+//! changed in the same transaction as every notification it counts.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde_json::{json, Value};
+use shared::auth::CurrentUser;
+use shared::domain::notifications::{
+    stats as stats_of, Notification, INFO, LINK_MAX, TITLE_MAX, TYPES,
+};
+use shared::http::listing::{
+    bool_filter, choice_filter, matches_search, ordering, search_terms, sort, SortKey,
+};
+use shared::http::pagination::RequestUrl;
+use shared::http::validate::{Field, Fields, Text, NULL};
+use shared::http::{created, no_content, ok, JsonBody, Page};
+use shared::{time, AppState, Error, Result};
+
+const NOT_FOUND: Error = Error::NotFound(Some("Notification"));
+const ORDERING_FIELDS: &[&str] = &["created_at", "read_at"];
+
+/// The caller's notifications, newest first.
+async fn newest_first(state: &AppState, user_id: &str) -> Result<Vec<Notification>> {
+    let mut items = state
+        .store
+        .notifications()
+        .inbox(user_id)
+        .await?
+        .notifications;
+    items.reverse();
+    Ok(items)
+}
+
+fn rows(items: &[&Notification]) -> Vec<Value> {
+    items.iter().map(|n| n.to_json()).collect()
+}
+
+fn sort_key(n: &Notification, field: &str) -> SortKey {
+    match field {
+        "read_at" => n.read_at.map_or(SortKey::Null, SortKey::Time),
+        _ => SortKey::Time(n.created_at),
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    url: RequestUrl,
+) -> Result<Response> {
+    let kind = choice_filter(&url, "notification_type", TYPES)?;
+    let is_read = bool_filter(&url, "is_read");
+    let terms = url.param("search").map(search_terms).unwrap_or_default();
+    let all = newest_first(&state, &user.id).await?;
+    let mut items: Vec<&Notification> = all
+        .iter()
+        .filter(|n| kind.is_none_or(|k| n.notification_type == k))
+        .filter(|n| is_read.is_none_or(|r| n.is_read == r))
+        .filter(|n| matches_search(&terms, &[&n.title, &n.message]))
+        .collect();
+    sort(
+        &mut items,
+        &ordering(&url, ORDERING_FIELDS, &["-created_at"]),
+        |n, f| sort_key(n, f),
+    );
+    Ok(ok(Page::paginate(rows(&items), &url)?))
+}
+
+/// Users create notifications for themselves only (spec 8.1).
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    JsonBody(body): JsonBody,
+) -> Result<Response> {
+    let mut f = Fields::new(&body);
+    let title = f.required_text("title", TITLE_MAX);
+    let message = f.required_text("message", usize::MAX);
+    let kind = match f.choice("notification_type", TYPES, false) {
+        Field::Null => {
+            f.error("notification_type", NULL);
+            None
+        }
+        other => other.value(),
+    };
+    let link = f.text("link", Text::optional(LINK_MAX)).value();
+    let metadata = match f.raw("metadata", false) {
+        None | Some(Value::Null) => json!({}),
+        Some(v) => v.clone(),
+    };
+    f.finish()?;
+    let (Some(title), Some(message)) = (title, message) else {
+        return Err(Error::internal("validated fields missing"));
+    };
+    let n = Notification::new(
+        &user.id,
+        kind.as_deref().unwrap_or(INFO),
+        title,
+        message,
+        link,
+        metadata,
+    );
+    state.store.notifications().create(&n).await?;
+    Ok(created(n.to_json()))
+}
+
+async fn find(state: &AppState, user_id: &str, id: &str) -> Result<Notification> {
+    state
+        .store
+        .notifications()
+        .get(user_id, id)
+        .await?
+        .ok_or(NOT_FOUND)
+}
+
+pub async fn detail(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    Ok(ok(find(&state, &user.id, &id).await?.to_json()))
+}
+
+/// Sets the read state; returns the notification as stored afterwards (a
+/// concurrent change wins and is what the caller sees).
+async fn set_read(state: &AppState, user_id: &str, id: &str, read: bool) -> Result<Notification> {
+    let before = find(state, user_id, id).await?;
+    let after = before.marked(read, time::now());
+    if state.store.notifications().mark(&before, &after).await? || before == after {
+        Ok(after)
+    } else {
+        find(state, user_id, id).await
+    }
+}
+
+pub async fn replace(
+    state: State<AppState>,
+    user: CurrentUser,
+    id: Path<String>,
+    body: JsonBody,
+) -> Result<Response> {
+    update(state, user, id, body, false).await
+}
+
+pub async fn patch(
+    state: State<AppState>,
+    user: CurrentUser,
+    id: Path<String>,
+    body: JsonBody,
+) -> Result<Response> {
+    update(state, user, id, body, true).await
+}
+
+/// Only `is_read` is writable; `read_at` follows it (the reference left it).
+async fn update(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+    partial: bool,
+) -> Result<Response> {
+    let mut f = Fields::partial(&body, partial);
+    let is_read = match f.boolean("is_read", true) {
+        Field::Null => {
+            f.error("is_read", NULL);
+            None
+        }
+        other => other.value(),
+    };
+    f.finish()?;
+    let n = match is_read {
+        Some(read) => set_read(&state, &user.id, &id, read).await?,
+        None => find(&state, &user.id, &id).await?,
+    };
+    Ok(ok(json!({"is_read": n.is_read})))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let n = find(&state, &user.id, &id).await?;
+    if !state.store.notifications().delete(&n).await? {
+        // Its read state changed meanwhile: delete what is there now.
+        let n = find(&state, &user.id, &id).await?;
+        if !state.store.notifications().delete(&n).await? {
+            return Err(Error::Conflict(
+                "The notification is changing; retry.".into(),
+            ));
+        }
+    }
+    Ok(no_content())
+}
+
+/// Unread notifications, newest first (bare array).
+pub async fn unread(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Response> {
+    let all = newest_first(&state, &user.id).await?;
+    let items: Vec<&Notification> = all.iter().filter(|n| !n.is_read).collect();
+    Ok(ok(rows(&items)))
+}
+
+/// The counter alone: two round trips whatever the number of notifications.
+pub async fn unread_count(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Response> {
+    let count = state.store.notifications().unread_count(&user.id).await?;
+    Ok(ok(json!({"unread_count": count})))
+}
+
+pub async fn mark_all_read(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Response> {
+    let all = newest_first(&state, &user.id).await?;
+    let unread: Vec<Notification> = all.into_iter().filter(|n| !n.is_read).collect();
+    let changed = state
+        .store
+        .notifications()
+        .mark_all_read(&user.id, &unread, time::now())
+        .await?;
+    Ok(ok(
+        json!({"message": format!("{changed} notifications marked as read.")}),
+    ))
+}
+
+pub async fn stats(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Response> {
+    let all = newest_first(&state, &user.id).await?;
+    Ok(ok(stats_of(&all)))
+}
+
+pub async fn mark_as_read(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    Ok(ok(set_read(&state, &user.id, &id, true).await?.to_json()))
+}
+
+pub async fn mark_as_unread(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    Ok(ok(set_read(&state, &user.id, &id, false).await?.to_json()))
+}
+
+pub async fn delete_all_read(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Response> {
+    let all = newest_first(&state, &user.id).await?;
+    let read: Vec<Notification> = all.into_iter().filter(|n| n.is_read).collect();
+    let deleted = state.store.notifications().delete_read(&read).await?;
+    Ok(ok(
+        json!({"message": format!("{deleted} notifications deleted.")}),
+    ))
+}
+
+/// `?type=` filters on `notification_type` (the reference crashed on it).
+pub async fn by_type(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    url: RequestUrl,
+) -> Result<Response> {
+    let kind = url.param("type").filter(|t| !t.is_empty());
+    let all = newest_first(&state, &user.id).await?;
+    let items: Vec<&Notification> = all
+        .iter()
+        .filter(|n| kind.is_none_or(|k| n.notification_type == k))
+        .collect();
+    Ok(ok(rows(&items)))
+}

@@ -1,0 +1,235 @@
+//! The scheduled reminders run. It reads only the global alert index (GSI3),
+//! where an item sits while something is left to announce, keyed by the
+//! moment that becomes true: a run costs what is due, not what is stored.
+//!
+//! For each reminder that reached a new urgency level, and each scheduled
+//! maintenance a few days ahead, one transaction records that it was
+//! announced (conditional on the version read, so a repeated or overlapping
+//! run cannot announce twice) and creates the notification with its unread
+//! count. The e-mail goes after the commit, when the owner wants e-mail.
+//! Owners who turned maintenance reminders off get nothing; their items are
+//! marked all the same, so turning reminders back on does not replay the past.
+//!
+//! Expired sessions and one-time codes need no run: they carry the table's
+//! TTL attribute (`expires_at`) and every reader checks expiry itself.
+
+mod owners;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use shared::domain::maintenances::Maintenance;
+use shared::domain::notifications::{Notification, MAINTENANCE_REMINDER};
+use shared::domain::reminders::{maintenance_notice, Notice, Reminder};
+use shared::mail::templates;
+use shared::store::keys::{self, entity};
+use shared::store::{from_item, Item, TransactWriteItem, WriteError};
+use shared::{AppState, Error};
+
+use owners::Owners;
+
+/// Items read per shard and run; a bigger backlog is left for the next run.
+pub const BATCH_PER_SHARD: usize = 500;
+
+/// What a run did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RunReport {
+    /// Items read from the alert index.
+    pub scanned: usize,
+    /// Notifications created.
+    pub notified: usize,
+    pub emailed: usize,
+    /// Marked without a notification: the owner turned reminders off.
+    pub silenced: usize,
+    /// Nothing to send: already announced, changed meanwhile, or gone.
+    pub skipped: usize,
+    pub failed: usize,
+    /// A shard had a full batch: the next run goes on with the rest.
+    pub more: bool,
+}
+
+enum Due {
+    Reminder(Reminder),
+    Maintenance(Maintenance),
+}
+
+impl Due {
+    fn owner_id(&self) -> &str {
+        match self {
+            Due::Reminder(r) => &r.owner_id,
+            Due::Maintenance(m) => &m.owner_id,
+        }
+    }
+
+    fn vehicle_id(&self) -> &str {
+        match self {
+            Due::Reminder(r) => &r.vehicle_id,
+            Due::Maintenance(m) => &m.vehicle_id,
+        }
+    }
+}
+
+fn decode(item: Item) -> Result<Option<Due>, Error> {
+    let kind = item
+        .get(keys::ENTITY)
+        .and_then(|v| v.as_s().ok())
+        .cloned()
+        .unwrap_or_default();
+    Ok(match kind.as_str() {
+        entity::REMINDER => Some(Due::Reminder(from_item(item)?)),
+        entity::MAINTENANCE => Some(Due::Maintenance(from_item(item)?)),
+        _ => None,
+    })
+}
+
+enum Outcome {
+    Notified { emailed: bool },
+    Silenced,
+    Skipped,
+}
+
+/// One run at `now`. Fails only when the owners of the due items cannot be
+/// read at all; one item's failure is counted and the run goes on.
+pub async fn run(state: &AppState, now: DateTime<Utc>) -> Result<RunReport, Error> {
+    let mut report = RunReport::default();
+    let mut due = Vec::new();
+    for shard in 0..keys::ALERT_SHARDS {
+        let items = match state
+            .store
+            .reminders()
+            .alerts_due(shard, &now, BATCH_PER_SHARD)
+            .await
+        {
+            Ok(items) => items,
+            Err(e) => {
+                tracing::error!(shard, error = %e, "alert shard unreadable");
+                report.failed += 1;
+                continue;
+            }
+        };
+        report.more |= items.len() >= BATCH_PER_SHARD;
+        report.scanned += items.len();
+        for item in items {
+            match decode(item) {
+                Ok(Some(d)) => due.push(d),
+                Ok(None) => report.skipped += 1,
+                Err(e) => {
+                    tracing::error!(error = %e, "undecodable alert item");
+                    report.failed += 1;
+                }
+            }
+        }
+    }
+    if due.is_empty() {
+        return Ok(report);
+    }
+    let wanted: Vec<(&str, &str)> = due.iter().map(|d| (d.owner_id(), d.vehicle_id())).collect();
+    let owners = Owners::load(state, &wanted).await?;
+    for d in &due {
+        match process(state, &owners, d, now).await {
+            Ok(Outcome::Notified { emailed }) => {
+                report.notified += 1;
+                report.emailed += usize::from(emailed);
+            }
+            Ok(Outcome::Silenced) => report.silenced += 1,
+            Ok(Outcome::Skipped) => report.skipped += 1,
+            Err(e) => {
+                tracing::error!(error = %e, "reminder item failed");
+                report.failed += 1;
+            }
+        }
+    }
+    Ok(report)
+}
+
+async fn process(
+    state: &AppState,
+    owners: &Owners,
+    due: &Due,
+    now: DateTime<Utc>,
+) -> Result<Outcome, Error> {
+    let owner_id = due.owner_id();
+    let Some(user) = owners.user(owner_id) else {
+        // The account went; its items go with it.
+        return Ok(Outcome::Skipped);
+    };
+    let label = owners.vehicle_label(owner_id, due.vehicle_id());
+    // What to write whatever happens, and the notice when there is one.
+    let (mark, notice) = match due {
+        Due::Reminder(r) => {
+            let reminders = state.store.reminders();
+            match r.urgency_at(now) {
+                Some(u) if u.level() > r.notified_level => {
+                    let mut after = r.notified(u);
+                    after.version = r.version + 1;
+                    (
+                        reminders.tx_replace(r.version, &after)?,
+                        Some(r.notice(u, &label)),
+                    )
+                }
+                _ => {
+                    // A stale index entry: put it where it belongs.
+                    let mut after = r.realigned();
+                    after.version = r.version + 1;
+                    (reminders.tx_replace(r.version, &after)?, None)
+                }
+            }
+        }
+        Due::Maintenance(m) => {
+            let fresh = m.is_scheduled() && !m.reminder_sent && m.service_date >= now;
+            let notice = fresh.then(|| maintenance_notice(m, &label));
+            (state.store.maintenances().tx_reminded(m)?, notice)
+        }
+    };
+    let settings = owners.settings(owner_id);
+    let notice = match notice {
+        // Nothing to announce: the entry only moves (or leaves the index).
+        None => {
+            commit(state, vec![mark]).await?;
+            return Ok(Outcome::Skipped);
+        }
+        Some(_) if !(settings.maintenance_reminders && user.is_active) => {
+            return Ok(match commit(state, vec![mark]).await? {
+                true => Outcome::Silenced,
+                false => Outcome::Skipped,
+            });
+        }
+        Some(notice) => notice,
+    };
+    let notification = Notification::new(
+        owner_id,
+        MAINTENANCE_REMINDER,
+        notice.title.clone(),
+        notice.message.clone(),
+        Some(notice.link.clone()),
+        notice.metadata.clone(),
+    );
+    let mut writes = vec![mark];
+    writes.extend(state.store.notifications().tx_create(&notification)?);
+    if !commit(state, writes).await? {
+        return Ok(Outcome::Skipped);
+    }
+    let emailed = settings.email_notifications && send_mail(state, user, &notice).await;
+    Ok(Outcome::Notified { emailed })
+}
+
+/// `false` when an item changed since it was read (another run, an edit).
+async fn commit(state: &AppState, writes: Vec<TransactWriteItem>) -> Result<bool, Error> {
+    match state.store.transact(writes).await {
+        Ok(()) => Ok(true),
+        Err(WriteError::Conditions(_)) => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn send_mail(state: &AppState, user: &shared::domain::users::User, notice: &Notice) -> bool {
+    let link = format!("{}{}", state.config.frontend_url, notice.link);
+    state
+        .mailer
+        .send(templates::maintenance_reminder(
+            user,
+            &notice.title,
+            &notice.message,
+            &link,
+        ))
+        .await
+}
