@@ -228,6 +228,23 @@ impl TestApp {
             .expect("store maintenance");
     }
 
+    /// An active reminder of `vehicle` (as given), written through the store
+    /// like the reminders endpoints do, default thresholds.
+    pub async fn store_reminder(
+        &self,
+        vehicle: &crate::domain::vehicles::Vehicle,
+        title: &str,
+        due_date: Option<&str>,
+        due_mileage: Option<i64>,
+    ) -> crate::domain::reminders::Reminder {
+        let reminder = reminder_for(vehicle, title, due_date, due_mileage);
+        let repo = self.state.store.reminders();
+        repo.commit(vec![repo.tx_create(&reminder).expect("reminder item")])
+            .await
+            .expect("store reminder");
+        reminder
+    }
+
     /// DynamoDB round trips made so far.
     pub fn calls(&self) -> u64 {
         self.state.store.calls()
@@ -405,4 +422,44 @@ fn http_get(endpoint: &str, path: &str) -> String {
         .split_once("\r\n\r\n")
         .map(|(_, body)| body.to_string())
         .unwrap_or_default()
+}
+
+/// An active reminder of `vehicle` with default thresholds, its alert time
+/// computed from the vehicle's own odometer log (no maintenances).
+pub fn reminder_for(
+    vehicle: &crate::domain::vehicles::Vehicle,
+    title: &str,
+    due_date: Option<&str>,
+    due_mileage: Option<i64>,
+) -> crate::domain::reminders::Reminder {
+    use crate::domain::reminders::*;
+    let now = crate::time::now();
+    Reminder {
+        id: uuid::Uuid::now_v7().to_string(),
+        owner_id: vehicle.owner_id.clone(),
+        vehicle_id: vehicle.id.clone(),
+        service_type: "Oil change".into(),
+        title: title.into(),
+        notes: None,
+        due_date: due_date.map(|d| crate::time::parse(d).expect("test date")),
+        due_mileage,
+        recurrence_months: None,
+        recurrence_km: None,
+        remind_days_before: DEFAULT_REMIND_DAYS,
+        urgent_days_before: DEFAULT_URGENT_DAYS,
+        remind_km_before: DEFAULT_REMIND_KM,
+        urgent_km_before: DEFAULT_URGENT_KM,
+        status: ACTIVE.into(),
+        notified_level: 0,
+        alert_at: None,
+        odometer: None,
+        completed_at: None,
+        completed_mileage: None,
+        next_reminder_id: None,
+        maintenance_id: None,
+        created_at: now,
+        updated_at: now,
+        version: 0,
+    }
+    .refreshed(vehicle_trend(vehicle, &[], now))
 }

@@ -159,13 +159,7 @@ async fn update(
     partial: bool,
 ) -> Result<Response> {
     let mut f = Fields::partial(&body, partial);
-    let is_read = match f.boolean("is_read", true) {
-        Field::Null => {
-            f.error("is_read", NULL);
-            None
-        }
-        other => other.value(),
-    };
+    let is_read = f.boolean("is_read", true).value();
     f.finish()?;
     let n = match is_read {
         Some(read) => set_read(&state, &user.id, &id, read).await?,

@@ -27,14 +27,9 @@ fn choice(f: &mut Fields, name: &str, choices: &[&str]) -> Option<String> {
     }
 }
 
+/// A boolean (null is refused by the validator itself).
 fn flag(f: &mut Fields, name: &str) -> Option<bool> {
-    match f.boolean(name, false) {
-        Field::Null => {
-            f.error(name, NULL);
-            None
-        }
-        other => other.value(),
-    }
+    f.boolean(name, false).value()
 }
 
 /// Applies a body to `settings`, reporting every bad field together.

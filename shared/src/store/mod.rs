@@ -427,6 +427,45 @@ impl Store {
         Ok(keys.iter().map(|k| by_key.remove(k)).collect())
     }
 
+    /// Puts many items with BatchWriteItem (25 per call), unconditionally,
+    /// retrying unprocessed ones: seeding (reference data, benches, tests).
+    pub async fn put_many(&self, items: Vec<Item>) -> Result<(), Error> {
+        use aws_sdk_dynamodb::types::{PutRequest, WriteRequest};
+        for chunk in items.chunks(25) {
+            let mut requests: Vec<WriteRequest> = chunk
+                .iter()
+                .map(|item| {
+                    let put = PutRequest::builder()
+                        .set_item(Some(item.clone()))
+                        .build()
+                        .map_err(Error::internal)?;
+                    Ok(WriteRequest::builder().put_request(put).build())
+                })
+                .collect::<Result<_, Error>>()?;
+            for attempt in 0..8 {
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, requests)
+                    .send()
+                    .await
+                    .map_err(sdk_error)?;
+                requests = out
+                    .unprocessed_items
+                    .and_then(|mut m| m.remove(&self.table))
+                    .unwrap_or_default();
+                if requests.is_empty() {
+                    break;
+                }
+                if attempt == 7 {
+                    return Err(Error::Unavailable("DynamoDB kept items unprocessed".into()));
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50 << attempt)).await;
+            }
+        }
+        Ok(())
+    }
+
     /// Deletes the given keys with BatchWriteItem (25 per call), retrying
     /// unprocessed items. Idempotent: deleting a missing item succeeds.
     pub async fn delete_keys(&self, keys: Vec<(String, String)>) -> Result<(), Error> {
