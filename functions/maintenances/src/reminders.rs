@@ -80,7 +80,8 @@ fn sort_key(r: &Reminder, field: &str) -> SortKey {
             .map_or(SortKey::Null, |km| SortKey::Number(km as f64)),
         "created_at" => SortKey::Time(r.created_at),
         "title" => SortKey::Text(r.title.to_lowercase()),
-        _ => r.effective_due().map_or(SortKey::Null, SortKey::Time),
+        // No known deadline (mileage without a trend) sorts after every date.
+        _ => SortKey::Time(r.effective_due().unwrap_or(DateTime::<Utc>::MAX_UTC)),
     }
 }
 
@@ -124,9 +125,15 @@ pub async fn due(partition: UserPartition) -> Result<Response> {
         .iter()
         .filter_map(|r| r.urgency_at(now).map(|u| (u, r)))
         .collect();
+    // Most pressing level first; within a level the earliest deadline, and
+    // those without a known date (mileage, no trend) after them.
+    let deadline = |r: &Reminder| {
+        let due = r.effective_due();
+        (due.is_none(), due)
+    };
     items.sort_by(|(ua, a), (ub, b)| {
         ub.cmp(ua)
-            .then(a.effective_due().cmp(&b.effective_due()))
+            .then(deadline(a).cmp(&deadline(b)))
             .then(a.created_at.cmp(&b.created_at))
     });
     let rows: Vec<Value> = items.iter().map(|(_, r)| records.json(r, now)).collect();
