@@ -87,58 +87,80 @@ enum Outcome {
     Skipped,
 }
 
-/// One run at `now`. Fails only when the owners of the due items cannot be
-/// read at all; one item's failure is counted and the run goes on.
+/// One run at `now`: read what is due, then announce it. Fails only when
+/// the owners of the due items cannot be read at all; one item's failure is
+/// counted and the run goes on.
 pub async fn run(state: &AppState, now: DateTime<Utc>) -> Result<RunReport, Error> {
-    let mut report = RunReport::default();
-    let mut due = Vec::new();
-    for shard in 0..keys::ALERT_SHARDS {
-        let items = match state
-            .store
-            .reminders()
-            .alerts_due(shard, &now, BATCH_PER_SHARD)
-            .await
-        {
-            Ok(items) => items,
-            Err(e) => {
-                tracing::error!(shard, error = %e, "alert shard unreadable");
-                report.failed += 1;
-                continue;
-            }
-        };
-        report.more |= items.len() >= BATCH_PER_SHARD;
-        report.scanned += items.len();
-        for item in items {
-            match decode(item) {
-                Ok(Some(d)) => due.push(d),
-                Ok(None) => report.skipped += 1,
+    DueBatch::read(state, now).await.process(state, now).await
+}
+
+/// What one run read from the alert index.
+pub struct DueBatch {
+    due: Vec<Due>,
+    report: RunReport,
+}
+
+impl DueBatch {
+    /// Every shard's items due by `now` (a bounded batch per shard).
+    pub async fn read(state: &AppState, now: DateTime<Utc>) -> Self {
+        let mut report = RunReport::default();
+        let mut due = Vec::new();
+        for shard in 0..keys::ALERT_SHARDS {
+            let items = match state
+                .store
+                .reminders()
+                .alerts_due(shard, &now, BATCH_PER_SHARD)
+                .await
+            {
+                Ok(items) => items,
                 Err(e) => {
-                    tracing::error!(error = %e, "undecodable alert item");
+                    tracing::error!(shard, error = %e, "alert shard unreadable");
+                    report.failed += 1;
+                    continue;
+                }
+            };
+            report.more |= items.len() >= BATCH_PER_SHARD;
+            report.scanned += items.len();
+            for item in items {
+                match decode(item) {
+                    Ok(Some(d)) => due.push(d),
+                    Ok(None) => report.skipped += 1,
+                    Err(e) => {
+                        tracing::error!(error = %e, "undecodable alert item");
+                        report.failed += 1;
+                    }
+                }
+            }
+        }
+        DueBatch { due, report }
+    }
+
+    /// Announces what was read. Every write is conditional on the version
+    /// read, so a batch read by two runs is announced once.
+    pub async fn process(self, state: &AppState, now: DateTime<Utc>) -> Result<RunReport, Error> {
+        let DueBatch { due, mut report } = self;
+        if due.is_empty() {
+            return Ok(report);
+        }
+        let wanted: Vec<(&str, &str)> =
+            due.iter().map(|d| (d.owner_id(), d.vehicle_id())).collect();
+        let owners = Owners::load(state, &wanted).await?;
+        for d in &due {
+            match process(state, &owners, d, now).await {
+                Ok(Outcome::Notified { emailed }) => {
+                    report.notified += 1;
+                    report.emailed += usize::from(emailed);
+                }
+                Ok(Outcome::Silenced) => report.silenced += 1,
+                Ok(Outcome::Skipped) => report.skipped += 1,
+                Err(e) => {
+                    tracing::error!(error = %e, "reminder item failed");
                     report.failed += 1;
                 }
             }
         }
+        Ok(report)
     }
-    if due.is_empty() {
-        return Ok(report);
-    }
-    let wanted: Vec<(&str, &str)> = due.iter().map(|d| (d.owner_id(), d.vehicle_id())).collect();
-    let owners = Owners::load(state, &wanted).await?;
-    for d in &due {
-        match process(state, &owners, d, now).await {
-            Ok(Outcome::Notified { emailed }) => {
-                report.notified += 1;
-                report.emailed += usize::from(emailed);
-            }
-            Ok(Outcome::Silenced) => report.silenced += 1,
-            Ok(Outcome::Skipped) => report.skipped += 1,
-            Err(e) => {
-                tracing::error!(error = %e, "reminder item failed");
-                report.failed += 1;
-            }
-        }
-    }
-    Ok(report)
 }
 
 async fn process(

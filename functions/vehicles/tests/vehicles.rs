@@ -521,3 +521,72 @@ async fn per_vehicle_maintenances_stats_and_cascade_delete() {
         .unwrap();
     assert!(left.is_empty(), "maintenances deleted with their vehicle");
 }
+
+#[tokio::test]
+async fn an_odometer_edit_refreshes_the_vehicles_reminders_and_delete_takes_them() {
+    let app = app().await;
+    let (user, token) = app.signed_in_user("odometer").await;
+    let v = app.store_vehicle(&user.id, "Volvo", 20_000).await;
+    let r = app
+        .store_reminder(&v, "Timing belt", None, Some(24_000))
+        .await;
+    assert_eq!(r.alert_at, None, "no history, far from the mileage");
+
+    let before = app.calls();
+    let res = app
+        .patch(&format!("/api/vehicles/{}/", v.id))
+        .bearer(&token)
+        .json(json!({"mileage": 23_200}))
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(app.calls() - before, 2, "partition query + one transaction");
+    let stored: shared::domain::reminders::Reminder = shared::store::from_item(
+        app.state
+            .store
+            .get(
+                &shared::store::keys::user_pk(&user.id),
+                &shared::store::keys::reminder_sk(&r.id),
+            )
+            .await
+            .unwrap()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(stored.odometer.unwrap().km, 23_200);
+    assert!(
+        stored.alert_at.is_some(),
+        "within 1,000 km: due for the run"
+    );
+    assert_eq!(stored.version, r.version + 1);
+    assert_eq!(
+        stored.urgency_at(shared::time::now()),
+        Some(shared::domain::reminders::Urgency::Soon)
+    );
+
+    // A name change leaves the reminders alone.
+    let res = app
+        .patch(&format!("/api/vehicles/{}/", v.id))
+        .bearer(&token)
+        .json(json!({"color": "blue"}))
+        .send()
+        .await;
+    assert_eq!(res.status, 200);
+
+    let res = app
+        .delete(&format!("/api/vehicles/{}/", v.id))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(res.status, 204);
+    let gone = app
+        .state
+        .store
+        .get(
+            &shared::store::keys::user_pk(&user.id),
+            &shared::store::keys::reminder_sk(&r.id),
+        )
+        .await
+        .unwrap();
+    assert!(gone.is_none(), "the vehicle's reminders go with it");
+}
