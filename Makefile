@@ -1,4 +1,4 @@
-.PHONY: dev test staff lint build fmt
+.PHONY: dev test staff lint build fmt bench
 
 ## Run the whole API locally on http://127.0.0.1:9000 (Ctrl-C stops everything)
 dev:
@@ -11,6 +11,10 @@ test:
 ## Create or promote a staff user in the local stack: make staff EMAIL=... PASSWORD=...
 staff:
 	EMAIL='$(EMAIL)' PASSWORD='$(PASSWORD)' bash infra/staff.sh
+
+## Reminders run cost at 10,000 and 100,000 stored reminders (emulator)
+bench:
+	bash infra/bench.sh
 
 ## Formatting and lints, as CI runs them
 lint:

@@ -432,34 +432,9 @@ pub fn reminder_for(
     due_date: Option<&str>,
     due_mileage: Option<i64>,
 ) -> crate::domain::reminders::Reminder {
-    use crate::domain::reminders::*;
-    let now = crate::time::now();
-    Reminder {
-        id: uuid::Uuid::now_v7().to_string(),
-        owner_id: vehicle.owner_id.clone(),
-        vehicle_id: vehicle.id.clone(),
-        service_type: "Oil change".into(),
-        title: title.into(),
-        notes: None,
-        due_date: due_date.map(|d| crate::time::parse(d).expect("test date")),
-        due_mileage,
-        recurrence_months: None,
-        recurrence_km: None,
-        remind_days_before: DEFAULT_REMIND_DAYS,
-        urgent_days_before: DEFAULT_URGENT_DAYS,
-        remind_km_before: DEFAULT_REMIND_KM,
-        urgent_km_before: DEFAULT_URGENT_KM,
-        status: ACTIVE.into(),
-        notified_level: 0,
-        alert_at: None,
-        odometer: None,
-        completed_at: None,
-        completed_mileage: None,
-        next_reminder_id: None,
-        maintenance_id: None,
-        created_at: now,
-        updated_at: now,
-        version: 0,
-    }
-    .refreshed(vehicle_trend(vehicle, &[], now))
+    use crate::domain::reminders::{vehicle_trend, Reminder};
+    let mut r = Reminder::new(&vehicle.owner_id, &vehicle.id, "Oil change", title);
+    r.due_date = due_date.map(|d| crate::time::parse(d).expect("test date"));
+    r.due_mileage = due_mileage;
+    r.refreshed(vehicle_trend(vehicle, &[], crate::time::now()))
 }

@@ -3,10 +3,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use shared::domain::money::parse_cents;
-use shared::domain::reminders::{
-    Reminder, ACTIVE, DEFAULT_REMIND_DAYS, DEFAULT_REMIND_KM, DEFAULT_URGENT_DAYS,
-    DEFAULT_URGENT_KM, STATUSES,
-};
+use shared::domain::reminders::{Reminder, STATUSES};
 use shared::http::validate::{Field, Fields, Text, NULL};
 use shared::{time, Result};
 
@@ -165,38 +162,6 @@ pub fn check(r: &Reminder) -> Result<()> {
         );
     }
     errors.into_result()
-}
-
-/// Default thresholds and state of a new reminder.
-pub fn blank(id: String, owner_id: &str, vehicle_id: &str) -> Reminder {
-    let now = time::now();
-    Reminder {
-        id,
-        owner_id: owner_id.to_string(),
-        vehicle_id: vehicle_id.to_string(),
-        service_type: String::new(),
-        title: String::new(),
-        notes: None,
-        due_date: None,
-        due_mileage: None,
-        recurrence_months: None,
-        recurrence_km: None,
-        remind_days_before: DEFAULT_REMIND_DAYS,
-        urgent_days_before: DEFAULT_URGENT_DAYS,
-        remind_km_before: DEFAULT_REMIND_KM,
-        urgent_km_before: DEFAULT_URGENT_KM,
-        status: ACTIVE.to_string(),
-        notified_level: 0,
-        alert_at: None,
-        odometer: None,
-        completed_at: None,
-        completed_mileage: None,
-        next_reminder_id: None,
-        maintenance_id: None,
-        created_at: now,
-        updated_at: now,
-        version: 0,
-    }
 }
 
 /// `POST /api/reminders/{id}/complete/`.

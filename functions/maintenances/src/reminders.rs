@@ -21,7 +21,7 @@ use shared::http::{created, no_content, ok, JsonBody, Page};
 use shared::store::keys::entity;
 use shared::{time, AppState, Error, Result};
 
-use crate::reminder_input::{self, blank, check, read_completion};
+use crate::reminder_input::{self, check, read_completion};
 
 const NOT_FOUND: Error = Error::NotFound(Some("MaintenanceReminder"));
 const ORDERING_FIELDS: &[&str] = &["due_date", "due_mileage", "created_at", "title"];
@@ -158,11 +158,7 @@ pub async fn create(
             )
         })?
         .clone();
-    let mut r = blank(
-        uuid::Uuid::now_v7().to_string(),
-        &partition.user.id,
-        &vehicle.id,
-    );
+    let mut r = Reminder::new(&partition.user.id, &vehicle.id, "", "");
     input.apply(&mut r);
     check(&r)?;
     too_many(&records, &r)?;

@@ -219,6 +219,39 @@ pub struct Reminder {
 }
 
 impl Reminder {
+    /// A new active reminder with the default thresholds and no deadline
+    /// yet (the caller sets at least one, then `refreshed`).
+    pub fn new(owner_id: &str, vehicle_id: &str, service_type: &str, title: &str) -> Self {
+        let now = time::now();
+        Reminder {
+            id: uuid::Uuid::now_v7().to_string(),
+            owner_id: owner_id.to_string(),
+            vehicle_id: vehicle_id.to_string(),
+            service_type: service_type.to_string(),
+            title: title.to_string(),
+            notes: None,
+            due_date: None,
+            due_mileage: None,
+            recurrence_months: None,
+            recurrence_km: None,
+            remind_days_before: DEFAULT_REMIND_DAYS,
+            urgent_days_before: DEFAULT_URGENT_DAYS,
+            remind_km_before: DEFAULT_REMIND_KM,
+            urgent_km_before: DEFAULT_URGENT_KM,
+            status: ACTIVE.to_string(),
+            notified_level: 0,
+            alert_at: None,
+            odometer: None,
+            completed_at: None,
+            completed_mileage: None,
+            next_reminder_id: None,
+            maintenance_id: None,
+            created_at: now,
+            updated_at: now,
+            version: 0,
+        }
+    }
+
     pub fn is_active(&self) -> bool {
         self.status == ACTIVE
     }
@@ -483,34 +516,7 @@ mod tests {
     }
 
     fn reminder() -> Reminder {
-        let now = at("2026-01-01");
-        Reminder {
-            id: "r".into(),
-            owner_id: "u".into(),
-            vehicle_id: "v".into(),
-            service_type: "Oil change".into(),
-            title: "Vidange".into(),
-            notes: None,
-            due_date: None,
-            due_mileage: None,
-            recurrence_months: None,
-            recurrence_km: None,
-            remind_days_before: DEFAULT_REMIND_DAYS,
-            urgent_days_before: DEFAULT_URGENT_DAYS,
-            remind_km_before: DEFAULT_REMIND_KM,
-            urgent_km_before: DEFAULT_URGENT_KM,
-            status: ACTIVE.into(),
-            notified_level: 0,
-            alert_at: None,
-            odometer: None,
-            completed_at: None,
-            completed_mileage: None,
-            next_reminder_id: None,
-            maintenance_id: None,
-            created_at: now,
-            updated_at: now,
-            version: 0,
-        }
+        Reminder::new("u", "v", "Oil change", "Vidange")
     }
 
     fn still(km: i64, when: &str) -> OdometerTrend {

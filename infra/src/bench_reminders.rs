@@ -1,0 +1,175 @@
+//! `make bench`: the cost of one reminders run as the table grows.
+//!
+//! For each size N, in a fresh table of the emulator: 50 owners with one
+//! vehicle each, N reminders of which 50 are due (one per owner), the rest
+//! due months ahead. Then one run, timed, with the items it read from the
+//! alert index and its DynamoDB round trips; then a second run (nothing left
+//! to send). The emulator is slower than DynamoDB: compare the rows with
+//! each other, not with production latencies.
+//!
+//! Usage: bench-reminders <N> [<N> ...]   (AWS_ENDPOINT_URL must be set)
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use chrono::Duration;
+use shared::config::Config;
+use shared::domain::reminders::{vehicle_trend, Reading, Reminder};
+use shared::domain::users::User;
+use shared::domain::vehicles::Vehicle;
+use shared::store::reminders::reminder_item;
+use shared::store::{table, users::user_item};
+use shared::{time, AppState};
+
+const OWNERS: usize = 50;
+const DUE: usize = 50;
+const SENDER: &str = "bench@autotrack.local";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let sizes: Vec<usize> = std::env::args()
+        .skip(1)
+        .filter_map(|a| a.replace('_', "").parse().ok())
+        .collect();
+    if sizes.is_empty() {
+        eprintln!("usage: bench-reminders <N> [<N> ...]");
+        return ExitCode::FAILURE;
+    }
+    println!(
+        "{:>9} {:>5} {:>13} {:>11} {:>9} {:>12} {:>13}",
+        "stored", "due", "items read", "round trips", "notified", "run time", "second run"
+    );
+    for n in sizes {
+        if let Err(e) = bench(n).await {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    ExitCode::SUCCESS
+}
+
+async fn state_for(table_name: &str) -> Result<AppState, String> {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL")
+        .map_err(|_| "AWS_ENDPOINT_URL must point at the emulator".to_string())?;
+    let config = Config::from_lookup(|key| match key {
+        "TABLE_NAME" => Some(table_name.to_string()),
+        // Never used to sign anything here; the config requires one.
+        "JWT_SECRET" => Some("bench-only-secret-bench-only-secret-0123".into()),
+        "FRONTEND_URL" => Some("http://localhost:3000".into()),
+        "MAIL_FROM" => Some(SENDER.into()),
+        "AWS_ENDPOINT_URL" => Some(endpoint.clone()),
+        _ => None,
+    })
+    .map_err(|e| e.to_string())?;
+    let state = AppState::build(config).await;
+    table::create(state.store.client(), state.store.table())
+        .await
+        .map_err(|e| e.to_string())?;
+    let sdk = shared::state::sdk_config(Some(&endpoint)).await;
+    let _ = aws_sdk_sesv2::Client::new(&sdk)
+        .create_email_identity()
+        .email_identity(SENDER)
+        .send()
+        .await;
+    Ok(state)
+}
+
+async fn bench(stored: usize) -> Result<(), String> {
+    let table_name = format!("bench-{}", uuid::Uuid::new_v4());
+    let state = state_for(&table_name).await?;
+    let now = time::now();
+    let mut vehicles = Vec::new();
+    let mut seed = Vec::new();
+    for i in 0..OWNERS {
+        let user = User::new(
+            &format!("owner{i}@bench.autotrack.local"),
+            "Bench".into(),
+            format!("Owner {i}"),
+            "unusable".into(),
+            now,
+        );
+        seed.push(user_item(&user).map_err(|e| e.to_string())?);
+        let vehicle = Vehicle {
+            id: uuid::Uuid::now_v7().to_string(),
+            owner_id: user.id.clone(),
+            make: "Peugeot".into(),
+            model: "308".into(),
+            year: 2020,
+            license_plate: None,
+            vin: None,
+            color: None,
+            fuel_type: None,
+            transmission: None,
+            mileage: 40_000,
+            odometer_log: vec![Reading { at: now, km: 40_000 }],
+            maintenances_count: 0,
+            documents_count: 0,
+            created_at: now,
+            updated_at: now,
+            version: 0,
+        };
+        state
+            .store
+            .vehicles()
+            .create(&vehicle)
+            .await
+            .map_err(|e| e.to_string())?;
+        vehicles.push(vehicle);
+    }
+    for i in 0..stored {
+        let vehicle = &vehicles[i % OWNERS];
+        let mut r = Reminder::new(&vehicle.owner_id, &vehicle.id, "Oil change", "Vidange");
+        r.due_date = Some(if i < DUE {
+            now + Duration::days(5)
+        } else {
+            now + Duration::days(60 + (i % 700) as i64)
+        });
+        let r = r.refreshed(vehicle_trend(vehicle, &[], now));
+        seed.push(reminder_item(&r).map_err(|e| e.to_string())?);
+    }
+    put_parallel(&state, seed).await?;
+
+    let calls = state.store.calls();
+    let started = Instant::now();
+    let report = reminders::run(&state, now).await.map_err(|e| e.to_string())?;
+    let elapsed = started.elapsed();
+    let round_trips = state.store.calls() - calls;
+    let again = reminders::run(&state, now).await.map_err(|e| e.to_string())?;
+    println!(
+        "{:>9} {:>5} {:>13} {:>11} {:>9} {:>10.0}ms {:>7} read",
+        stored,
+        DUE.min(stored),
+        report.scanned,
+        round_trips,
+        report.notified,
+        elapsed.as_secs_f64() * 1000.0,
+        again.scanned
+    );
+    let _ = state
+        .store
+        .client()
+        .delete_table()
+        .table_name(&table_name)
+        .send()
+        .await;
+    Ok(())
+}
+
+/// Seeds with a few batch writers at once (the emulator is the bottleneck).
+async fn put_parallel(state: &AppState, items: Vec<shared::store::Item>) -> Result<(), String> {
+    let per_task = items.len().div_ceil(8).max(1);
+    let mut tasks = Vec::new();
+    let mut items = items;
+    while !items.is_empty() {
+        let rest = items.split_off(per_task.min(items.len()));
+        let chunk = std::mem::replace(&mut items, rest);
+        let store = state.store.clone();
+        tasks.push(tokio::spawn(async move { store.put_many(chunk).await }));
+    }
+    for task in tasks {
+        task.await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
