@@ -42,7 +42,15 @@ async fn main() -> ExitCode {
     }
     println!(
         "{:>9} {:>5} {:>11} {:>12} {:>9} {:>7} {:>11} {:>11} {:>10}",
-        "stored", "due", "items read", "round trips", "notified", "failed", "read phase", "run time", "2nd run"
+        "stored",
+        "due",
+        "items read",
+        "round trips",
+        "notified",
+        "failed",
+        "read phase",
+        "run time",
+        "2nd run"
     );
     for n in sizes {
         if let Err(e) = bench(n).await {
@@ -117,7 +125,10 @@ async fn bench(stored: usize) -> Result<(), String> {
             fuel_type: None,
             transmission: None,
             mileage: 40_000,
-            odometer_log: vec![Reading { at: now, km: 40_000 }],
+            odometer_log: vec![Reading {
+                at: now,
+                km: 40_000,
+            }],
             maintenances_count: 0,
             documents_count: 0,
             created_at: now,
@@ -149,10 +160,15 @@ async fn bench(stored: usize) -> Result<(), String> {
     let started = Instant::now();
     let batch = reminders::DueBatch::read(&state, now).await;
     let read_phase = started.elapsed();
-    let report = batch.process(&state, now).await.map_err(|e| e.to_string())?;
+    let report = batch
+        .process(&state, now)
+        .await
+        .map_err(|e| e.to_string())?;
     let elapsed = started.elapsed();
     let round_trips = state.store.calls() - calls;
-    let again = reminders::run(&state, now).await.map_err(|e| e.to_string())?;
+    let again = reminders::run(&state, now)
+        .await
+        .map_err(|e| e.to_string())?;
     println!(
         "{:>9} {:>5} {:>11} {:>12} {:>9} {:>7} {:>9.0}ms {:>9.0}ms {:>5} read",
         stored,

@@ -323,6 +323,21 @@ async fn delete_account_removes_every_item_and_is_safe_to_retry() {
     let app = app().await;
     let acct = register(&app, "gone").await;
     login(&app, &acct.email, PASSWORD).await;
+    // Notifications live in a partition of their own: they go too.
+    let notification = shared::domain::notifications::Notification::new(
+        &acct.id,
+        "info",
+        "Hello".into(),
+        "m".into(),
+        None,
+        json!({}),
+    );
+    app.state
+        .store
+        .notifications()
+        .create(&notification)
+        .await
+        .unwrap();
     let res = app
         .delete("/api/users/delete-account/")
         .bearer(&acct.access)
@@ -339,6 +354,15 @@ async fn delete_account_removes_every_item_and_is_safe_to_retry() {
             .unwrap()
             .is_empty(),
         "partition emptied"
+    );
+    assert!(
+        app.state
+            .store
+            .query_prefix(&shared::store::keys::notifications_pk(&acct.id), "")
+            .await
+            .unwrap()
+            .is_empty(),
+        "notifications and their counter deleted"
     );
     let (guard_pk, guard_sk) = shared::store::keys::email_guard(&acct.email.to_lowercase());
     assert!(
