@@ -66,7 +66,22 @@ impl Settings {
 
     /// `SettingsUpdated`: the writable fields.
     pub fn to_updated_json(&self) -> Value {
-        json!({
+        let mut value = json!({});
+        self.write_fields(&mut value);
+        value
+    }
+
+    /// `Settings` (spec 12.1).
+    pub fn to_json(&self) -> Value {
+        let mut value = json!({"id": self.id, "user": self.user_id});
+        self.write_fields(&mut value);
+        value["created_at"] = json!(time::format(&self.created_at));
+        value["updated_at"] = json!(time::format(&self.updated_at));
+        value
+    }
+
+    fn write_fields(&self, value: &mut Value) {
+        let fields = json!({
             "language": self.language,
             "theme": self.theme,
             "timezone": self.timezone,
@@ -76,16 +91,9 @@ impl Settings {
             "subscription_alerts": self.subscription_alerts,
             "profile_public": self.profile_public,
             "custom_settings": self.custom_settings,
-        })
-    }
-
-    /// `Settings` (spec 12.1).
-    pub fn to_json(&self) -> Value {
-        let mut value = self.to_updated_json();
-        value["id"] = json!(self.id);
-        value["user"] = json!(self.user_id);
-        value["created_at"] = json!(time::format(&self.created_at));
-        value["updated_at"] = json!(time::format(&self.updated_at));
-        value
+        });
+        if let (Some(target), Value::Object(source)) = (value.as_object_mut(), fields) {
+            target.extend(source);
+        }
     }
 }
