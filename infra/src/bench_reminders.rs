@@ -179,7 +179,8 @@ async fn bench(stored: usize) -> Result<(), String> {
         report.failed,
         read_phase.as_secs_f64() * 1000.0,
         elapsed.as_secs_f64() * 1000.0,
-        again.scanned
+        again.scanned,
+        bare_write.as_secs_f64() * 1000.0
     );
     let _ = state
         .store
