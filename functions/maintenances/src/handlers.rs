@@ -10,36 +10,19 @@ use chrono::Duration;
 use serde_json::{json, Value};
 use shared::auth::{CurrentUser, UserPartition};
 use shared::domain::maintenances::{overview_stats, Maintenance, COMPLETED, SCHEDULED, STATUSES};
-use shared::domain::reminders::{refresh_for_vehicle, Reminder};
+use shared::domain::reminders::refresh_for_vehicle;
 use shared::domain::vehicles::Vehicle;
 use shared::http::listing::{choice_filter, matches_search, ordering, search_terms, sort, SortKey};
 use shared::http::pagination::RequestUrl;
 use shared::http::{created, no_content, ok, JsonBody, Page};
-use shared::store::keys::entity;
 use shared::store::TransactWriteItem;
 use shared::{time, AppState, Error, Result};
 
 use crate::input;
+use crate::records::Records;
 
 const NOT_FOUND: Error = Error::NotFound(Some("Maintenance"));
 const ORDERING_FIELDS: &[&str] = &["service_date", "cost", "mileage", "created_at"];
-
-/// The caller's vehicles by id, maintenances and reminders, from their
-/// partition.
-struct Records {
-    vehicles: HashMap<String, Vehicle>,
-    maintenances: Vec<Maintenance>,
-    reminders: Vec<Reminder>,
-}
-
-fn records(partition: &UserPartition) -> Result<Records> {
-    let vehicles: Vec<Vehicle> = partition.entities(entity::VEHICLE)?;
-    Ok(Records {
-        vehicles: vehicles.into_iter().map(|v| (v.id.clone(), v)).collect(),
-        maintenances: partition.entities(entity::MAINTENANCE)?,
-        reminders: partition.entities(entity::REMINDER)?,
-    })
-}
 
 /// The writes refreshing `vehicle`'s reminders once `changed` replaces (or,
 /// with `removed`, drops) its namesake in the odometer history; the vehicle
@@ -93,7 +76,7 @@ pub async fn list(partition: UserPartition, url: RequestUrl) -> Result<Response>
     let vehicle = url.param("vehicle").filter(|v| !v.is_empty());
     let service_type = url.param("service_type").filter(|v| !v.is_empty());
     let terms = url.param("search").map(search_terms).unwrap_or_default();
-    let records = records(&partition)?;
+    let records = Records::of(&partition)?;
     let mut items: Vec<&Maintenance> = records
         .maintenances
         .iter()
@@ -129,7 +112,7 @@ pub async fn create(
     partition: UserPartition,
     JsonBody(body): JsonBody,
 ) -> Result<Response> {
-    let records = records(&partition)?;
+    let records = Records::of(&partition)?;
     let input = input::read(&body, false, true, &partition.user, |id| {
         records.vehicles.contains_key(id)
     })?;
@@ -176,7 +159,7 @@ fn find<'a>(records: &'a Records, id: &str) -> Result<&'a Maintenance> {
 }
 
 pub async fn detail(partition: UserPartition, Path(id): Path<String>) -> Result<Response> {
-    let records = records(&partition)?;
+    let records = Records::of(&partition)?;
     let m = find(&records, &id)?;
     Ok(ok(m.to_detail_json(
         records.vehicles.get(&m.vehicle_id),
@@ -209,7 +192,7 @@ async fn update(
     JsonBody(body): JsonBody,
     partial: bool,
 ) -> Result<Response> {
-    let records = records(&partition)?;
+    let records = Records::of(&partition)?;
     let before = find(&records, &id)?;
     let vehicle = records.vehicles.get(&before.vehicle_id).ok_or(NOT_FOUND)?;
     // `vehicle` in the body is ignored: a record stays with its vehicle.
@@ -240,7 +223,7 @@ pub async fn delete(
     partition: UserPartition,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    let records = records(&partition)?;
+    let records = Records::of(&partition)?;
     let m = find(&records, &id)?;
     let vehicle = records.vehicles.get(&m.vehicle_id);
     let also = match vehicle {
@@ -307,7 +290,7 @@ fn date_param(url: &RequestUrl, name: &str) -> Result<Option<chrono::DateTime<ch
 pub async fn stats(partition: UserPartition, url: RequestUrl) -> Result<Response> {
     let start = date_param(&url, "start_date")?;
     let end = date_param(&url, "end_date")?;
-    let records = records(&partition)?;
+    let records = Records::of(&partition)?;
     let items: Vec<&Maintenance> = records
         .maintenances
         .iter()
@@ -319,7 +302,7 @@ pub async fn stats(partition: UserPartition, url: RequestUrl) -> Result<Response
 
 pub async fn recent(partition: UserPartition) -> Result<Response> {
     let since = time::now() - Duration::days(30);
-    let records = records(&partition)?;
+    let records = Records::of(&partition)?;
     let mut items: Vec<&Maintenance> = records
         .maintenances
         .iter()
@@ -331,7 +314,7 @@ pub async fn recent(partition: UserPartition) -> Result<Response> {
 
 pub async fn by_vehicle(partition: UserPartition, url: RequestUrl) -> Result<Response> {
     let only = url.param("vehicle_id").filter(|v| !v.is_empty());
-    let records = records(&partition)?;
+    let records = Records::of(&partition)?;
     let mut items: Vec<&Maintenance> = records
         .maintenances
         .iter()

@@ -3,6 +3,7 @@
 
 mod handlers;
 mod input;
+mod records;
 mod reminder_input;
 mod reminders;
 

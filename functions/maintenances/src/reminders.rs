@@ -3,8 +3,6 @@
 //! writes that change a vehicle's odometer history refresh its reminders in
 //! the same transaction.
 
-use std::collections::HashMap;
-
 use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
@@ -18,30 +16,16 @@ use shared::domain::vehicles::Vehicle;
 use shared::http::listing::{choice_filter, matches_search, ordering, search_terms, sort, SortKey};
 use shared::http::pagination::RequestUrl;
 use shared::http::{created, no_content, ok, JsonBody, Page};
-use shared::store::keys::entity;
 use shared::{time, AppState, Error, Result};
 
+use crate::records::Records;
 use crate::reminder_input::{self, check, read_completion};
 
 const NOT_FOUND: Error = Error::NotFound(Some("MaintenanceReminder"));
 const ORDERING_FIELDS: &[&str] = &["due_date", "due_mileage", "created_at", "title"];
 const URGENCIES: &[&str] = &["soon", "urgent", "overdue"];
 
-struct Records {
-    vehicles: HashMap<String, Vehicle>,
-    maintenances: Vec<Maintenance>,
-    reminders: Vec<Reminder>,
-}
-
-fn records(partition: &UserPartition) -> Result<Records> {
-    let vehicles: Vec<Vehicle> = partition.entities(entity::VEHICLE)?;
-    Ok(Records {
-        vehicles: vehicles.into_iter().map(|v| (v.id.clone(), v)).collect(),
-        maintenances: partition.entities(entity::MAINTENANCE)?,
-        reminders: partition.entities(entity::REMINDER)?,
-    })
-}
-
+/// Reminder lookups over the caller's records.
 impl Records {
     fn find(&self, id: &str) -> Result<&Reminder> {
         self.reminders.iter().find(|r| r.id == id).ok_or(NOT_FOUND)
@@ -91,7 +75,7 @@ pub async fn list(partition: UserPartition, url: RequestUrl) -> Result<Response>
     let vehicle = url.param("vehicle").filter(|v| !v.is_empty());
     let service_type = url.param("service_type").filter(|v| !v.is_empty());
     let terms = url.param("search").map(search_terms).unwrap_or_default();
-    let records = records(&partition)?;
+    let records = Records::of(&partition)?;
     let now = time::now();
     let mut items: Vec<&Reminder> = records
         .reminders
@@ -118,7 +102,7 @@ pub async fn list(partition: UserPartition, url: RequestUrl) -> Result<Response>
 
 /// Active reminders due or nearly due, most pressing first (bare array).
 pub async fn due(partition: UserPartition) -> Result<Response> {
-    let records = records(&partition)?;
+    let records = Records::of(&partition)?;
     let now = time::now();
     let mut items: Vec<(Urgency, &Reminder)> = records
         .reminders
@@ -145,7 +129,7 @@ pub async fn create(
     partition: UserPartition,
     JsonBody(body): JsonBody,
 ) -> Result<Response> {
-    let records = records(&partition)?;
+    let records = Records::of(&partition)?;
     let input = reminder_input::read(&body, false, true)?;
     let vehicle = input
         .vehicle
@@ -170,7 +154,7 @@ pub async fn create(
 }
 
 pub async fn detail(partition: UserPartition, Path(id): Path<String>) -> Result<Response> {
-    let records = records(&partition)?;
+    let records = Records::of(&partition)?;
     let r = records.find(&id)?;
     Ok(ok(records.json(r, time::now())))
 }
@@ -212,7 +196,7 @@ async fn update(
     JsonBody(body): JsonBody,
     partial: bool,
 ) -> Result<Response> {
-    let records = records(&partition)?;
+    let records = Records::of(&partition)?;
     let before = records.find(&id)?;
     let vehicle = records.vehicles.get(&before.vehicle_id).ok_or(NOT_FOUND)?;
     // `vehicle` in the body is ignored: a reminder stays with its vehicle.
@@ -240,7 +224,7 @@ pub async fn delete(
     partition: UserPartition,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    let records = records(&partition)?;
+    let records = Records::of(&partition)?;
     let r = records.find(&id)?;
     let store = state.store.reminders();
     store.commit(vec![store.tx_delete(r)?]).await?;
@@ -256,7 +240,7 @@ pub async fn complete(
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
 ) -> Result<Response> {
-    let records = records(&partition)?;
+    let records = Records::of(&partition)?;
     let before = records.find(&id)?;
     let vehicle = records.vehicles.get(&before.vehicle_id).ok_or(NOT_FOUND)?;
     let input = read_completion(&body)?;
