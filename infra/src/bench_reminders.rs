@@ -2,9 +2,9 @@
 //!
 //! For each size N, in a fresh table of the emulator: 50 owners with one
 //! vehicle each, N reminders of which 50 are due (one per owner), the rest
-//! due months ahead. Then one run, timed, with the items it read from the
-//! alert index and its DynamoDB round trips; then a second run (nothing left
-//! to send).
+//! due months ahead. Then one run: its read phase (items read from the alert
+//! index, round trips, time), then its writes (notifications, round trips,
+//! time), then a second run (nothing left to send: items read).
 //!
 //! Items read and round trips are what DynamoDB bills and what its latency
 //! follows; they stay flat. The emulator's own time does not: moto answers
@@ -29,6 +29,10 @@ use shared::{time, AppState};
 const OWNERS: usize = 50;
 const DUE: usize = 50;
 const SENDER: &str = "bench@autotrack.local";
+/// Above this size only the read phase runs: moto deep-copies the whole
+/// table for every TransactWriteItems, and at 100,000 items 50 of those
+/// exhaust it (killed for memory). DynamoDB has no such cost.
+const FULL_RUN_MAX: usize = 20_000;
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -41,16 +45,18 @@ async fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     println!(
-        "{:>9} {:>5} {:>11} {:>12} {:>9} {:>7} {:>11} {:>11} {:>10}",
+        "{:>8} {:>4} | {:>10} {:>10} {:>10} | {:>8} {:>6} {:>10} {:>10} {:>8} {:>11}",
         "stored",
         "due",
         "items read",
-        "round trips",
+        "read calls",
+        "read time",
         "notified",
         "failed",
-        "read phase",
+        "run calls",
         "run time",
-        "2nd run"
+        "2nd read",
+        "bare write"
     );
     for n in sizes {
         if let Err(e) = bench(n).await {
@@ -156,41 +162,52 @@ async fn bench(stored: usize) -> Result<(), String> {
     }
     put_parallel(&state, seed).await?;
 
+    // The read phase: what the run takes from the alert index.
     let calls = state.store.calls();
     let started = Instant::now();
     let batch = reminders::DueBatch::read(&state, now).await;
-    let read_phase = started.elapsed();
-    let report = batch
-        .process(&state, now)
-        .await
-        .map_err(|e| e.to_string())?;
-    let elapsed = started.elapsed();
-    let round_trips = state.store.calls() - calls;
-    let again = reminders::run(&state, now)
-        .await
-        .map_err(|e| e.to_string())?;
-    // The emulator's cost of one write transaction at this table size, with
-    // nothing of the run in it: the run's time is about `notified` of these.
-    let started = Instant::now();
-    let probe = Reminder::new("probe", "probe", "Probe", "Probe");
-    let repo = state.store.reminders();
-    repo.commit(vec![repo.tx_create(&probe).map_err(|e| e.to_string())?])
-        .await
-        .map_err(|e| e.to_string())?;
-    let bare_write = started.elapsed();
-    println!(
-        "{:>9} {:>5} {:>11} {:>12} {:>9} {:>7} {:>9.0}ms {:>9.0}ms {:>5} read {:>12.0}ms",
+    let read_time = started.elapsed();
+    let read_calls = state.store.calls() - calls;
+    print!(
+        "{:>8} {:>4} | {:>10} {:>10} {:>8.0}ms |",
         stored,
         DUE.min(stored),
-        report.scanned,
-        round_trips,
-        report.notified,
-        report.failed,
-        read_phase.as_secs_f64() * 1000.0,
-        elapsed.as_secs_f64() * 1000.0,
-        again.scanned,
-        bare_write.as_secs_f64() * 1000.0
+        batch.report().scanned,
+        read_calls,
+        read_time.as_secs_f64() * 1000.0
     );
+    if stored > FULL_RUN_MAX {
+        println!(" writes not run: the emulator copies the table per transaction");
+    } else {
+        let report = batch
+            .process(&state, now)
+            .await
+            .map_err(|e| e.to_string())?;
+        let run_time = started.elapsed();
+        let run_calls = state.store.calls() - calls;
+        let again = reminders::run(&state, now)
+            .await
+            .map_err(|e| e.to_string())?;
+        // The emulator's cost of one write transaction at this table size,
+        // with nothing of the run in it: the run's time is about `notified`
+        // of these.
+        let started = Instant::now();
+        let probe = Reminder::new("probe", "probe", "Probe", "Probe");
+        let repo = state.store.reminders();
+        repo.commit(vec![repo.tx_create(&probe).map_err(|e| e.to_string())?])
+            .await
+            .map_err(|e| e.to_string())?;
+        let bare_write = started.elapsed();
+        println!(
+            " {:>8} {:>6} {:>10} {:>8.0}ms {:>8} {:>9.0}ms",
+            report.notified,
+            report.failed,
+            run_calls,
+            run_time.as_secs_f64() * 1000.0,
+            again.scanned,
+            bare_write.as_secs_f64() * 1000.0
+        );
+    }
     let _ = state
         .store
         .client()

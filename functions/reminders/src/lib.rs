@@ -135,6 +135,11 @@ impl DueBatch {
         DueBatch { due, report }
     }
 
+    /// What reading found (`scanned`, and failures of unreadable shards).
+    pub fn report(&self) -> &RunReport {
+        &self.report
+    }
+
     /// Announces what was read. Every write is conditional on the version
     /// read, so a batch read by two runs is announced once.
     pub async fn process(self, state: &AppState, now: DateTime<Utc>) -> Result<RunReport, Error> {
