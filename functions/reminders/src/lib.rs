@@ -15,6 +15,8 @@
 
 mod owners;
 
+use std::time::Instant;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use shared::domain::maintenances::Maintenance;
@@ -94,6 +96,19 @@ pub async fn run(state: &AppState, now: DateTime<Utc>) -> Result<RunReport, Erro
     DueBatch::read(state, now).await.process(state, now).await
 }
 
+/// Like `run`, stopping before `deadline` (the Lambda's own, less a margin):
+/// what is left stays in the index for the next run, reported as `more`.
+pub async fn run_until(
+    state: &AppState,
+    now: DateTime<Utc>,
+    deadline: Instant,
+) -> Result<RunReport, Error> {
+    DueBatch::read(state, now)
+        .await
+        .process_until(state, now, Some(deadline))
+        .await
+}
+
 /// What one run read from the alert index.
 pub struct DueBatch {
     due: Vec<Due>,
@@ -143,6 +158,15 @@ impl DueBatch {
     /// Announces what was read. Every write is conditional on the version
     /// read, so a batch read by two runs is announced once.
     pub async fn process(self, state: &AppState, now: DateTime<Utc>) -> Result<RunReport, Error> {
+        self.process_until(state, now, None).await
+    }
+
+    async fn process_until(
+        self,
+        state: &AppState,
+        now: DateTime<Utc>,
+        deadline: Option<Instant>,
+    ) -> Result<RunReport, Error> {
         let DueBatch { due, mut report } = self;
         if due.is_empty() {
             return Ok(report);
@@ -151,6 +175,10 @@ impl DueBatch {
             due.iter().map(|d| (d.owner_id(), d.vehicle_id())).collect();
         let owners = Owners::load(state, &wanted).await?;
         for d in &due {
+            if deadline.is_some_and(|at| Instant::now() >= at) {
+                report.more = true;
+                break;
+            }
             match process(state, &owners, d, now).await {
                 Ok(Outcome::Notified { emailed }) => {
                     report.notified += 1;

@@ -1,8 +1,18 @@
 //! Lambda entry point: an EventBridge schedule invokes it (hourly); the
 //! event's content does not matter, the run works from the clock.
 
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
 use lambda_runtime::{service_fn, LambdaEvent};
 use serde_json::Value;
+
+const SAFETY_MARGIN: Duration = Duration::from_secs(20);
+
+fn now_epoch_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
@@ -12,8 +22,13 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         e
     })?;
     let state = &state;
-    lambda_runtime::run(service_fn(move |_event: LambdaEvent<Value>| async move {
-        let report = reminders::run(state, shared::time::now()).await?;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
+        // Stop a margin before the Lambda's deadline: the rest waits in the
+        // index for the next run instead of being cut mid-item.
+        let left_ms = event.context.deadline.saturating_sub(now_epoch_ms());
+        let budget = Duration::from_millis(left_ms).saturating_sub(SAFETY_MARGIN);
+        let report =
+            reminders::run_until(state, shared::time::now(), Instant::now() + budget).await?;
         tracing::info!(?report, "reminders run");
         Ok::<_, lambda_runtime::Error>(report)
     }))

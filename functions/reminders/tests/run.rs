@@ -264,3 +264,21 @@ async fn a_deleted_account_or_edited_item_is_skipped_not_failed() {
         .unwrap();
     assert_eq!((after.notified, after.failed), (0, 0), "{after:?}");
 }
+
+#[tokio::test]
+async fn a_run_out_of_time_leaves_the_rest_for_the_next_one() {
+    let app = app().await;
+    let (fay, _) = app.signed_in_user("fay").await;
+    let car = app.store_vehicle(&fay.id, "Seat", 2_000).await;
+    for i in 0..3 {
+        app.store_reminder(&car, &format!("R{i}"), Some(&days(i)), None)
+            .await;
+    }
+    let spent = reminders::run_until(&app.state, time::now(), std::time::Instant::now())
+        .await
+        .unwrap();
+    assert_eq!((spent.scanned, spent.notified), (3, 0), "{spent:?}");
+    assert!(spent.more, "{spent:?}");
+    let next = reminders::run(&app.state, time::now()).await.unwrap();
+    assert_eq!(next.notified, 3, "{next:?}");
+}
