@@ -245,6 +245,23 @@ impl TestApp {
         reminder
     }
 
+    /// A reminder as stored now (`None` once deleted).
+    pub async fn stored_reminder(
+        &self,
+        owner_id: &str,
+        reminder_id: &str,
+    ) -> Option<crate::domain::reminders::Reminder> {
+        self.state
+            .store
+            .get(
+                &crate::store::keys::user_pk(owner_id),
+                &crate::store::keys::reminder_sk(reminder_id),
+            )
+            .await
+            .expect("read reminder")
+            .map(|item| crate::store::from_item(item).expect("decode reminder"))
+    }
+
     /// DynamoDB round trips made so far.
     pub fn calls(&self) -> u64 {
         self.state.store.calls()

@@ -84,13 +84,8 @@ pub fn read(
             }
         },
     };
-    input.status = match f.choice("status", STATUSES, false) {
-        Field::Null => {
-            f.error("status", NULL);
-            None
-        }
-        other => other.value(),
-    };
+    let status = f.choice("status", STATUSES, false);
+    input.status = f.not_null("status", status);
     input.invoice_url = f.url("invoice_url", 200).into_update();
     // Only the caller may be named as the performer: no probing other ids.
     input.performed_by = match f.raw("performed_by", false) {

@@ -42,13 +42,8 @@ fn nullable_integer(f: &mut Fields, name: &str, min: i64, max: i64) -> Option<Op
 
 /// A number with a default, never null.
 fn threshold(f: &mut Fields, name: &str, max: i64) -> Option<i64> {
-    match f.integer(name, false, 0, max) {
-        Field::Null => {
-            f.error(name, NULL);
-            None
-        }
-        other => other.value(),
-    }
+    let value = f.integer(name, false, 0, max);
+    f.not_null(name, value)
 }
 
 /// `creating`: `vehicle` is required (its ownership is checked by the
@@ -87,13 +82,8 @@ pub fn read(body: &Map<String, Value>, partial: bool, creating: bool) -> Result<
     input.remind_km_before = threshold(&mut f, "remind_km_before", MAX_KM_BEFORE);
     input.urgent_km_before = threshold(&mut f, "urgent_km_before", MAX_KM_BEFORE);
     if !creating {
-        input.status = match f.choice("status", STATUSES, false) {
-            Field::Null => {
-                f.error("status", NULL);
-                None
-            }
-            other => other.value(),
-        };
+        let status = f.choice("status", STATUSES, false);
+        input.status = f.not_null("status", status);
     }
     f.finish()?;
     Ok(input)

@@ -13,7 +13,7 @@ use shared::http::listing::{
     bool_filter, choice_filter, matches_search, ordering, search_terms, sort, SortKey,
 };
 use shared::http::pagination::RequestUrl;
-use shared::http::validate::{Field, Fields, Text, NULL};
+use shared::http::validate::{Fields, Text};
 use shared::http::{created, no_content, ok, JsonBody, Page};
 use shared::{time, AppState, Error, Result};
 
@@ -75,13 +75,8 @@ pub async fn create(
     let mut f = Fields::new(&body);
     let title = f.required_text("title", TITLE_MAX);
     let message = f.required_text("message", usize::MAX);
-    let kind = match f.choice("notification_type", TYPES, false) {
-        Field::Null => {
-            f.error("notification_type", NULL);
-            None
-        }
-        other => other.value(),
-    };
+    let kind = f.choice("notification_type", TYPES, false);
+    let kind = f.not_null("notification_type", kind);
     let link = f.text("link", Text::optional(LINK_MAX)).value();
     let metadata = match f.raw("metadata", false) {
         None | Some(Value::Null) => json!({}),

@@ -95,18 +95,9 @@ async fn reminder_notices(app: &TestApp, user: &User) -> (usize, i64) {
 }
 
 async fn stored(app: &TestApp, r: &Reminder) -> Reminder {
-    shared::store::from_item(
-        app.state
-            .store
-            .get(
-                &shared::store::keys::user_pk(&r.owner_id),
-                &shared::store::keys::reminder_sk(&r.id),
-            )
-            .await
-            .unwrap()
-            .unwrap(),
-    )
-    .unwrap()
+    app.stored_reminder(&r.owner_id, &r.id)
+        .await
+        .expect("reminder still stored")
 }
 
 #[tokio::test]

@@ -18,13 +18,8 @@ const NOT_FOUND: Error = Error::NotFound(Some("UserSettings"));
 
 /// A non-null choice, or nothing.
 fn choice(f: &mut Fields, name: &str, choices: &[&str]) -> Option<String> {
-    match f.choice(name, choices, false) {
-        Field::Null => {
-            f.error(name, NULL);
-            None
-        }
-        other => other.value(),
-    }
+    let value = f.choice(name, choices, false);
+    f.not_null(name, value)
 }
 
 /// A boolean (null is refused by the validator itself).

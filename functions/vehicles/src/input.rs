@@ -35,11 +35,7 @@ pub fn read(body: &Map<String, Value>, partial: bool) -> Result<VehicleInput> {
             f.error("year", year_message(now));
             None
         }
-        Field::Null => {
-            f.error("year", shared::http::validate::NULL);
-            None
-        }
-        other => other.value(),
+        other => f.not_null("year", other),
     };
     // `registration_number` is the seed's name for the same value.
     let plate = match f.text("license_plate", Text::optional(20)) {

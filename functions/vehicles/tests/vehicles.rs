@@ -541,18 +541,7 @@ async fn an_odometer_edit_refreshes_the_vehicles_reminders_and_delete_takes_them
         .await;
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(app.calls() - before, 2, "partition query + one transaction");
-    let stored: shared::domain::reminders::Reminder = shared::store::from_item(
-        app.state
-            .store
-            .get(
-                &shared::store::keys::user_pk(&user.id),
-                &shared::store::keys::reminder_sk(&r.id),
-            )
-            .await
-            .unwrap()
-            .unwrap(),
-    )
-    .unwrap();
+    let stored = app.stored_reminder(&user.id, &r.id).await.unwrap();
     assert_eq!(stored.odometer.unwrap().km, 23_200);
     assert!(
         stored.alert_at.is_some(),
@@ -579,14 +568,8 @@ async fn an_odometer_edit_refreshes_the_vehicles_reminders_and_delete_takes_them
         .send()
         .await;
     assert_eq!(res.status, 204);
-    let gone = app
-        .state
-        .store
-        .get(
-            &shared::store::keys::user_pk(&user.id),
-            &shared::store::keys::reminder_sk(&r.id),
-        )
-        .await
-        .unwrap();
-    assert!(gone.is_none(), "the vehicle's reminders go with it");
+    assert!(
+        app.stored_reminder(&user.id, &r.id).await.is_none(),
+        "the vehicle's reminders go with it"
+    );
 }

@@ -121,6 +121,16 @@ impl<'a> Fields<'a> {
         self.errors.add(field, message);
     }
 
+    /// The value of a field that may be absent but not null: a null is
+    /// reported as "This field may not be null.".
+    pub fn not_null<T>(&mut self, name: &str, field: Field<T>) -> Option<T> {
+        if let Field::Null = field {
+            self.errors.add(name, NULL);
+            return None;
+        }
+        field.value()
+    }
+
     pub fn has_errors(&self) -> bool {
         !self.errors.is_empty()
     }
