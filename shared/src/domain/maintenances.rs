@@ -64,8 +64,13 @@ impl Maintenance {
     /// When the scheduled run should announce it: `NOTICE_DAYS` before the
     /// date, while scheduled and not announced yet.
     pub fn alert_at(&self) -> Option<DateTime<Utc>> {
+        // Checked: a date at the edge of the calendar must not panic.
         (self.is_scheduled() && !self.reminder_sent)
-            .then(|| self.service_date - chrono::Duration::days(NOTICE_DAYS))
+            .then(|| {
+                self.service_date
+                    .checked_sub_signed(chrono::Duration::days(NOTICE_DAYS))
+            })
+            .flatten()
     }
 
     /// `Maintenance` (spec 4.1); `owner` is the caller, who owns the vehicle.

@@ -97,7 +97,10 @@ impl OdometerTrend {
                 km_per_day: None,
             };
         };
-        let window_start = last.at - Duration::days(TREND_WINDOW_DAYS);
+        let window_start = last
+            .at
+            .checked_sub_signed(Duration::days(TREND_WINDOW_DAYS))
+            .unwrap_or(DateTime::<Utc>::MIN_UTC);
         let first = past
             .iter()
             .find(|r| r.at >= window_start)
@@ -123,7 +126,12 @@ impl OdometerTrend {
         let rate = self.km_per_day.filter(|r| *r > 0.0)?;
         let seconds = (target - self.km) as f64 / rate * 86_400.0;
         // Beyond a century the projection means nothing (and must not overflow).
-        (seconds < 100.0 * 365.0 * 86_400.0).then(|| self.at + Duration::seconds(seconds as i64))
+        (seconds < 100.0 * 365.0 * 86_400.0)
+            .then(|| {
+                self.at
+                    .checked_add_signed(Duration::seconds(seconds as i64))
+            })
+            .flatten()
     }
 }
 
@@ -274,9 +282,10 @@ impl Reminder {
 
     /// When `urgency` starts: the earlier of its date and mileage thresholds.
     pub fn level_start(&self, urgency: Urgency) -> Option<DateTime<Utc>> {
+        // Checked arithmetic: dates at the edge of the calendar must not panic.
         let by_date = self
             .due_date
-            .map(|d| d - Duration::days(self.days_before(urgency)));
+            .and_then(|d| d.checked_sub_signed(Duration::days(self.days_before(urgency))));
         let by_km = match (self.due_mileage, self.odometer) {
             (Some(due), Some(trend)) => trend.reaching(due - self.km_before(urgency)),
             _ => None,
@@ -358,6 +367,10 @@ impl Reminder {
             .recurrence_months
             .and_then(|m| done_at.checked_add_months(Months::new(m as u32)));
         let due_mileage = self.recurrence_km.map(|km| done_km + km);
+        if due_date.is_none() && due_mileage.is_none() {
+            // Only when the date falls off the calendar.
+            return None;
+        }
         let now = time::now();
         Some(Reminder {
             id: uuid::Uuid::now_v7().to_string(),
@@ -671,6 +684,30 @@ mod tests {
         assert_eq!(next.notified_level, 0);
         assert_ne!(next.id, r.id);
         assert!(reminder().next_occurrence(at("2026-01-10"), 0).is_none());
+    }
+
+    #[test]
+    fn dates_at_the_edge_of_the_calendar_do_not_panic() {
+        let r = Reminder {
+            due_date: Some(DateTime::<Utc>::MIN_UTC),
+            due_mileage: Some(10),
+            remind_days_before: 365,
+            recurrence_months: Some(12),
+            ..reminder()
+        };
+        let trend = OdometerTrend {
+            km: 0,
+            at: DateTime::<Utc>::MAX_UTC,
+            km_per_day: Some(0.001),
+        };
+        let r = r.refreshed(trend);
+        assert_eq!(r.urgency_at(at("2026-01-01")), Some(Urgency::Overdue));
+        assert!(r.next_occurrence(DateTime::<Utc>::MAX_UTC, 0).is_none());
+        let readings = [Reading {
+            at: DateTime::<Utc>::MIN_UTC,
+            km: 1,
+        }];
+        OdometerTrend::from_readings(1, &readings, at("2026-01-01"));
     }
 
     #[test]
