@@ -155,6 +155,15 @@ pub fn vehicle_trend(
                 })
             }),
     );
+    if readings.is_empty() {
+        // No reading at all (a vehicle stored before the log existed): the
+        // odometer as of its last change; stable, so refreshes stay quiet.
+        return OdometerTrend {
+            km: vehicle.mileage,
+            at: vehicle.updated_at.min(now),
+            km_per_day: None,
+        };
+    }
     OdometerTrend::from_readings(vehicle.mileage, &readings, now)
 }
 
