@@ -7,7 +7,8 @@ use axum::response::Response;
 use serde_json::{json, Value};
 use shared::auth::CurrentUser;
 use shared::domain::notifications::{
-    stats as stats_of, Notification, INFO, LINK_MAX, TITLE_MAX, TYPES,
+    stats as stats_of, Notification, INFO, LINK_MAX, MESSAGE_MAX, METADATA_MAX_BYTES, TITLE_MAX,
+    TYPES,
 };
 use shared::http::listing::{
     bool_filter, choice_filter, matches_search, ordering, search_terms, sort, SortKey,
@@ -74,12 +75,19 @@ pub async fn create(
 ) -> Result<Response> {
     let mut f = Fields::new(&body);
     let title = f.required_text("title", TITLE_MAX);
-    let message = f.required_text("message", usize::MAX);
+    let message = f.required_text("message", MESSAGE_MAX);
     let kind = f.choice("notification_type", TYPES, false);
     let kind = f.not_null("notification_type", kind);
     let link = f.text("link", Text::optional(LINK_MAX)).value();
     let metadata = match f.raw("metadata", false) {
         None | Some(Value::Null) => json!({}),
+        Some(v) if v.to_string().len() > METADATA_MAX_BYTES => {
+            f.error(
+                "metadata",
+                format!("Ensure this value has at most {METADATA_MAX_BYTES} bytes of JSON."),
+            );
+            json!({})
+        }
         Some(v) => v.clone(),
     };
     f.finish()?;

@@ -67,11 +67,16 @@ async fn create_validates_and_answers_the_full_notification() {
     let res = app
         .post("/api/notifications/")
         .bearer(&token)
-        .json(json!({"title": "x".repeat(256), "message": "m", "link": "/".repeat(501)}))
+        .json(
+            json!({"title": "x".repeat(256), "message": "m".repeat(10_001), "link": "/".repeat(501),
+                     "metadata": {"blob": "x".repeat(20_000)}}),
+        )
         .send()
         .await;
     assert_eq!(res.status, 400);
-    assert!(res.body["title"].is_array() && res.body["link"].is_array());
+    for field in ["title", "message", "link", "metadata"] {
+        assert!(res.body[field].is_array(), "{field}: {}", res.text);
+    }
     let res = app.get("/api/notifications/").send().await;
     assert_eq!(res.status, 401);
     assert_eq!(

@@ -7,7 +7,9 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::{Map, Value};
 use shared::auth::CurrentUser;
-use shared::domain::settings::{Settings, LANGUAGES, THEMES, TIMEZONE_MAX};
+use shared::domain::settings::{
+    Settings, CUSTOM_SETTINGS_MAX_BYTES, LANGUAGES, THEMES, TIMEZONE_MAX,
+};
 use shared::http::body::type_name;
 use shared::http::pagination::RequestUrl;
 use shared::http::validate::{Field, Fields, Text, NULL};
@@ -52,6 +54,13 @@ fn apply(settings: &mut Settings, body: &Map<String, Value>) -> Result<()> {
     // A settings bag is an object (the reference accepted any JSON shape).
     let custom = match f.raw("custom_settings", false) {
         None => None,
+        Some(value @ Value::Object(_)) if value.to_string().len() > CUSTOM_SETTINGS_MAX_BYTES => {
+            f.error(
+                "custom_settings",
+                format!("Ensure this value has at most {CUSTOM_SETTINGS_MAX_BYTES} bytes of JSON."),
+            );
+            None
+        }
         Some(Value::Object(map)) => Some(Value::Object(map.clone())),
         Some(Value::Null) => {
             f.error("custom_settings", NULL);

@@ -108,9 +108,13 @@ async fn put_and_patch_are_partial_on_every_path_and_check_each_field() {
     let res = app
         .patch("/api/settings/me/")
         .bearer(&token)
-        .json(json!({"timezone": "x".repeat(51)}))
+        .json(json!({"timezone": "x".repeat(51), "custom_settings": {"blob": "x".repeat(20_000)}}))
         .send()
         .await;
+    assert!(res.body["custom_settings"][0]
+        .as_str()
+        .unwrap()
+        .contains("bytes of JSON"));
     assert_eq!(
         res.body["timezone"],
         json!(["Ensure this field has no more than 50 characters."])

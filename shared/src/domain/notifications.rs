@@ -21,6 +21,9 @@ pub const TYPES: &[&str] = &[
 
 pub const TITLE_MAX: usize = 255;
 pub const LINK_MAX: usize = 500;
+/// Bounds that keep a notification far below DynamoDB's 400 KB item limit.
+pub const MESSAGE_MAX: usize = 10_000;
+pub const METADATA_MAX_BYTES: usize = 16 * 1024;
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Notification {

@@ -9,6 +9,8 @@ use crate::time;
 pub const LANGUAGES: &[&str] = &["en", "fr", "es"];
 pub const THEMES: &[&str] = &["light", "dark", "auto"];
 pub const TIMEZONE_MAX: usize = 50;
+/// Keeps the settings item far below DynamoDB's 400 KB item limit.
+pub const CUSTOM_SETTINGS_MAX_BYTES: usize = 16 * 1024;
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Settings {
