@@ -240,20 +240,17 @@ async fn scheduled(
     user: &shared::domain::users::User,
     overdue: bool,
 ) -> Result<Response> {
-    let mut items = state
-        .store
-        .maintenances()
-        .scheduled(&user.id, &time::now(), overdue)
-        .await?;
+    // The index and the vehicles are read at the same time.
+    let now = time::now();
+    let maintenances = state.store.maintenances();
+    let vehicles = state.store.vehicles();
+    let (mut items, vehicles) = tokio::try_join!(
+        maintenances.scheduled(&user.id, &now, overdue),
+        vehicles.list(&user.id)
+    )?;
     items.sort_by_key(|m| m.service_date);
-    let vehicles: HashMap<String, Vehicle> = state
-        .store
-        .vehicles()
-        .list(&user.id)
-        .await?
-        .into_iter()
-        .map(|v| (v.id.clone(), v))
-        .collect();
+    let vehicles: HashMap<String, Vehicle> =
+        vehicles.into_iter().map(|v| (v.id.clone(), v)).collect();
     let rows: Vec<Value> = items
         .iter()
         .map(|m| m.to_json(vehicles.get(&m.vehicle_id), user))
