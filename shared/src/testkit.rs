@@ -212,14 +212,7 @@ impl TestApp {
             updated_at: at,
             version: 0,
         };
-        let current = self
-            .state
-            .store
-            .vehicles()
-            .get(&vehicle.owner_id, &vehicle.id)
-            .await
-            .expect("read vehicle")
-            .expect("vehicle exists");
+        let current = self.stored_vehicle(&vehicle.owner_id, &vehicle.id).await;
         self.state
             .store
             .maintenances()
@@ -243,6 +236,21 @@ impl TestApp {
             .await
             .expect("store reminder");
         reminder
+    }
+
+    /// A vehicle as stored now (it must exist).
+    pub async fn stored_vehicle(
+        &self,
+        owner_id: &str,
+        vehicle_id: &str,
+    ) -> crate::domain::vehicles::Vehicle {
+        self.state
+            .store
+            .vehicles()
+            .get(owner_id, vehicle_id)
+            .await
+            .expect("read vehicle")
+            .expect("vehicle exists")
     }
 
     /// A reminder as stored now (`None` once deleted).

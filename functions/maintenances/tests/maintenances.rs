@@ -37,14 +37,7 @@ async fn create_in_two_round_trips_raises_the_odometer_and_counts() {
     assert_eq!(m["vehicle_info"]["make"], "Renault");
     assert_eq!(m["created_by_name"], "Test owner");
     assert_eq!(m["performed_by_name"], "Test owner");
-    let stored = app
-        .state
-        .store
-        .vehicles()
-        .get(&user.id, &v.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = app.stored_vehicle(&user.id, &v.id).await;
     assert_eq!((stored.mileage, stored.maintenances_count), (42_000, 1));
 
     // A lower reading never lowers the odometer.
@@ -56,14 +49,7 @@ async fn create_in_two_round_trips_raises_the_odometer_and_counts() {
         .await;
     assert_eq!(res.status, 201);
     assert_eq!(res.body["status"], "SCHEDULED", "default status");
-    let stored = app
-        .state
-        .store
-        .vehicles()
-        .get(&user.id, &v.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = app.stored_vehicle(&user.id, &v.id).await;
     assert_eq!((stored.mileage, stored.maintenances_count), (42_000, 2));
 
     let id = m["id"].as_str().unwrap();
@@ -231,24 +217,10 @@ async fn update_keeps_the_vehicle_applies_rules_and_delete_uncounts() {
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(res.body["vehicle"], v.id, "vehicle cannot be changed");
     assert_eq!(res.body["reminder_sent"], true);
-    let stored = app
-        .state
-        .store
-        .vehicles()
-        .get(&user.id, &v.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = app.stored_vehicle(&user.id, &v.id).await;
     assert_eq!(stored.mileage, 5_000, "odometer follows the edit");
     assert_eq!(app.delete(&path).bearer(&token).send().await.status, 204);
-    let stored = app
-        .state
-        .store
-        .vehicles()
-        .get(&user.id, &v.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = app.stored_vehicle(&user.id, &v.id).await;
     assert_eq!(
         (stored.mileage, stored.maintenances_count),
         (5_000, 0),

@@ -334,14 +334,7 @@ async fn complete_records_the_work_and_schedules_the_next_occurrence() {
     assert_eq!(m["cost"], "79.50");
     assert_eq!(m["mileage"], 44_800);
     assert_eq!(done["maintenance"], m["id"]);
-    let stored = app
-        .state
-        .store
-        .vehicles()
-        .get(&user.id, &v.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let stored = app.stored_vehicle(&user.id, &v.id).await;
     assert_eq!((stored.mileage, stored.maintenances_count), (44_800, 1));
 
     let res = app

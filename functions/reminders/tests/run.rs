@@ -51,14 +51,7 @@ async fn scheduled_maintenance(app: &TestApp, vehicle: &Vehicle, in_days: i64) -
         updated_at: at,
         version: 0,
     };
-    let current = app
-        .state
-        .store
-        .vehicles()
-        .get(&vehicle.owner_id, &vehicle.id)
-        .await
-        .unwrap()
-        .unwrap();
+    let current = app.stored_vehicle(&vehicle.owner_id, &vehicle.id).await;
     app.state
         .store
         .maintenances()

@@ -434,14 +434,7 @@ async fn per_vehicle_maintenances_stats_and_cascade_delete() {
         .as_str()
         .unwrap()
         .to_string();
-    let v = app
-        .state
-        .store
-        .vehicles()
-        .get(&user.id, &id)
-        .await
-        .unwrap()
-        .unwrap();
+    let v = app.stored_vehicle(&user.id, &id).await;
     app.store_maintenance(&v, "Oil change", 9_000, 40_000, "2024-01-01")
         .await;
     app.store_maintenance(&v, "Brakes", 21_000, 60_000, "2024-06-01")
