@@ -272,7 +272,7 @@ async fn mileage_reminders_are_projected_from_the_odometer_history() {
         .unwrap()
         .unwrap();
     assert!(
-        stored.contains_key("gsi3pk"),
+        stored.contains_key(shared::store::keys::GSI3PK),
         "now due: in the run's alert index"
     );
 
@@ -295,7 +295,10 @@ async fn mileage_reminders_are_projected_from_the_odometer_history() {
         .await
         .unwrap()
         .unwrap();
-    assert!(!stored.contains_key("gsi3pk"), "nothing to schedule yet");
+    assert!(
+        !stored.contains_key(shared::store::keys::GSI3PK),
+        "nothing to schedule yet"
+    );
 }
 
 #[tokio::test]

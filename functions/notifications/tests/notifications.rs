@@ -1,7 +1,7 @@
 //! Notifications through the router and the real SDK against the emulator.
 
 use serde_json::json;
-use shared::testkit::TestApp;
+use shared::testkit::{TestApp, TestResponse};
 
 async fn app() -> TestApp {
     TestApp::spawn(notifications::router).await
@@ -18,6 +18,14 @@ async fn create(app: &TestApp, token: &str, title: &str, kind: &str) -> String {
         .await;
     assert_eq!(res.status, 201, "{}", res.text);
     res.body["id"].as_str().unwrap().to_string()
+}
+
+/// `POST /api/notifications/{id}/<name>/` (mark_as_read, mark_as_unread).
+async fn action(app: &TestApp, token: &str, id: &str, name: &str) -> TestResponse {
+    app.post(&format!("/api/notifications/{id}/{name}/"))
+        .bearer(token)
+        .send()
+        .await
 }
 
 async fn unread_count(app: &TestApp, token: &str) -> i64 {
@@ -126,10 +134,7 @@ async fn list_filters_searches_orders_and_pages() {
         .await;
     assert_eq!(res.status, 400);
 
-    app.post(&format!("/api/notifications/{w}/mark_as_read/"))
-        .bearer(&token)
-        .send()
-        .await;
+    action(&app, &token, &w, "mark_as_read").await;
     let res = app
         .get("/api/notifications/?is_read=true")
         .bearer(&token)
@@ -160,30 +165,18 @@ async fn the_unread_counter_follows_every_change_and_read_at_is_kept_right() {
         "user + counter, never a count of all"
     );
 
-    let res = app
-        .post(&format!("/api/notifications/{a}/mark_as_read/"))
-        .bearer(&token)
-        .send()
-        .await;
+    let res = action(&app, &token, &a, "mark_as_read").await;
     assert_eq!(res.status, 200);
     assert_eq!(res.body["is_read"], true);
     let read_at = res.body["read_at"].clone();
     assert!(read_at.is_string());
     assert_eq!(unread_count(&app, &token).await, 2);
     // Marking again changes nothing, the first read_at stays.
-    let res = app
-        .post(&format!("/api/notifications/{a}/mark_as_read/"))
-        .bearer(&token)
-        .send()
-        .await;
+    let res = action(&app, &token, &a, "mark_as_read").await;
     assert_eq!(res.body["read_at"], read_at);
     assert_eq!(unread_count(&app, &token).await, 2);
 
-    let res = app
-        .post(&format!("/api/notifications/{a}/mark_as_unread/"))
-        .bearer(&token)
-        .send()
-        .await;
+    let res = action(&app, &token, &a, "mark_as_unread").await;
     assert_eq!(res.status, 200);
     assert_eq!(res.body["is_read"], false);
     assert_eq!(res.body["read_at"], serde_json::Value::Null);
@@ -289,10 +282,7 @@ async fn stats_and_by_type_group_on_notification_type() {
     let a = create(&app, &token, "A", "info").await;
     create(&app, &token, "B", "warning").await;
     create(&app, &token, "C", "info").await;
-    app.post(&format!("/api/notifications/{a}/mark_as_read/"))
-        .bearer(&token)
-        .send()
-        .await;
+    action(&app, &token, &a, "mark_as_read").await;
     let res = app
         .get("/api/notifications/stats/")
         .bearer(&token)
@@ -336,10 +326,7 @@ async fn another_users_notifications_are_not_found() {
             .json(json!({"is_read": true}))
             .send()
             .await,
-        app.post(&format!("/api/notifications/{id}/mark_as_read/"))
-            .bearer(&other)
-            .send()
-            .await,
+        action(&app, &other, &id, "mark_as_read").await,
         app.delete(&format!("/api/notifications/{id}/"))
             .bearer(&other)
             .send()

@@ -380,23 +380,24 @@ impl Reminder {
             // Only when the date falls off the calendar.
             return None;
         }
-        let now = time::now();
+        // A fresh reminder carrying over what describes the work and its
+        // thresholds; state, history and identity start anew.
         Some(Reminder {
-            id: uuid::Uuid::now_v7().to_string(),
             due_date,
             due_mileage,
-            status: ACTIVE.to_string(),
-            notified_level: 0,
-            alert_at: None,
-            odometer: None,
-            completed_at: None,
-            completed_mileage: None,
-            next_reminder_id: None,
-            maintenance_id: None,
-            created_at: now,
-            updated_at: now,
-            version: 0,
-            ..self.clone()
+            notes: self.notes.clone(),
+            recurrence_months: self.recurrence_months,
+            recurrence_km: self.recurrence_km,
+            remind_days_before: self.remind_days_before,
+            urgent_days_before: self.urgent_days_before,
+            remind_km_before: self.remind_km_before,
+            urgent_km_before: self.urgent_km_before,
+            ..Reminder::new(
+                &self.owner_id,
+                &self.vehicle_id,
+                &self.service_type,
+                &self.title,
+            )
         })
     }
 
