@@ -171,6 +171,7 @@ impl TestApp {
             }],
             maintenances_count: 0,
             documents_count: 0,
+            active_reminders: 0,
             created_at: now,
             updated_at: now,
             version: 0,
@@ -216,7 +217,7 @@ impl TestApp {
         self.state
             .store
             .maintenances()
-            .create(&maintenance, &current, Vec::new())
+            .create(&maintenance, &current, Vec::new(), Default::default())
             .await
             .expect("store maintenance");
     }
@@ -232,8 +233,13 @@ impl TestApp {
     ) -> crate::domain::reminders::Reminder {
         let reminder = reminder_for(vehicle, title, due_date, due_mileage);
         let repo = self.state.store.reminders();
-        repo.commit(vec![repo.tx_create(&reminder).expect("reminder item")])
-            .await
+        let gained = crate::store::reminders::Reminders::active_delta(None, Some(&reminder));
+        repo.commit(
+            vec![repo.tx_create(&reminder).expect("reminder item")],
+            Some(vehicle),
+            gained,
+        )
+        .await
             .expect("store reminder");
         reminder
     }

@@ -1,6 +1,6 @@
-//! Maintenance endpoints (spec 4.2). Reads use the caller's partition (one
-//! Query: the user, their vehicles and maintenances); upcoming and overdue
-//! use the sparse index of scheduled dates.
+//! Maintenance endpoints (spec 4.2). Reads use the collections of the
+//! caller's partition they answer from (read with the user); upcoming and
+//! overdue use the sparse index of scheduled dates.
 
 use std::collections::HashMap;
 
@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::Duration;
 use serde_json::{json, Value};
-use shared::auth::{CurrentUser, UserPartition};
+use shared::auth::CurrentUser;
 use shared::domain::maintenances::{overview_stats, Maintenance, COMPLETED, SCHEDULED, STATUSES};
 use shared::domain::reminders::refresh_for_vehicle;
 use shared::domain::vehicles::Vehicle;
@@ -19,7 +19,7 @@ use shared::store::TransactWriteItem;
 use shared::{time, AppState, Error, Result};
 
 use crate::input;
-use crate::records::Records;
+use crate::records::{Everything, History, Logbook, Records};
 
 const NOT_FOUND: Error = Error::NotFound(Some("Maintenance"));
 const ORDERING_FIELDS: &[&str] = &["service_date", "cost", "mileage", "created_at"];
@@ -71,7 +71,7 @@ fn sort_key(m: &Maintenance, field: &str) -> SortKey {
     }
 }
 
-pub async fn list(partition: UserPartition, url: RequestUrl) -> Result<Response> {
+pub async fn list(partition: Logbook, url: RequestUrl) -> Result<Response> {
     let status = choice_filter(&url, "status", STATUSES)?;
     let vehicle = url.param("vehicle").filter(|v| !v.is_empty());
     let service_type = url.param("service_type").filter(|v| !v.is_empty());
@@ -109,7 +109,7 @@ pub async fn list(partition: UserPartition, url: RequestUrl) -> Result<Response>
 
 pub async fn create(
     State(state): State<AppState>,
-    partition: UserPartition,
+    partition: Everything,
     JsonBody(body): JsonBody,
 ) -> Result<Response> {
     let records = Records::of(&partition)?;
@@ -145,7 +145,7 @@ pub async fn create(
     state
         .store
         .maintenances()
-        .create(&m, &vehicle, also)
+        .create(&m, &vehicle, also, Default::default())
         .await?;
     Ok(created(m.to_json(Some(&vehicle), &partition.user)))
 }
@@ -158,7 +158,7 @@ fn find<'a>(records: &'a Records, id: &str) -> Result<&'a Maintenance> {
         .ok_or(NOT_FOUND)
 }
 
-pub async fn detail(partition: UserPartition, Path(id): Path<String>) -> Result<Response> {
+pub async fn detail(partition: Logbook, Path(id): Path<String>) -> Result<Response> {
     let records = Records::of(&partition)?;
     let m = find(&records, &id)?;
     Ok(ok(m.to_detail_json(
@@ -169,7 +169,7 @@ pub async fn detail(partition: UserPartition, Path(id): Path<String>) -> Result<
 
 pub async fn replace(
     state: State<AppState>,
-    partition: UserPartition,
+    partition: Everything,
     id: Path<String>,
     body: JsonBody,
 ) -> Result<Response> {
@@ -178,7 +178,7 @@ pub async fn replace(
 
 pub async fn patch(
     state: State<AppState>,
-    partition: UserPartition,
+    partition: Everything,
     id: Path<String>,
     body: JsonBody,
 ) -> Result<Response> {
@@ -187,7 +187,7 @@ pub async fn patch(
 
 async fn update(
     State(state): State<AppState>,
-    partition: UserPartition,
+    partition: Everything,
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
     partial: bool,
@@ -220,7 +220,7 @@ async fn update(
 
 pub async fn delete(
     State(state): State<AppState>,
-    partition: UserPartition,
+    partition: Everything,
     Path(id): Path<String>,
 ) -> Result<Response> {
     let records = Records::of(&partition)?;
@@ -284,7 +284,7 @@ fn date_param(url: &RequestUrl, name: &str) -> Result<Option<chrono::DateTime<ch
     }
 }
 
-pub async fn stats(partition: UserPartition, url: RequestUrl) -> Result<Response> {
+pub async fn stats(partition: History, url: RequestUrl) -> Result<Response> {
     let start = date_param(&url, "start_date")?;
     let end = date_param(&url, "end_date")?;
     let records = Records::of(&partition)?;
@@ -297,7 +297,7 @@ pub async fn stats(partition: UserPartition, url: RequestUrl) -> Result<Response
     Ok(ok(overview_stats(&items)))
 }
 
-pub async fn recent(partition: UserPartition) -> Result<Response> {
+pub async fn recent(partition: Logbook) -> Result<Response> {
     let since = time::now() - Duration::days(30);
     let records = Records::of(&partition)?;
     let mut items: Vec<&Maintenance> = records
@@ -309,7 +309,7 @@ pub async fn recent(partition: UserPartition) -> Result<Response> {
     Ok(ok(rows(&records, &items, &partition.user)))
 }
 
-pub async fn by_vehicle(partition: UserPartition, url: RequestUrl) -> Result<Response> {
+pub async fn by_vehicle(partition: Logbook, url: RequestUrl) -> Result<Response> {
     let only = url.param("vehicle_id").filter(|v| !v.is_empty());
     let records = Records::of(&partition)?;
     let mut items: Vec<&Maintenance> = records

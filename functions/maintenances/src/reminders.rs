@@ -7,10 +7,9 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
-use shared::auth::UserPartition;
 use shared::domain::maintenances::{Maintenance, COMPLETED};
 use shared::domain::reminders::{
-    refresh_for_vehicle, vehicle_trend, Reminder, Urgency, DONE, MAX_ACTIVE_PER_VEHICLE, STATUSES,
+    refresh_for_vehicle, vehicle_trend, Reminder, Urgency, DONE, STATUSES,
 };
 use shared::domain::vehicles::Vehicle;
 use shared::http::listing::{choice_filter, matches_search, ordering, search_terms, sort, SortKey};
@@ -18,7 +17,9 @@ use shared::http::pagination::RequestUrl;
 use shared::http::{created, no_content, ok, JsonBody, Page};
 use shared::{time, AppState, Error, Result};
 
-use crate::records::Records;
+use crate::records::{Agenda, Everything, Records};
+use shared::store::reminders::Reminders;
+use shared::store::vehicles::VehicleEffect;
 use crate::reminder_input::{self, check, read_completion};
 
 const NOT_FOUND: Error = Error::NotFound(Some("MaintenanceReminder"));
@@ -35,26 +36,10 @@ impl Records {
         r.to_json(self.vehicles.get(&r.vehicle_id), now)
     }
 
-    fn active_on(&self, vehicle_id: &str, except: &str) -> usize {
-        self.reminders
-            .iter()
-            .filter(|r| r.vehicle_id == vehicle_id && r.is_active() && r.id != except)
-            .count()
-    }
-
     /// `r` refreshed with its vehicle's current odometer trend.
     fn refreshed(&self, r: &Reminder, vehicle: &Vehicle, now: DateTime<Utc>) -> Reminder {
         r.refreshed(vehicle_trend(vehicle, &self.maintenances, now))
     }
-}
-
-fn too_many(records: &Records, r: &Reminder) -> Result<()> {
-    if r.is_active() && records.active_on(&r.vehicle_id, &r.id) >= MAX_ACTIVE_PER_VEHICLE {
-        return Err(Error::non_field(format!(
-            "A vehicle can have at most {MAX_ACTIVE_PER_VEHICLE} active reminders."
-        )));
-    }
-    Ok(())
 }
 
 fn sort_key(r: &Reminder, field: &str) -> SortKey {
@@ -69,7 +54,7 @@ fn sort_key(r: &Reminder, field: &str) -> SortKey {
     }
 }
 
-pub async fn list(partition: UserPartition, url: RequestUrl) -> Result<Response> {
+pub async fn list(partition: Agenda, url: RequestUrl) -> Result<Response> {
     let status = choice_filter(&url, "status", STATUSES)?;
     let urgency = choice_filter(&url, "urgency", URGENCIES)?;
     let vehicle = url.param("vehicle").filter(|v| !v.is_empty());
@@ -101,7 +86,7 @@ pub async fn list(partition: UserPartition, url: RequestUrl) -> Result<Response>
 }
 
 /// Active reminders due or nearly due, most pressing first (bare array).
-pub async fn due(partition: UserPartition) -> Result<Response> {
+pub async fn due(partition: Agenda) -> Result<Response> {
     let records = Records::of(&partition)?;
     let now = time::now();
     let mut items: Vec<(Urgency, &Reminder)> = records
@@ -126,7 +111,7 @@ pub async fn due(partition: UserPartition) -> Result<Response> {
 
 pub async fn create(
     State(state): State<AppState>,
-    partition: UserPartition,
+    partition: Everything,
     JsonBody(body): JsonBody,
 ) -> Result<Response> {
     let records = Records::of(&partition)?;
@@ -145,15 +130,17 @@ pub async fn create(
     let mut r = Reminder::new(&partition.user.id, &vehicle.id, "", "");
     input.apply(&mut r);
     check(&r)?;
-    too_many(&records, &r)?;
     let now = time::now();
     let r = records.refreshed(&r, &vehicle, now);
     let store = state.store.reminders();
-    store.commit(vec![store.tx_create(&r)?]).await?;
+    let gained = Reminders::active_delta(None, Some(&r));
+    store
+        .commit(vec![store.tx_create(&r)?], Some(&vehicle), gained)
+        .await?;
     Ok(created(r.to_json(Some(&vehicle), now)))
 }
 
-pub async fn detail(partition: UserPartition, Path(id): Path<String>) -> Result<Response> {
+pub async fn detail(partition: Agenda, Path(id): Path<String>) -> Result<Response> {
     let records = Records::of(&partition)?;
     let r = records.find(&id)?;
     Ok(ok(records.json(r, time::now())))
@@ -161,7 +148,7 @@ pub async fn detail(partition: UserPartition, Path(id): Path<String>) -> Result<
 
 pub async fn replace(
     state: State<AppState>,
-    partition: UserPartition,
+    partition: Everything,
     id: Path<String>,
     body: JsonBody,
 ) -> Result<Response> {
@@ -170,7 +157,7 @@ pub async fn replace(
 
 pub async fn patch(
     state: State<AppState>,
-    partition: UserPartition,
+    partition: Everything,
     id: Path<String>,
     body: JsonBody,
 ) -> Result<Response> {
@@ -191,7 +178,7 @@ fn deadline_moved(before: &Reminder, after: &Reminder) -> bool {
 
 async fn update(
     State(state): State<AppState>,
-    partition: UserPartition,
+    partition: Everything,
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
     partial: bool,
@@ -204,7 +191,6 @@ async fn update(
     let mut after = before.clone();
     input.apply(&mut after);
     check(&after)?;
-    too_many(&records, &after)?;
     if deadline_moved(before, &after) {
         after.notified_level = 0;
     }
@@ -213,21 +199,33 @@ async fn update(
     after.updated_at = now;
     after.version = before.version + 1;
     let store = state.store.reminders();
+    let gained = Reminders::active_delta(Some(before), Some(&after));
     store
-        .commit(vec![store.tx_replace(before.version, &after)?])
+        .commit(
+            vec![store.tx_replace(before.version, &after)?],
+            Some(vehicle),
+            gained,
+        )
         .await?;
     Ok(ok(after.to_json(Some(vehicle), now)))
 }
 
 pub async fn delete(
     State(state): State<AppState>,
-    partition: UserPartition,
+    partition: Agenda,
     Path(id): Path<String>,
 ) -> Result<Response> {
     let records = Records::of(&partition)?;
     let r = records.find(&id)?;
     let store = state.store.reminders();
-    store.commit(vec![store.tx_delete(r)?]).await?;
+    let gained = Reminders::active_delta(Some(r), None);
+    store
+        .commit(
+            vec![store.tx_delete(r)?],
+            records.vehicles.get(&r.vehicle_id),
+            gained,
+        )
+        .await?;
     Ok(no_content())
 }
 
@@ -236,7 +234,7 @@ pub async fn delete(
 /// completion date and mileage. One transaction.
 pub async fn complete(
     State(state): State<AppState>,
-    partition: UserPartition,
+    partition: Everything,
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
 ) -> Result<Response> {
@@ -294,6 +292,8 @@ pub async fn complete(
     done.version = before.version + 1;
 
     let store = state.store.reminders();
+    let gained =
+        Reminders::active_delta(Some(before), Some(&done)) + Reminders::active_delta(None, next.as_ref());
     let mut writes = vec![store.tx_replace(before.version, &done)?];
     if let Some(n) = &next {
         writes.push(store.tx_create(n)?);
@@ -312,10 +312,18 @@ pub async fn complete(
             state
                 .store
                 .maintenances()
-                .create(m, vehicle, writes)
+                .create(
+                    m,
+                    vehicle,
+                    writes,
+                    VehicleEffect {
+                        active_reminders: gained,
+                        ..VehicleEffect::default()
+                    },
+                )
                 .await?;
         }
-        None => store.commit(writes).await?,
+        None => store.commit(writes, Some(vehicle), gained).await?,
     }
     Ok(ok(json!({
         "reminder": done.to_json(Some(&vehicle_after), now),

@@ -38,7 +38,11 @@ async fn create_validates_defaults_and_answers_the_full_reminder() {
                "due_mileage": 55_000, "recurrence_months": 12, "recurrence_km": 15_000}),
     )
     .await;
-    assert_eq!(app.calls() - before, 2, "partition query + one write");
+    assert_eq!(
+        app.calls() - before,
+        5,
+        "the user and three collections at the same time + one write"
+    );
     assert!(r["id"].is_string());
     assert_eq!(
         r["title"], "Oil change",

@@ -1,10 +1,12 @@
 //! Vehicle endpoints (spec 3.2). Every read and write goes through the
-//! caller's partition: another user's vehicle is a 404.
+//! caller's partition: another user's vehicle is a 404. Each handler reads
+//! only the collections it answers from.
 
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::{json, Value};
-use shared::auth::{CurrentUser, UserPartition};
+use shared::auth::collections::{MAINTENANCES, REMINDERS, VEHICLES};
+use shared::auth::{CurrentUser, UserData};
 use shared::domain::maintenances::{vehicle_stats, Maintenance};
 use shared::domain::reminders::{record_reading, refresh_for_vehicle, Reading, Reminder};
 use shared::domain::vehicles::{fleet_stats, Vehicle, FUEL_TYPES, TRANSMISSIONS};
@@ -18,6 +20,11 @@ use shared::store::vehicles::VinClaim;
 use shared::{time, AppState, Error, Result};
 
 use crate::input;
+
+/// A vehicle edit or delete follows the vehicle's maintenances and reminders.
+type Garage = UserData<{ VEHICLES | MAINTENANCES | REMINDERS }>;
+/// A vehicle's own views: the vehicle and its maintenances.
+type Logbook = UserData<{ VEHICLES | MAINTENANCES }>;
 
 const NOT_FOUND: Error = Error::NotFound(Some("Vehicle"));
 const VIN_TAKEN: &str = "vehicle with this vin already exists.";
@@ -99,6 +106,7 @@ pub async fn create(
         odometer_log: Vec::new(),
         maintenances_count: 0,
         documents_count: 0,
+            active_reminders: 0,
         created_at: now,
         updated_at: now,
         version: 0,
@@ -137,7 +145,7 @@ pub async fn detail(
 
 pub async fn replace(
     state: State<AppState>,
-    partition: UserPartition,
+    partition: Garage,
     id: Path<String>,
     body: JsonBody,
 ) -> Result<Response> {
@@ -146,7 +154,7 @@ pub async fn replace(
 
 pub async fn patch(
     state: State<AppState>,
-    partition: UserPartition,
+    partition: Garage,
     id: Path<String>,
     body: JsonBody,
 ) -> Result<Response> {
@@ -157,7 +165,7 @@ pub async fn patch(
 /// vehicle's reminders in the same transaction.
 async fn update(
     State(state): State<AppState>,
-    partition: UserPartition,
+    partition: Garage,
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
     partial: bool,
@@ -194,7 +202,7 @@ async fn update(
 }
 
 /// The vehicle `id` and its maintenances, from the caller's partition.
-fn vehicle_records(partition: &UserPartition, id: &str) -> Result<(Vehicle, Vec<Maintenance>)> {
+fn vehicle_records<const C: u8>(partition: &UserData<C>, id: &str) -> Result<(Vehicle, Vec<Maintenance>)> {
     let vehicle = partition
         .entities::<Vehicle>(entity::VEHICLE)?
         .into_iter()
@@ -212,7 +220,7 @@ fn vehicle_records(partition: &UserPartition, id: &str) -> Result<(Vehicle, Vec<
 /// a failure part way leaves the vehicle, so the delete can be retried.
 pub async fn delete(
     State(state): State<AppState>,
-    partition: UserPartition,
+    partition: Garage,
     Path(id): Path<String>,
 ) -> Result<Response> {
     let (vehicle, _) = vehicle_records(&partition, &id)?;
@@ -228,7 +236,7 @@ pub async fn delete(
 }
 
 /// The vehicle's maintenances, newest service first (bare array).
-pub async fn maintenances(partition: UserPartition, Path(id): Path<String>) -> Result<Response> {
+pub async fn maintenances(partition: Logbook, Path(id): Path<String>) -> Result<Response> {
     let (vehicle, mut items) = vehicle_records(&partition, &id)?;
     items.sort_by_key(|m| std::cmp::Reverse(m.service_date));
     let rows: Vec<Value> = items
@@ -239,7 +247,7 @@ pub async fn maintenances(partition: UserPartition, Path(id): Path<String>) -> R
 }
 
 /// One vehicle's maintenance statistics (the seed's per-vehicle stats).
-pub async fn stats(partition: UserPartition, Path(id): Path<String>) -> Result<Response> {
+pub async fn stats(partition: Logbook, Path(id): Path<String>) -> Result<Response> {
     let (vehicle, items) = vehicle_records(&partition, &id)?;
     let refs: Vec<&Maintenance> = items.iter().collect();
     Ok(ok(vehicle_stats(&vehicle, &refs)))

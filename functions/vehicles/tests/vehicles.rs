@@ -533,7 +533,11 @@ async fn an_odometer_edit_refreshes_the_vehicles_reminders_and_delete_takes_them
         .send()
         .await;
     assert_eq!(res.status, 200, "{}", res.text);
-    assert_eq!(app.calls() - before, 2, "partition query + one transaction");
+    assert_eq!(
+        app.calls() - before,
+        5,
+        "the user and three collections at the same time + one transaction"
+    );
     let stored = app.stored_reminder(&user.id, &r.id).await.unwrap();
     assert_eq!(stored.odometer.unwrap().km, 23_200);
     assert!(

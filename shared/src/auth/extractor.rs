@@ -108,16 +108,26 @@ where
     }
 }
 
-/// The signed-in user together with every other item of their partition
-/// (vehicles, maintenances, ...), read in one Query: the user's own
-/// collections cost one round trip including authentication.
+/// Collections of the caller's partition a handler may ask `UserData` for
+/// (bits of its const parameter).
+pub mod collections {
+    pub const VEHICLES: u8 = 1;
+    pub const MAINTENANCES: u8 = 2;
+    pub const REMINDERS: u8 = 4;
+}
+
+/// The signed-in user with the collections `C` of their partition (a set of
+/// `collections` bits), read at the same time: the profile by GetItem and
+/// each collection by a Query on its sort-key prefix. What a request reads
+/// is the user and what it answers from, never the rest of the partition
+/// (sessions, codes and settings live apart or under other prefixes).
 #[derive(Clone, Debug)]
-pub struct UserPartition {
+pub struct UserData<const C: u8> {
     pub user: User,
     pub items: Vec<crate::store::Item>,
 }
 
-impl<S> FromRequestParts<S> for UserPartition
+impl<S, const C: u8> FromRequestParts<S> for UserData<C>
 where
     AppState: FromRef<S>,
     S: Send + Sync,
@@ -125,10 +135,28 @@ where
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        use crate::store::keys;
         let state = AppState::from_ref(state);
         let token = bearer(parts)?.ok_or(Error::Unauthenticated(AuthError::NotProvided))?;
         let claims = decode_access(&state, &token)?;
-        let (profile, items) = state.store.users().partition(&claims.user_id).await?;
+        let store = &state.store;
+        let pk = keys::user_pk(&claims.user_id);
+        let collection = |bit: u8, prefix: &'static str| {
+            let pk = pk.clone();
+            async move {
+                if C & bit == 0 {
+                    return Ok(Vec::new());
+                }
+                store.query_prefix(&pk, prefix).await
+            }
+        };
+        let users = store.users();
+        let (profile, mut vehicles, maintenances, reminders) = tokio::try_join!(
+            users.get(&claims.user_id),
+            collection(collections::VEHICLES, keys::VEHICLE_PREFIX),
+            collection(collections::MAINTENANCES, keys::MAINTENANCE_PREFIX),
+            collection(collections::REMINDERS, keys::REMINDER_PREFIX),
+        )?;
         let user = profile.ok_or(Error::Unauthenticated(AuthError::UserNotFound))?;
         if !user.is_active {
             return Err(Error::Unauthenticated(AuthError::UserInactive));
@@ -138,11 +166,16 @@ where
                 REVOKED,
             )));
         }
-        Ok(UserPartition { user, items })
+        vehicles.extend(maintenances);
+        vehicles.extend(reminders);
+        Ok(UserData {
+            user,
+            items: vehicles,
+        })
     }
 }
 
-impl UserPartition {
+impl<const C: u8> UserData<C> {
     /// The items of one entity type, decoded.
     pub fn entities<T: serde::de::DeserializeOwned>(&self, entity: &str) -> Result<Vec<T>, Error> {
         self.items

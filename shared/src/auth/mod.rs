@@ -8,7 +8,7 @@ pub mod password;
 pub mod reset;
 pub mod tokens;
 
-pub use extractor::{CurrentUser, PublicRequest, UserPartition};
+pub use extractor::{collections, CurrentUser, PublicRequest, UserData};
 pub use tokens::{TokenPair, TokenService};
 
 use hmac::{Hmac, Mac};

@@ -2,6 +2,7 @@
 
 pub mod catalog;
 mod json_text;
+pub mod limits;
 pub mod maintenances;
 pub mod money;
 pub mod notifications;

@@ -46,6 +46,9 @@ pub struct Vehicle {
     pub maintenances_count: i64,
     #[serde(default)]
     pub documents_count: i64,
+    /// Reminders of this vehicle that are `active` (capped: see `limits`).
+    #[serde(default)]
+    pub active_reminders: i64,
     #[serde(with = "time::rfc3339")]
     pub created_at: DateTime<Utc>,
     #[serde(with = "time::rfc3339")]

@@ -6,11 +6,11 @@ use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Utc};
 
 use super::keys;
+use super::vehicles::VehicleEffect;
 use super::{from_item, n, s, to_item, Expr, Item, Store, WriteError, MAX_TRANSACTION_ITEMS};
 use crate::domain::maintenances::Maintenance;
 use crate::domain::vehicles::Vehicle;
 use crate::error::Error;
-use crate::time;
 
 pub struct Maintenances<'a> {
     store: &'a Store,
@@ -40,81 +40,69 @@ fn maintenance_item(m: &Maintenance) -> Result<Item, Error> {
     Ok(item)
 }
 
-/// How a write moves the vehicle: count delta and odometer raise.
-struct VehicleEffect {
-    count_delta: i64,
-    raise_to: Option<i64>,
-}
-
 impl Maintenances<'_> {
-    fn vehicle_update(
+    /// Runs a maintenance write (item 0) with the vehicle's update (if any,
+    /// right after it) and `also`; a refusal is explained: the record gone
+    /// (404), the vehicle gone or at a limit, or a concurrent change (409).
+    async fn run(
         &self,
-        vehicle: &Vehicle,
+        mut items: Vec<TransactWriteItem>,
+        vehicle: Option<&Vehicle>,
         effect: VehicleEffect,
-    ) -> Result<Option<TransactWriteItem>, Error> {
-        if effect.count_delta == 0 && effect.raise_to.is_none() {
-            return Ok(None);
-        }
-        let mut sets = vec!["updated_at = :now"];
-        let mut expr = Expr::new()
-            .value(":now", s(time::format(&time::now())))
-            .condition("attribute_exists(pk)");
-        if let Some(km) = effect.raise_to {
-            // Never lowers: a concurrent higher reading wins and this write retries.
-            sets.push("mileage = :km");
-            expr = expr.value(":km", n(km)).condition(
-                "attribute_exists(pk) AND (attribute_not_exists(mileage) OR mileage < :km)",
-            );
-        }
-        // The version moves too, so a vehicle edit based on an older read
-        // cannot write back a stale odometer or count.
-        let mut update = format!("SET {} ADD version :one", sets.join(", "));
-        expr = expr.value(":one", n(1));
-        if effect.count_delta != 0 {
-            update.push_str(", maintenances_count :delta");
-            expr = expr.value(":delta", n(effect.count_delta));
-        }
-        Ok(Some(self.store.tx_update(
-            &keys::user_pk(&vehicle.owner_id),
-            &keys::vehicle_sk(&vehicle.id),
-            expr.update(update),
-        )?))
-    }
-
-    async fn run(&self, items: Vec<TransactWriteItem>) -> Result<(), Error> {
+        also: Vec<TransactWriteItem>,
+        record_gone: Error,
+    ) -> Result<(), Error> {
+        let vehicle_update = match vehicle {
+            Some(v) => self.store.vehicles().tx_effect(v, effect)?,
+            None => None,
+        };
+        let vehicle_at = vehicle_update.as_ref().map(|_| items.len());
+        items.extend(vehicle_update);
+        items.extend(also);
         match self.store.transact(items).await {
             Ok(()) => Ok(()),
-            Err(WriteError::Conditions(_)) => Err(Error::Conflict(
-                "The maintenance or its vehicle was changed by another request; reload and retry."
-                    .into(),
-            )),
+            Err(WriteError::Conditions(failed)) => {
+                if failed.contains(&0) {
+                    return Err(record_gone);
+                }
+                match (vehicle, vehicle_at) {
+                    (Some(v), Some(at)) if failed.contains(&at) => {
+                        Err(self.store.vehicles().refusal(v, effect).await)
+                    }
+                    _ => Err(Error::Conflict(
+                        "The maintenance or its vehicle was changed by another request; reload and retry."
+                            .into(),
+                    )),
+                }
+            }
             Err(e) => Err(e.into()),
         }
     }
 
-    /// Creates the maintenance; counts it on the vehicle and raises the
-    /// vehicle's odometer when it records a higher mileage. `also` carries
-    /// the writes that follow from it (the vehicle's refreshed reminders).
+    /// Creates the maintenance; counts it on the vehicle (within the limit)
+    /// and raises the vehicle's odometer when it records a higher mileage.
+    /// `also` carries the writes that follow from it (the vehicle's
+    /// refreshed reminders, a completed reminder), and `also_effect` what
+    /// those change on the vehicle.
     pub async fn create(
         &self,
         m: &Maintenance,
         vehicle: &Vehicle,
         also: Vec<TransactWriteItem>,
+        also_effect: VehicleEffect,
     ) -> Result<(), Error> {
-        let raise_to = m.mileage.filter(|km| *km > vehicle.mileage);
-        let mut items = vec![self.store.tx_put(
+        let effect = VehicleEffect {
+            maintenances: 1,
+            active_reminders: 0,
+            raise_to: m.mileage.filter(|km| *km > vehicle.mileage),
+        }
+        .and(also_effect);
+        let items = vec![self.store.tx_put(
             maintenance_item(m)?,
             Expr::new().condition("attribute_not_exists(pk)"),
         )?];
-        items.extend(self.vehicle_update(
-            vehicle,
-            VehicleEffect {
-                count_delta: 1,
-                raise_to,
-            },
-        )?);
-        items.extend(also);
-        self.run(items).await
+        let gone = Error::Conflict("This maintenance already exists.".into());
+        self.run(items, Some(vehicle), effect, also, gone).await
     }
 
     /// Replaces `before` with `after` (same vehicle) if unchanged meanwhile.
@@ -125,46 +113,41 @@ impl Maintenances<'_> {
         vehicle: &Vehicle,
         also: Vec<TransactWriteItem>,
     ) -> Result<(), Error> {
-        let raise_to = after.mileage.filter(|km| *km > vehicle.mileage);
-        let mut items = vec![self.store.tx_put(
+        let effect = VehicleEffect {
+            raise_to: after.mileage.filter(|km| *km > vehicle.mileage),
+            ..VehicleEffect::default()
+        };
+        let items = vec![self.store.tx_put(
             maintenance_item(after)?,
             Expr::new()
                 .condition("attribute_exists(pk) AND version = :version")
                 .value(":version", n(before.version)),
         )?];
-        items.extend(self.vehicle_update(
-            vehicle,
-            VehicleEffect {
-                count_delta: 0,
-                raise_to,
-            },
-        )?);
-        items.extend(also);
-        self.run(items).await
+        let changed = Error::Conflict(
+            "The maintenance was changed by another request; reload and retry.".into(),
+        );
+        self.run(items, Some(vehicle), effect, also, changed).await
     }
 
+    /// Deletes the record and uncounts it, only if it still exists: of two
+    /// concurrent deletes one is a 404 and the count moves once.
     pub async fn delete(
         &self,
         m: &Maintenance,
         vehicle: Option<&Vehicle>,
         also: Vec<TransactWriteItem>,
     ) -> Result<(), Error> {
-        let mut items = vec![self.store.tx_delete(
+        let items = vec![self.store.tx_delete(
             &keys::user_pk(&m.owner_id),
             &keys::maintenance_sk(&m.id),
-            Expr::new(),
+            Expr::new().condition("attribute_exists(pk)"),
         )?];
-        if let Some(vehicle) = vehicle {
-            items.extend(self.vehicle_update(
-                vehicle,
-                VehicleEffect {
-                    count_delta: -1,
-                    raise_to: None,
-                },
-            )?);
-        }
-        items.extend(also);
-        self.run(items).await
+        let effect = VehicleEffect {
+            maintenances: -1,
+            ..VehicleEffect::default()
+        };
+        let gone = Error::NotFound(Some("Maintenance"));
+        self.run(items, vehicle, effect, also, gone).await
     }
 
     /// The owner's SCHEDULED maintenances with a service date at or after

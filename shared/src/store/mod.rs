@@ -46,6 +46,23 @@ pub struct Store {
     client: Client,
     table: String,
     calls: CallCounter,
+    items_read: ItemsRead,
+}
+
+/// Items returned by reads through one store (tests assert what a request
+/// reads, not only how many calls it makes: a Query is one call whether it
+/// returns one item or a thousand).
+#[derive(Clone, Debug, Default)]
+struct ItemsRead(std::sync::Arc<std::sync::atomic::AtomicU64>);
+
+impl ItemsRead {
+    fn add(&self, n: usize) {
+        self.0
+            .fetch_add(n as u64, std::sync::atomic::Ordering::SeqCst);
+    }
+    fn get(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 /// Why a conditional write or a transaction was refused.
@@ -120,6 +137,7 @@ impl Store {
             client,
             table: table.into(),
             calls,
+            items_read: ItemsRead::default(),
         }
     }
 
@@ -136,6 +154,11 @@ impl Store {
         self.calls.get()
     }
 
+    /// Items returned by GetItem, Query and BatchGetItem through this store so far.
+    pub fn items_read(&self) -> u64 {
+        self.items_read.get()
+    }
+
     /// GetItem on a full key (strongly consistent: reads follow our own writes).
     pub async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, Error> {
         let out = self
@@ -148,6 +171,7 @@ impl Store {
             .send()
             .await
             .map_err(sdk_error)?;
+        self.items_read.add(usize::from(out.item.is_some()));
         Ok(out.item)
     }
 
@@ -173,7 +197,9 @@ impl Store {
                 .send()
                 .await
                 .map_err(sdk_error)?;
-            items.extend(out.items.unwrap_or_default());
+            let page = out.items.unwrap_or_default();
+            self.items_read.add(page.len());
+            items.extend(page);
             match out.last_evaluated_key {
                 Some(key) if !key.is_empty() => start = Some(key),
                 _ => break,
@@ -202,7 +228,9 @@ impl Store {
             .send()
             .await
             .map_err(sdk_error)?;
-        Ok(out.items.unwrap_or_default())
+        let items = out.items.unwrap_or_default();
+        self.items_read.add(items.len());
+        Ok(items)
     }
 
     /// Items of an index partition whose sort key compares to `bound` as
@@ -234,7 +262,9 @@ impl Store {
                 .send()
                 .await
                 .map_err(sdk_error)?;
-            items.extend(out.items.unwrap_or_default());
+            let page = out.items.unwrap_or_default();
+            self.items_read.add(page.len());
+            items.extend(page);
             if limit.is_some_and(|l| items.len() >= l) {
                 break;
             }
@@ -397,7 +427,9 @@ impl Store {
                 .await
                 .map_err(sdk_error)?;
             if let Some(mut responses) = out.responses {
-                found.extend(responses.remove(&self.table).unwrap_or_default());
+                let page = responses.remove(&self.table).unwrap_or_default();
+                self.items_read.add(page.len());
+                found.extend(page);
             }
             match out.unprocessed_keys.filter(|m| !m.is_empty()) {
                 Some(rest) => request = rest,

@@ -5,8 +5,10 @@ use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, Utc};
 
 use super::keys;
+use super::vehicles::VehicleEffect;
 use super::{from_item, n, s, to_item, Expr, Item, Store, WriteError};
 use crate::domain::reminders::Reminder;
+use crate::domain::vehicles::Vehicle;
 use crate::error::Error;
 
 pub struct Reminders<'a> {
@@ -62,22 +64,56 @@ impl Reminders<'_> {
             .collect()
     }
 
+    /// Deletes the reminder as it was read: of two concurrent deletes one
+    /// is refused, so the vehicle's active count moves once.
     pub fn tx_delete(&self, r: &Reminder) -> Result<TransactWriteItem, Error> {
         self.store.tx_delete(
             &keys::user_pk(&r.owner_id),
             &keys::reminder_sk(&r.id),
-            Expr::new(),
+            Expr::new()
+                .condition("attribute_exists(pk) AND version = :version")
+                .value(":version", n(r.version)),
         )
     }
 
-    /// Runs a transaction of reminder writes; a changed item is a 409.
-    pub async fn commit(&self, items: Vec<TransactWriteItem>) -> Result<(), Error> {
+    /// How many active reminders a vehicle gains when `before` becomes
+    /// `after` (`None`: absent).
+    pub fn active_delta(before: Option<&Reminder>, after: Option<&Reminder>) -> i64 {
+        let active = |r: Option<&Reminder>| i64::from(r.is_some_and(Reminder::is_active));
+        active(after) - active(before)
+    }
+
+    /// Runs a transaction of reminder writes together with the vehicle's
+    /// count of active reminders moved by `active_delta` (refused at the
+    /// limit: a 400); a changed item is a 409.
+    pub async fn commit(
+        &self,
+        mut items: Vec<TransactWriteItem>,
+        vehicle: Option<&Vehicle>,
+        active_delta: i64,
+    ) -> Result<(), Error> {
+        let effect = VehicleEffect {
+            active_reminders: active_delta,
+            ..VehicleEffect::default()
+        };
+        let vehicle_at = items.len();
+        let counts = match vehicle {
+            Some(v) => self.store.vehicles().tx_effect(v, effect)?,
+            None => None,
+        };
+        let counted = counts.is_some();
+        items.extend(counts);
         match self.store.transact(items).await {
             Ok(()) => Ok(()),
-            Err(WriteError::Conditions(_)) => Err(Error::Conflict(
-                "The reminder or its vehicle was changed by another request; reload and retry."
-                    .into(),
-            )),
+            Err(WriteError::Conditions(failed)) => match vehicle {
+                Some(v) if counted && failed.contains(&vehicle_at) => {
+                    Err(self.store.vehicles().refusal(v, effect).await)
+                }
+                _ => Err(Error::Conflict(
+                    "The reminder or its vehicle was changed by another request; reload and retry."
+                        .into(),
+                )),
+            },
             Err(e) => Err(e.into()),
         }
     }

@@ -1,9 +1,14 @@
-//! Vehicles under their owner's partition, with a VIN guard per vehicle.
+//! Vehicles under their owner's partition, with a VIN guard per vehicle and
+//! the owner's vehicle count on their profile (the per-user limit).
+
+use aws_sdk_dynamodb::types::TransactWriteItem;
 
 use super::keys;
-use super::{from_item, s, to_item, Expr, Item, Store, WriteError};
+use super::{from_item, n, s, to_item, Expr, Item, Store, WriteError};
+use crate::domain::limits::{self, MAX_ACTIVE_REMINDERS_PER_VEHICLE, MAX_MAINTENANCES_PER_VEHICLE};
 use crate::domain::vehicles::Vehicle;
 use crate::error::Error;
+use crate::time;
 
 pub struct Vehicles<'a> {
     store: &'a Store,
@@ -22,6 +27,35 @@ pub enum VinClaim {
     VinTaken,
 }
 
+/// How a write of a maintenance or reminder moves its vehicle: counters and
+/// odometer, applied as ONE Update in that write's transaction (DynamoDB
+/// refuses two operations on one item in a transaction).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VehicleEffect {
+    pub maintenances: i64,
+    pub active_reminders: i64,
+    /// A higher odometer reading the vehicle takes (never lowered).
+    pub raise_to: Option<i64>,
+}
+
+impl VehicleEffect {
+    pub fn is_none(&self) -> bool {
+        *self == VehicleEffect::default()
+    }
+
+    /// Merges two effects of one transaction.
+    pub fn and(self, other: VehicleEffect) -> VehicleEffect {
+        VehicleEffect {
+            maintenances: self.maintenances + other.maintenances,
+            active_reminders: self.active_reminders + other.active_reminders,
+            raise_to: match (self.raise_to, other.raise_to) {
+                (Some(a), Some(b)) => Some(a.max(b)),
+                (a, b) => a.or(b),
+            },
+        }
+    }
+}
+
 fn vehicle_item(vehicle: &Vehicle) -> Result<Item, Error> {
     let mut item = to_item(vehicle)?;
     item.insert(keys::PK.into(), s(keys::user_pk(&vehicle.owner_id)));
@@ -33,6 +67,23 @@ fn vehicle_item(vehicle: &Vehicle) -> Result<Item, Error> {
         item.insert("guards".into(), super::Attr::L(vec![s(guard_pk)]));
     }
     Ok(item)
+}
+
+/// The profile update counting the owner's vehicles; a creation is refused
+/// at the limit.
+fn tx_count_vehicles(store: &Store, owner_id: &str, delta: i64) -> Result<TransactWriteItem, Error> {
+    let mut expr = Expr::new()
+        .update("ADD vehicles_count :delta")
+        .value(":delta", n(delta));
+    expr = if delta > 0 {
+        expr.condition(
+            "attribute_exists(pk) AND (attribute_not_exists(vehicles_count) OR vehicles_count <= :room)",
+        )
+        .value(":room", n(limits::MAX_VEHICLES_PER_USER - delta))
+    } else {
+        expr.condition("attribute_exists(pk)")
+    };
+    store.tx_update(&keys::user_pk(owner_id), keys::USER_PROFILE_SK, expr)
 }
 
 fn vin_guard_item(vin: &str, vehicle: &Vehicle) -> Item {
@@ -79,10 +130,15 @@ impl Vehicles<'_> {
             vehicle_item(vehicle)?,
             Expr::new().condition("attribute_not_exists(pk)"),
         )?);
+        items.push(tx_count_vehicles(self.store, &vehicle.owner_id, 1)?);
+        let counter_at = items.len() - 1;
         match self.store.transact(items).await {
             Ok(()) => Ok(VinClaim::Done),
             Err(WriteError::Conditions(failed)) if vehicle.vin.is_some() && failed.contains(&0) => {
                 Ok(VinClaim::VinTaken)
+            }
+            Err(WriteError::Conditions(failed)) if failed.contains(&counter_at) => {
+                Err(Error::non_field(limits::vehicles_reached()))
             }
             Err(e) => Err(e.into()),
         }
@@ -110,8 +166,7 @@ impl Vehicles<'_> {
         let claims_new_vin = vin_changes && after.vin.is_some();
         if vin_changes {
             if let Some(old) = &before.vin {
-                let (pk, sk) = keys::vin_guard(old);
-                items.push(self.store.tx_delete(&pk, &sk, Expr::new())?);
+                items.push(self.tx_free_vin(old, &before.id)?);
             }
         }
         items.push(
@@ -135,17 +190,122 @@ impl Vehicles<'_> {
         }
     }
 
-    /// Deletes the vehicle and frees its VIN, atomically.
+    /// Deletes the vehicle, frees its VIN and uncounts it, atomically, if
+    /// it still exists: of two concurrent deletes one is a 404, so the count
+    /// moves once, and a VIN guard is freed only while it names this vehicle
+    /// (the address may have been claimed again since).
     pub async fn delete(&self, vehicle: &Vehicle) -> Result<(), Error> {
         let mut items = vec![self.store.tx_delete(
             &keys::user_pk(&vehicle.owner_id),
             &keys::vehicle_sk(&vehicle.id),
-            Expr::new(),
+            Expr::new().condition("attribute_exists(pk)"),
         )?];
         if let Some(vin) = &vehicle.vin {
-            let (pk, sk) = keys::vin_guard(vin);
-            items.push(self.store.tx_delete(&pk, &sk, Expr::new())?);
+            items.push(self.tx_free_vin(vin, &vehicle.id)?);
         }
-        self.store.transact(items).await.map_err(Error::from)
+        items.push(tx_count_vehicles(self.store, &vehicle.owner_id, -1)?);
+        match self.store.transact(items).await {
+            Ok(()) => Ok(()),
+            Err(WriteError::Conditions(failed)) if failed.contains(&0) => {
+                Err(Error::NotFound(Some("Vehicle")))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Deletes a VIN guard only while it names `vehicle_id`.
+    fn tx_free_vin(&self, vin: &str, vehicle_id: &str) -> Result<TransactWriteItem, Error> {
+        let (pk, sk) = keys::vin_guard(vin);
+        self.store.tx_delete(
+            &pk,
+            &sk,
+            Expr::new()
+                .condition("vehicle_id = :vehicle")
+                .value(":vehicle", s(vehicle_id)),
+        )
+    }
+
+    /// The one Update applying `effect` to the vehicle, for a transaction:
+    /// it must still exist, an odometer raise must still be a raise, and
+    /// counters that grow must stay within their limits. The version moves
+    /// too, so a vehicle edit based on an older read cannot write back a
+    /// stale odometer or count.
+    pub fn tx_effect(
+        &self,
+        vehicle: &Vehicle,
+        effect: VehicleEffect,
+    ) -> Result<Option<TransactWriteItem>, Error> {
+        if effect.is_none() {
+            return Ok(None);
+        }
+        let mut conditions = vec!["attribute_exists(pk)".to_string()];
+        let mut expr = Expr::new()
+            .value(":now", s(time::format(&time::now())))
+            .value(":one", n(1));
+        let mut update = String::from("SET updated_at = :now");
+        if let Some(km) = effect.raise_to {
+            update.push_str(", mileage = :km");
+            conditions.push("(attribute_not_exists(mileage) OR mileage < :km)".into());
+            expr = expr.value(":km", n(km));
+        }
+        update.push_str(" ADD version :one");
+        if effect.maintenances != 0 {
+            update.push_str(", maintenances_count :maint");
+            expr = expr.value(":maint", n(effect.maintenances));
+            if effect.maintenances > 0 {
+                conditions.push(
+                    "(attribute_not_exists(maintenances_count) OR maintenances_count <= :maint_room)"
+                        .into(),
+                );
+                expr = expr.value(
+                    ":maint_room",
+                    n(MAX_MAINTENANCES_PER_VEHICLE - effect.maintenances),
+                );
+            }
+        }
+        if effect.active_reminders != 0 {
+            update.push_str(", active_reminders :active");
+            expr = expr.value(":active", n(effect.active_reminders));
+            if effect.active_reminders > 0 {
+                conditions.push(
+                    "(attribute_not_exists(active_reminders) OR active_reminders <= :active_room)"
+                        .into(),
+                );
+                expr = expr.value(
+                    ":active_room",
+                    n(MAX_ACTIVE_REMINDERS_PER_VEHICLE - effect.active_reminders),
+                );
+            }
+        }
+        Ok(Some(self.store.tx_update(
+            &keys::user_pk(&vehicle.owner_id),
+            &keys::vehicle_sk(&vehicle.id),
+            expr.update(update).condition(conditions.join(" AND ")),
+        )?))
+    }
+
+    /// Why a transaction's `tx_effect` on the vehicle was refused, read back
+    /// once after the refusal: the vehicle is gone (404), a limit is reached
+    /// (400), or it changed meanwhile (409).
+    pub async fn refusal(&self, vehicle: &Vehicle, effect: VehicleEffect) -> Error {
+        let current = match self.get(&vehicle.owner_id, &vehicle.id).await {
+            Ok(current) => current,
+            Err(e) => return e,
+        };
+        let Some(current) = current else {
+            return Error::NotFound(Some("Vehicle"));
+        };
+        if effect.maintenances > 0
+            && current.maintenances_count + effect.maintenances > MAX_MAINTENANCES_PER_VEHICLE
+        {
+            return Error::non_field(limits::maintenances_reached());
+        }
+        if effect.active_reminders > 0
+            && current.active_reminders + effect.active_reminders
+                > MAX_ACTIVE_REMINDERS_PER_VEHICLE
+        {
+            return Error::non_field(limits::reminders_reached());
+        }
+        Error::Conflict("The vehicle was changed by another request; reload and retry.".into())
     }
 }
