@@ -240,7 +240,7 @@ impl TestApp {
             gained,
         )
         .await
-            .expect("store reminder");
+        .expect("store reminder");
         reminder
     }
 

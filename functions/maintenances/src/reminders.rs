@@ -18,9 +18,9 @@ use shared::http::{created, no_content, ok, JsonBody, Page};
 use shared::{time, AppState, Error, Result};
 
 use crate::records::{Agenda, Everything, Records};
+use crate::reminder_input::{self, check, read_completion};
 use shared::store::reminders::Reminders;
 use shared::store::vehicles::VehicleEffect;
-use crate::reminder_input::{self, check, read_completion};
 
 const NOT_FOUND: Error = Error::NotFound(Some("MaintenanceReminder"));
 const ORDERING_FIELDS: &[&str] = &["due_date", "due_mileage", "created_at", "title"];
@@ -292,8 +292,8 @@ pub async fn complete(
     done.version = before.version + 1;
 
     let store = state.store.reminders();
-    let gained =
-        Reminders::active_delta(Some(before), Some(&done)) + Reminders::active_delta(None, next.as_ref());
+    let gained = Reminders::active_delta(Some(before), Some(&done))
+        + Reminders::active_delta(None, next.as_ref());
     let mut writes = vec![store.tx_replace(before.version, &done)?];
     if let Some(n) = &next {
         writes.push(store.tx_create(n)?);

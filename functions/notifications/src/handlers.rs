@@ -1,6 +1,7 @@
-//! Notification endpoints. A user's notifications are one partition: lists
-//! are one Query after authentication; the unread count is a counter item
-//! changed in the same transaction as every notification it counts.
+//! Notification endpoints. A user's notifications are one partition with a
+//! counter item (`unread`, `total`) changed in the same transaction as every
+//! notification it counts. Lists page inside DynamoDB; bare arrays show the
+//! newest `BARE_LIST_MAX`, so no response grows with the history.
 
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -13,24 +14,31 @@ use shared::domain::notifications::{
 use shared::http::listing::{
     bool_filter, choice_filter, matches_search, ordering, search_terms, sort, SortKey,
 };
-use shared::http::pagination::RequestUrl;
+use shared::http::pagination::{page_offset, requested_page, RequestUrl, PAGE_SIZE};
 use shared::http::validate::{Fields, Text};
 use shared::http::{created, no_content, ok, JsonBody, Page};
+use shared::store::notifications::InboxFilter;
 use shared::{time, AppState, Error, Result};
 
 const NOT_FOUND: Error = Error::NotFound(Some("Notification"));
 const ORDERING_FIELDS: &[&str] = &["created_at", "read_at"];
 
-/// The caller's notifications, newest first.
-async fn newest_first(state: &AppState, user_id: &str) -> Result<Vec<Notification>> {
-    let mut items = state
+/// The bare-array views (`unread/`, `by_type/`) show at most the newest this
+/// many: each notification may weigh tens of kilobytes, and a response must
+/// stay far below Lambda's 6 MB.
+pub const BARE_LIST_MAX: usize = 50;
+
+/// The newest notifications matching `filter`, at most `BARE_LIST_MAX`.
+async fn newest(
+    state: &AppState,
+    user_id: &str,
+    filter: &InboxFilter,
+) -> Result<Vec<Notification>> {
+    Ok(state
         .store
         .notifications()
-        .inbox(user_id)
-        .await?
-        .notifications;
-    items.reverse();
-    Ok(items)
+        .page(user_id, filter, true, 0, BARE_LIST_MAX)
+        .await?)
 }
 
 fn rows(items: &[&Notification]) -> Vec<Value> {
@@ -49,21 +57,41 @@ pub async fn list(
     CurrentUser(user): CurrentUser,
     url: RequestUrl,
 ) -> Result<Response> {
-    let kind = choice_filter(&url, "notification_type", TYPES)?;
-    let is_read = bool_filter(&url, "is_read");
+    let filter = InboxFilter {
+        kind: choice_filter(&url, "notification_type", TYPES)?.map(str::to_string),
+        is_read: bool_filter(&url, "is_read"),
+    };
     let terms = url.param("search").map(search_terms).unwrap_or_default();
-    let all = newest_first(&state, &user.id).await?;
+    let order = ordering(&url, ORDERING_FIELDS, &["-created_at"]);
+    let inbox = state.store.notifications();
+    // Key order is creation order: such pages are read page by page.
+    let by_creation = match order.as_slice() {
+        [(field, descending)] if field == "created_at" => Some(*descending),
+        _ => None,
+    };
+    if let (true, Some(newest_first)) = (terms.is_empty(), by_creation) {
+        let count = inbox.count(&user.id, &filter).await?;
+        let page = requested_page(&url, count)?;
+        let items = inbox
+            .page(
+                &user.id,
+                &filter,
+                newest_first,
+                page_offset(page),
+                PAGE_SIZE,
+            )
+            .await?;
+        let refs: Vec<&Notification> = items.iter().collect();
+        return Ok(ok(Page::assemble(rows(&refs), count, page, &url)));
+    }
+    // Search and other orders need every match in memory: the number kept
+    // is capped, and only one page travels back.
+    let all = inbox.all(&user.id, &filter).await?;
     let mut items: Vec<&Notification> = all
         .iter()
-        .filter(|n| kind.is_none_or(|k| n.notification_type == k))
-        .filter(|n| is_read.is_none_or(|r| n.is_read == r))
         .filter(|n| matches_search(&terms, &[&n.title, &n.message]))
         .collect();
-    sort(
-        &mut items,
-        &ordering(&url, ORDERING_FIELDS, &["-created_at"]),
-        |n, f| sort_key(n, f),
-    );
+    sort(&mut items, &order, |n, f| sort_key(n, f));
     Ok(ok(Page::paginate(rows(&items), &url)?))
 }
 
@@ -194,9 +222,12 @@ pub async fn unread(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
 ) -> Result<Response> {
-    let all = newest_first(&state, &user.id).await?;
-    let items: Vec<&Notification> = all.iter().filter(|n| !n.is_read).collect();
-    Ok(ok(rows(&items)))
+    let filter = InboxFilter {
+        is_read: Some(false),
+        kind: None,
+    };
+    let items = newest(&state, &user.id, &filter).await?;
+    Ok(ok(rows(&items.iter().collect::<Vec<_>>())))
 }
 
 /// The counter alone: two round trips whatever the number of notifications.
@@ -212,8 +243,11 @@ pub async fn mark_all_read(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
 ) -> Result<Response> {
-    let all = newest_first(&state, &user.id).await?;
-    let unread: Vec<Notification> = all.into_iter().filter(|n| !n.is_read).collect();
+    let filter = InboxFilter {
+        is_read: Some(false),
+        kind: None,
+    };
+    let unread = state.store.notifications().all(&user.id, &filter).await?;
     let changed = state
         .store
         .notifications()
@@ -228,7 +262,11 @@ pub async fn stats(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
 ) -> Result<Response> {
-    let all = newest_first(&state, &user.id).await?;
+    let all = state
+        .store
+        .notifications()
+        .all(&user.id, &InboxFilter::default())
+        .await?;
     Ok(ok(stats_of(&all)))
 }
 
@@ -252,9 +290,12 @@ pub async fn delete_all_read(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
 ) -> Result<Response> {
-    let all = newest_first(&state, &user.id).await?;
-    let read: Vec<Notification> = all.into_iter().filter(|n| n.is_read).collect();
-    let deleted = state.store.notifications().delete_read(&read).await?;
+    let filter = InboxFilter {
+        is_read: Some(true),
+        kind: None,
+    };
+    let read = state.store.notifications().all(&user.id, &filter).await?;
+    let deleted = state.store.notifications().delete_many(&read).await?;
     Ok(ok(
         json!({"message": format!("{deleted} notifications deleted.")}),
     ))
@@ -266,11 +307,13 @@ pub async fn by_type(
     CurrentUser(user): CurrentUser,
     url: RequestUrl,
 ) -> Result<Response> {
-    let kind = url.param("type").filter(|t| !t.is_empty());
-    let all = newest_first(&state, &user.id).await?;
-    let items: Vec<&Notification> = all
-        .iter()
-        .filter(|n| kind.is_none_or(|k| n.notification_type == k))
-        .collect();
-    Ok(ok(rows(&items)))
+    let filter = InboxFilter {
+        is_read: None,
+        kind: url
+            .param("type")
+            .filter(|t| !t.is_empty())
+            .map(str::to_string),
+    };
+    let items = newest(&state, &user.id, &filter).await?;
+    Ok(ok(rows(&items.iter().collect::<Vec<_>>())))
 }

@@ -55,7 +55,7 @@ async fn scheduled_maintenance(app: &TestApp, vehicle: &Vehicle, in_days: i64) -
     app.state
         .store
         .maintenances()
-        .create(&m, &current, Vec::new())
+        .create(&m, &current, Vec::new(), Default::default())
         .await
         .unwrap();
     m
@@ -228,7 +228,7 @@ async fn a_deleted_account_or_edited_item_is_skipped_not_failed() {
     edited.version += 1;
     edited.notes = Some("edited".into());
     let repo = app.state.store.reminders();
-    repo.commit(vec![repo.tx_replace(r.version, &edited).unwrap()])
+    repo.commit(vec![repo.tx_replace(r.version, &edited).unwrap()], None, 0)
         .await
         .unwrap();
     let report = reminders::run(&app.state, time::now()).await.unwrap();

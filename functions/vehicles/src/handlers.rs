@@ -106,7 +106,7 @@ pub async fn create(
         odometer_log: Vec::new(),
         maintenances_count: 0,
         documents_count: 0,
-            active_reminders: 0,
+        active_reminders: 0,
         created_at: now,
         updated_at: now,
         version: 0,
@@ -202,7 +202,10 @@ async fn update(
 }
 
 /// The vehicle `id` and its maintenances, from the caller's partition.
-fn vehicle_records<const C: u8>(partition: &UserData<C>, id: &str) -> Result<(Vehicle, Vec<Maintenance>)> {
+fn vehicle_records<const C: u8>(
+    partition: &UserData<C>,
+    id: &str,
+) -> Result<(Vehicle, Vec<Maintenance>)> {
     let vehicle = partition
         .entities::<Vehicle>(entity::VEHICLE)?
         .into_iter()

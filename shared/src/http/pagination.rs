@@ -87,24 +87,46 @@ impl<T: Serialize> Page<T> {
     /// Cuts one page out of `items` (already filtered and ordered).
     pub fn paginate(items: Vec<T>, url: &RequestUrl) -> Result<Self, Error> {
         let count = items.len();
+        let page = requested_page(url, count)?;
+        let results: Vec<T> = items
+            .into_iter()
+            .skip(page_offset(page))
+            .take(PAGE_SIZE)
+            .collect();
+        Ok(Self::assemble(results, count, page, url))
+    }
+
+    /// The envelope of page `page` whose `results` were read elsewhere (a
+    /// collection paged inside DynamoDB).
+    pub fn assemble(results: Vec<T>, count: usize, page: usize, url: &RequestUrl) -> Self {
         let last_page = count.div_ceil(PAGE_SIZE).max(1);
-        let page = match url.param("page").map(str::trim) {
-            None | Some("") => 1,
-            Some("last") => last_page,
-            Some(raw) => raw.parse::<usize>().map_err(|_| invalid_page())?,
-        };
-        if page == 0 || page > last_page {
-            return Err(invalid_page());
-        }
-        let start = (page - 1) * PAGE_SIZE;
-        let results: Vec<T> = items.into_iter().skip(start).take(PAGE_SIZE).collect();
-        Ok(Page {
+        Page {
             count,
             next: (page < last_page).then(|| url.with_page(page + 1)),
             previous: (page > 1).then(|| url.with_page(page - 1)),
             results,
-        })
+        }
     }
+}
+
+/// The page number a request asks for among `count` items (`?page=`, 1 by
+/// default, `last`); past the end is the contract's 404.
+pub fn requested_page(url: &RequestUrl, count: usize) -> Result<usize, Error> {
+    let last_page = count.div_ceil(PAGE_SIZE).max(1);
+    let page = match url.param("page").map(str::trim) {
+        None | Some("") => 1,
+        Some("last") => last_page,
+        Some(raw) => raw.parse::<usize>().map_err(|_| invalid_page())?,
+    };
+    if page == 0 || page > last_page {
+        return Err(invalid_page());
+    }
+    Ok(page)
+}
+
+/// Items before page `page`.
+pub fn page_offset(page: usize) -> usize {
+    (page - 1) * PAGE_SIZE
 }
 
 fn invalid_page() -> Error {

@@ -56,6 +56,19 @@ fn absent() -> Expr {
     Expr::new().condition("attribute_not_exists(pk)")
 }
 
+/// A delete that only happens while the item exists: of two concurrent
+/// deletes one is refused, so counters move once.
+fn present() -> Expr {
+    Expr::new().condition("attribute_exists(pk)")
+}
+
+/// A name guard is freed only while it still names its owner.
+fn owned_by(owner: &str) -> Expr {
+    Expr::new()
+        .condition("owner_id = :owner")
+        .value(":owner", s(owner))
+}
+
 impl Catalog<'_> {
     pub async fn brands(&self) -> Result<Vec<Brand>, Error> {
         self.store
@@ -144,7 +157,7 @@ impl Catalog<'_> {
                 absent(),
             )?);
             let (pk, sk) = keys::brand_name_guard(&name_key(&before.name));
-            items.push(self.store.tx_delete(&pk, &sk, Expr::new())?);
+            items.push(self.store.tx_delete(&pk, &sk, owned_by(&before.id))?);
         }
         let mut expr = Expr::new()
             .condition("attribute_exists(pk)")
@@ -179,10 +192,10 @@ impl Catalog<'_> {
                 items.push(self.store.tx_delete(
                     keys::MODELS_PK,
                     &keys::model_sk(&model.id),
-                    Expr::new(),
+                    present(),
                 )?);
                 let (pk, sk) = keys::model_name_guard(&model.brand_id, &name_key(&model.name));
-                items.push(self.store.tx_delete(&pk, &sk, Expr::new())?);
+                items.push(self.store.tx_delete(&pk, &sk, owned_by(&model.id))?);
             }
             items.push(self.count_change(&brand.id, -(chunk.len() as i64))?);
             self.store.transact(items).await?;
@@ -190,10 +203,16 @@ impl Catalog<'_> {
         let (pk, sk) = keys::brand_name_guard(&name_key(&brand.name));
         let items = vec![
             self.store
-                .tx_delete(keys::BRANDS_PK, &keys::brand_sk(&brand.id), Expr::new())?,
-            self.store.tx_delete(&pk, &sk, Expr::new())?,
+                .tx_delete(keys::BRANDS_PK, &keys::brand_sk(&brand.id), present())?,
+            self.store.tx_delete(&pk, &sk, owned_by(&brand.id))?,
         ];
-        self.store.transact(items).await.map_err(Error::from)
+        match self.store.transact(items).await {
+            Ok(()) => Ok(()),
+            Err(WriteError::Conditions(failed)) if failed.contains(&0) => {
+                Err(Error::NotFound(Some("Brand")))
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
     pub async fn create_model(&self, model: &CarModel) -> Result<CatalogWrite, Error> {
@@ -222,29 +241,49 @@ impl Catalog<'_> {
             );
             items.push(
                 self.store
-                    .tx_delete(&old_guard.0, &old_guard.1, Expr::new())?,
+                    .tx_delete(&old_guard.0, &old_guard.1, owned_by(&before.id))?,
             );
         }
         if before.brand_id != after.brand_id {
             items.push(self.count_change(&before.brand_id, -1)?);
             items.push(self.count_change(&after.brand_id, 1)?);
         }
-        items.push(self.store.tx_put(
-            model_item(after)?,
-            Expr::new().condition("attribute_exists(pk)"),
-        )?);
+        // Still in the brand it was read in: two concurrent moves cannot
+        // both take it out of that brand's count.
+        items.push(
+            self.store.tx_put(
+                model_item(after)?,
+                Expr::new()
+                    .condition("attribute_exists(pk) AND brand_id = :brand")
+                    .value(":brand", s(&before.brand_id)),
+            )?,
+        );
         self.run(items, moved.then_some(0)).await
     }
 
+    /// Deletes the model, its name guard and uncounts it, only while it
+    /// exists in the brand it was read in: a concurrent second delete is a
+    /// 404 and the brand's count moves once.
     pub async fn delete_model(&self, model: &CarModel) -> Result<(), Error> {
         let (pk, sk) = keys::model_name_guard(&model.brand_id, &name_key(&model.name));
         let items = vec![
-            self.store
-                .tx_delete(keys::MODELS_PK, &keys::model_sk(&model.id), Expr::new())?,
-            self.store.tx_delete(&pk, &sk, Expr::new())?,
+            self.store.tx_delete(
+                keys::MODELS_PK,
+                &keys::model_sk(&model.id),
+                Expr::new()
+                    .condition("attribute_exists(pk) AND brand_id = :brand")
+                    .value(":brand", s(&model.brand_id)),
+            )?,
+            self.store.tx_delete(&pk, &sk, owned_by(&model.id))?,
             self.count_change(&model.brand_id, -1)?,
         ];
-        self.store.transact(items).await.map_err(Error::from)
+        match self.store.transact(items).await {
+            Ok(()) => Ok(()),
+            Err(WriteError::Conditions(failed)) if failed.contains(&0) => {
+                Err(Error::NotFound(Some("CarModel")))
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 }
 

@@ -208,6 +208,84 @@ impl Store {
         Ok(items)
     }
 
+    /// One page of a partition's items in key order (`forward`) or reverse,
+    /// optionally keeping only those matching `filter` (applied by DynamoDB
+    /// after reading up to `limit` items), from `start`. Returns the items
+    /// and where the next page starts (`None`: the end).
+    pub async fn query_page(
+        &self,
+        pk: &str,
+        prefix: &str,
+        forward: bool,
+        filter: &Expr,
+        limit: usize,
+        start: Option<Item>,
+    ) -> Result<(Vec<Item>, Option<Item>), Error> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .consistent_read(true)
+            .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+            .expression_attribute_values(":pk", s(pk))
+            .expression_attribute_values(":prefix", s(prefix))
+            .set_filter_expression(filter.condition.clone())
+            .set_expression_attribute_names(filter.names())
+            .set_expression_attribute_values(Some({
+                let mut values = filter.values.clone();
+                values.insert(":pk".into(), s(pk));
+                values.insert(":prefix".into(), s(prefix));
+                values
+            }))
+            .scan_index_forward(forward)
+            .limit(limit.clamp(1, 1000) as i32)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        let items = out.items.unwrap_or_default();
+        self.items_read.add(out.scanned_count.max(0) as usize);
+        Ok((items, out.last_evaluated_key.filter(|k| !k.is_empty())))
+    }
+
+    /// How many items of a partition under `prefix` match `filter` (a COUNT
+    /// query: DynamoDB reads them, none travels back).
+    pub async fn count_matching(
+        &self,
+        pk: &str,
+        prefix: &str,
+        filter: &Expr,
+    ) -> Result<usize, Error> {
+        let mut count = 0usize;
+        let mut start: Option<Item> = None;
+        loop {
+            let mut values = filter.values.clone();
+            values.insert(":pk".into(), s(pk));
+            values.insert(":prefix".into(), s(prefix));
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .consistent_read(true)
+                .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
+                .set_filter_expression(filter.condition.clone())
+                .set_expression_attribute_names(filter.names())
+                .set_expression_attribute_values(Some(values))
+                .select(aws_sdk_dynamodb::types::Select::Count)
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            self.items_read.add(out.scanned_count.max(0) as usize);
+            count += out.count.max(0) as usize;
+            match out.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => break,
+            }
+        }
+        Ok(count)
+    }
+
     /// Items of a global secondary index partition (eventually consistent).
     pub async fn query_index(
         &self,

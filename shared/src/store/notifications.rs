@@ -1,10 +1,14 @@
-//! Notifications in their own partition per user, with an unread counter
-//! item kept in the same transaction as every change of `is_read`.
+//! Notifications in their own partition per user, with a counter item
+//! (`unread`, `total`) kept in the same transaction as every notification
+//! it counts. At most `MAX_NOTIFICATIONS_KEPT` are kept: past it, the
+//! oldest are dropped. Lists page inside DynamoDB (`Limit`,
+//! `ExclusiveStartKey`), so no response grows with the history.
 
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 
 use super::keys;
 use super::{from_item, n, s, to_item, Expr, Item, Store, WriteError, MAX_TRANSACTION_ITEMS};
+use crate::domain::limits::MAX_NOTIFICATIONS_KEPT;
 use crate::domain::notifications::Notification;
 use crate::error::Error;
 use crate::time;
@@ -19,12 +23,46 @@ impl Store {
     }
 }
 
-/// Everything of one user's notifications partition.
+/// The counter item: what the partition holds, without reading it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub unread: i64,
+    pub total: i64,
+}
+
+/// A whole inbox (bounded by the number kept): tests and small views.
 #[derive(Debug, Default)]
 pub struct Inbox {
     /// Oldest first (ids are time-ordered).
     pub notifications: Vec<Notification>,
     pub unread_count: i64,
+}
+
+/// Which notifications a list shows.
+#[derive(Clone, Debug, Default)]
+pub struct InboxFilter {
+    pub is_read: Option<bool>,
+    pub kind: Option<String>,
+}
+
+impl InboxFilter {
+    fn expr(&self) -> Expr {
+        let mut parts = Vec::new();
+        let mut expr = Expr::new();
+        if let Some(read) = self.is_read {
+            parts.push("is_read = :is_read");
+            expr = expr.value(":is_read", AttributeValue::Bool(read));
+        }
+        if let Some(kind) = &self.kind {
+            parts.push("notification_type = :kind");
+            expr = expr.value(":kind", s(kind));
+        }
+        if parts.is_empty() {
+            expr
+        } else {
+            expr.condition(parts.join(" AND "))
+        }
+    }
 }
 
 fn notification_item(notification: &Notification) -> Result<Item, Error> {
@@ -43,22 +81,91 @@ fn bool_value(value: bool) -> AttributeValue {
 }
 
 impl Notifications<'_> {
-    /// The counter and every notification: one Query.
-    pub async fn inbox(&self, user_id: &str) -> Result<Inbox, Error> {
-        let mut inbox = Inbox::default();
-        for item in self
-            .store
-            .query_prefix(&keys::notifications_pk(user_id), "")
-            .await?
-        {
-            let sk = item.get(keys::SK).and_then(|v| v.as_s().ok());
-            if sk.is_some_and(|sk| sk == keys::NOTIFICATION_COUNTER_SK) {
-                inbox.unread_count = counter_value(&item);
-            } else {
-                inbox.notifications.push(from_item(item)?);
+    /// Up to `size` notifications matching `filter`, newest first (or
+    /// oldest first), after skipping `offset` of them. Reads pages of the
+    /// partition from DynamoDB; never the whole history at once.
+    pub async fn page(
+        &self,
+        user_id: &str,
+        filter: &InboxFilter,
+        newest_first: bool,
+        offset: usize,
+        size: usize,
+    ) -> Result<Vec<Notification>, Error> {
+        let pk = keys::notifications_pk(user_id);
+        let expr = filter.expr();
+        let mut skipped = 0;
+        let mut found = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let wanted = offset + size - skipped - found.len();
+            let (items, next) = self
+                .store
+                .query_page(
+                    &pk,
+                    keys::NOTIFICATION_PREFIX,
+                    !newest_first,
+                    &expr,
+                    wanted.max(PAGE_READ),
+                    start,
+                )
+                .await?;
+            for item in items {
+                if skipped < offset {
+                    skipped += 1;
+                } else if found.len() < size {
+                    found.push(from_item(item)?);
+                }
+            }
+            match next {
+                Some(key) if found.len() < size => start = Some(key),
+                _ => break,
             }
         }
-        Ok(inbox)
+        Ok(found)
+    }
+
+    /// The counter and every notification kept.
+    pub async fn inbox(&self, user_id: &str) -> Result<Inbox, Error> {
+        let everything = InboxFilter::default();
+        let (counts, notifications) =
+            tokio::try_join!(self.counts(user_id), self.all(user_id, &everything))?;
+        Ok(Inbox {
+            notifications,
+            unread_count: counts.unread,
+        })
+    }
+
+    /// How many notifications match `filter`: from the counter when it
+    /// knows, else a COUNT query.
+    pub async fn count(&self, user_id: &str, filter: &InboxFilter) -> Result<usize, Error> {
+        if filter.kind.is_none() {
+            let counts = self.counts(user_id).await?;
+            let n = match filter.is_read {
+                None => counts.total,
+                Some(false) => counts.unread,
+                Some(true) => counts.total - counts.unread,
+            };
+            return Ok(n.max(0) as usize);
+        }
+        self.store
+            .count_matching(
+                &keys::notifications_pk(user_id),
+                keys::NOTIFICATION_PREFIX,
+                &filter.expr(),
+            )
+            .await
+    }
+
+    /// Every notification matching `filter`, oldest first (bounded by the
+    /// number kept): bulk changes and statistics.
+    pub async fn all(
+        &self,
+        user_id: &str,
+        filter: &InboxFilter,
+    ) -> Result<Vec<Notification>, Error> {
+        let limit = MAX_NOTIFICATIONS_KEPT as usize * 2;
+        self.page(user_id, filter, false, 0, limit).await
     }
 
     pub async fn get(&self, user_id: &str, id: &str) -> Result<Option<Notification>, Error> {
@@ -69,8 +176,8 @@ impl Notifications<'_> {
             .transpose()
     }
 
-    /// The unread counter alone (one GetItem).
-    pub async fn unread_count(&self, user_id: &str) -> Result<i64, Error> {
+    /// The counter item alone (one GetItem).
+    pub async fn counts(&self, user_id: &str) -> Result<Counts, Error> {
         Ok(self
             .store
             .get(
@@ -78,39 +185,67 @@ impl Notifications<'_> {
                 keys::NOTIFICATION_COUNTER_SK,
             )
             .await?
-            .map_or(0, |item| counter_value(&item)))
+            .map_or(Counts::default(), |item| Counts {
+                unread: counter_value(&item, "unread"),
+                total: counter_value(&item, "total"),
+            }))
     }
 
-    fn tx_count(&self, user_id: &str, delta: i64) -> Result<TransactWriteItem, Error> {
+    /// The unread counter alone (one GetItem).
+    pub async fn unread_count(&self, user_id: &str) -> Result<i64, Error> {
+        Ok(self.counts(user_id).await?.unread)
+    }
+
+    fn tx_count(&self, user_id: &str, unread: i64, total: i64) -> Result<TransactWriteItem, Error> {
         self.store.tx_update(
             &keys::notifications_pk(user_id),
             keys::NOTIFICATION_COUNTER_SK,
             Expr::new()
-                .update("SET #entity = :entity ADD unread :delta")
+                .update("SET #entity = :entity ADD unread :unread, #total :total")
                 .name("#entity", keys::ENTITY)
+                .name("#total", "total")
                 .value(":entity", s(keys::entity::NOTIFICATION_COUNTER))
-                .value(":delta", n(delta)),
+                .value(":unread", n(unread))
+                .value(":total", n(total)),
         )
     }
 
-    /// The writes creating `notification` (unread) and counting it, for a
-    /// transaction that may carry more (the reminders run).
+    /// The writes creating `notification` and counting it, for a
+    /// transaction that may carry more (the reminders run). Whoever commits
+    /// them calls `trim` afterwards.
     pub fn tx_create(&self, notification: &Notification) -> Result<Vec<TransactWriteItem>, Error> {
-        let mut items = vec![self.store.tx_put(
-            notification_item(notification)?,
-            Expr::new().condition("attribute_not_exists(pk)"),
-        )?];
-        if !notification.is_read {
-            items.push(self.tx_count(&notification.user_id, 1)?);
-        }
-        Ok(items)
+        Ok(vec![
+            self.store.tx_put(
+                notification_item(notification)?,
+                Expr::new().condition("attribute_not_exists(pk)"),
+            )?,
+            self.tx_count(&notification.user_id, i64::from(!notification.is_read), 1)?,
+        ])
     }
 
+    /// Creates the notification, then drops the oldest past the limit.
     pub async fn create(&self, notification: &Notification) -> Result<(), Error> {
         self.store
             .transact(self.tx_create(notification)?)
             .await
-            .map_err(Error::from)
+            .map_err(Error::from)?;
+        self.trim(&notification.user_id).await?;
+        Ok(())
+    }
+
+    /// Drops the oldest notifications beyond `MAX_NOTIFICATIONS_KEPT`
+    /// (uncounting them in the same transactions); returns how many went.
+    /// One GetItem when under the limit. Concurrent trims are safe: each
+    /// delete holds only while the item is as read.
+    pub async fn trim(&self, user_id: &str) -> Result<usize, Error> {
+        let excess = self.counts(user_id).await?.total - MAX_NOTIFICATIONS_KEPT;
+        if excess <= 0 {
+            return Ok(0);
+        }
+        let oldest = self
+            .page(user_id, &InboxFilter::default(), false, 0, excess as usize)
+            .await?;
+        self.delete_many(&oldest).await
     }
 
     /// The write moving `before` to `after` (read state only) if it is still
@@ -147,7 +282,7 @@ impl Notifications<'_> {
         let delta = if after.is_read { -1 } else { 1 };
         let items = vec![
             self.tx_mark(before, after)?,
-            self.tx_count(&before.user_id, delta)?,
+            self.tx_count(&before.user_id, delta, 0)?,
         ];
         match self.store.transact(items).await {
             Ok(()) => Ok(true),
@@ -170,7 +305,7 @@ impl Notifications<'_> {
             for before in chunk {
                 items.push(self.tx_mark(before, &before.marked(true, at))?);
             }
-            items.push(self.tx_count(user_id, -(chunk.len() as i64))?);
+            items.push(self.tx_count(user_id, -(chunk.len() as i64), 0)?);
             match self.store.transact(items).await {
                 Ok(()) => changed += chunk.len(),
                 // One changed meanwhile: fall back to one at a time.
@@ -187,13 +322,13 @@ impl Notifications<'_> {
         Ok(changed)
     }
 
-    /// Deletes one notification (uncounting it when unread); `false` when it
-    /// changed meanwhile.
+    /// Deletes one notification and uncounts it; `false` when it changed
+    /// meanwhile (or is gone).
     pub async fn delete(&self, notification: &Notification) -> Result<bool, Error> {
-        let mut items = vec![self.tx_delete(notification)?];
-        if !notification.is_read {
-            items.push(self.tx_count(&notification.user_id, -1)?);
-        }
+        let items = vec![
+            self.tx_delete(notification)?,
+            self.tx_count(&notification.user_id, -i64::from(!notification.is_read), -1)?,
+        ];
         match self.store.transact(items).await {
             Ok(()) => Ok(true),
             Err(WriteError::Conditions(_)) => Ok(false),
@@ -211,15 +346,19 @@ impl Notifications<'_> {
         )
     }
 
-    /// Deletes the given read notifications (still read when deleted, so the
-    /// counter stays right); returns how many went.
-    pub async fn delete_read(&self, read: &[Notification]) -> Result<usize, Error> {
+    /// Deletes the given notifications of one user (each only while still
+    /// as read, so the counters stay right), in transactions of up to 99
+    /// plus the counter; returns how many went.
+    pub async fn delete_many(&self, doomed: &[Notification]) -> Result<usize, Error> {
         let mut deleted = 0;
-        for chunk in read.chunks(MAX_TRANSACTION_ITEMS) {
-            let items = chunk
+        for chunk in doomed.chunks(MAX_TRANSACTION_ITEMS - 1) {
+            let Some(first) = chunk.first() else { break };
+            let mut items = chunk
                 .iter()
                 .map(|n| self.tx_delete(n))
                 .collect::<Result<Vec<_>, Error>>()?;
+            let unread = chunk.iter().filter(|n| !n.is_read).count() as i64;
+            items.push(self.tx_count(&first.user_id, -unread, -(chunk.len() as i64))?);
             match self.store.transact(items).await {
                 Ok(()) => deleted += chunk.len(),
                 Err(WriteError::Conditions(_)) => {
@@ -249,9 +388,12 @@ impl Notifications<'_> {
     }
 }
 
+/// Reads through a page of at least this many items at a time.
+const PAGE_READ: usize = 25;
+
 /// The counter never shows below zero, whatever happened.
-fn counter_value(item: &Item) -> i64 {
-    item.get("unread")
+fn counter_value(item: &Item, name: &str) -> i64 {
+    item.get(name)
         .and_then(|v| v.as_n().ok())
         .and_then(|v| v.parse::<i64>().ok())
         .unwrap_or(0)

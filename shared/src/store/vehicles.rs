@@ -71,7 +71,11 @@ fn vehicle_item(vehicle: &Vehicle) -> Result<Item, Error> {
 
 /// The profile update counting the owner's vehicles; a creation is refused
 /// at the limit.
-fn tx_count_vehicles(store: &Store, owner_id: &str, delta: i64) -> Result<TransactWriteItem, Error> {
+fn tx_count_vehicles(
+    store: &Store,
+    owner_id: &str,
+    delta: i64,
+) -> Result<TransactWriteItem, Error> {
     let mut expr = Expr::new()
         .update("ADD vehicles_count :delta")
         .value(":delta", n(delta));
@@ -301,8 +305,7 @@ impl Vehicles<'_> {
             return Error::non_field(limits::maintenances_reached());
         }
         if effect.active_reminders > 0
-            && current.active_reminders + effect.active_reminders
-                > MAX_ACTIVE_REMINDERS_PER_VEHICLE
+            && current.active_reminders + effect.active_reminders > MAX_ACTIVE_REMINDERS_PER_VEHICLE
         {
             return Error::non_field(limits::reminders_reached());
         }
