@@ -281,6 +281,89 @@ impl TestApp {
         self.state.store.calls()
     }
 
+    /// Items DynamoDB returned (or scanned for a filter) to reads so far.
+    pub fn items_read(&self) -> u64 {
+        self.state.store.items_read()
+    }
+
+    /// Sets a numeric attribute of a stored item (a counter brought near a
+    /// limit, say) without going through the API.
+    pub async fn set_number(&self, pk: &str, sk: &str, attribute: &str, value: i64) {
+        self.state
+            .store
+            .update(
+                pk,
+                sk,
+                crate::store::Expr::new()
+                    .update("SET #a = :v")
+                    .name("#a", attribute)
+                    .value(":v", crate::store::n(value)),
+            )
+            .await
+            .expect("set number");
+    }
+
+    /// A long history for read-cost tests, written in bulk: `sessions`
+    /// login sessions of the vehicle's owner and `maintenances` completed
+    /// records of the vehicle (counted on it).
+    pub async fn store_history(
+        &self,
+        vehicle: &crate::domain::vehicles::Vehicle,
+        sessions: usize,
+        maintenances: usize,
+    ) {
+        use crate::domain::maintenances::{Maintenance, COMPLETED};
+        use crate::domain::users::Session;
+        let now = crate::time::now();
+        let mut items = Vec::new();
+        for _ in 0..sessions {
+            let session = Session {
+                id: uuid::Uuid::now_v7().to_string(),
+                user_id: vehicle.owner_id.clone(),
+                refresh_jti: crate::auth::tokens::new_jti(),
+                ip_address: None,
+                user_agent: None,
+                is_active: true,
+                expires_at: now.timestamp() + 3600,
+                created_at: now,
+                updated_at: now,
+            };
+            items.push(crate::store::sessions::session_item(&session).expect("session item"));
+        }
+        for i in 0..maintenances {
+            let at = now - chrono::Duration::days(i as i64 + 1);
+            let m = Maintenance {
+                id: uuid::Uuid::now_v7().to_string(),
+                owner_id: vehicle.owner_id.clone(),
+                vehicle_id: vehicle.id.clone(),
+                service_date: at,
+                service_type: "Oil change".into(),
+                description: Some("From the history".into()),
+                mileage: None,
+                cost: Some(5_000),
+                status: COMPLETED.into(),
+                invoice_url: None,
+                performed_by: None,
+                reminder_sent: false,
+                created_at: at,
+                updated_at: at,
+                version: 0,
+            };
+            items.push(crate::store::maintenances::maintenance_item(&m).expect("maintenance item"));
+        }
+        self.state
+            .store
+            .put_many(items)
+            .await
+            .expect("store history");
+        let (pk, sk) = (
+            crate::store::keys::user_pk(&vehicle.owner_id),
+            crate::store::keys::vehicle_sk(&vehicle.id),
+        );
+        self.set_number(&pk, &sk, "maintenances_count", maintenances as i64)
+            .await;
+    }
+
     pub fn request(&self, method: Method, path: &str) -> TestRequest<'_> {
         TestRequest {
             app: self,
@@ -389,6 +472,32 @@ impl TestResponse {
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
+}
+
+/// Runs every future at the same time on this task and returns their
+/// outputs in order: concurrent requests through the in-process router.
+pub async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
+    use std::task::Poll;
+    let mut pending: Vec<std::pin::Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();
+    let mut outputs: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut all_done = true;
+        for (future, output) in pending.iter_mut().zip(outputs.iter_mut()) {
+            if output.is_none() {
+                match future.as_mut().poll(cx) {
+                    Poll::Ready(value) => *output = Some(value),
+                    Poll::Pending => all_done = false,
+                }
+            }
+        }
+        if all_done {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    })
+    .await;
+    outputs.into_iter().flatten().collect()
 }
 
 /// A unique address for one test.

@@ -22,7 +22,7 @@ impl Store {
     }
 }
 
-fn maintenance_item(m: &Maintenance) -> Result<Item, Error> {
+pub fn maintenance_item(m: &Maintenance) -> Result<Item, Error> {
     let mut item = to_item(m)?;
     item.insert(keys::PK.into(), s(keys::user_pk(&m.owner_id)));
     item.insert(keys::SK.into(), s(keys::maintenance_sk(&m.id)));

@@ -65,7 +65,7 @@ impl InboxFilter {
     }
 }
 
-fn notification_item(notification: &Notification) -> Result<Item, Error> {
+pub fn notification_item(notification: &Notification) -> Result<Item, Error> {
     let mut item = to_item(notification)?;
     item.insert(
         keys::PK.into(),
