@@ -1,0 +1,232 @@
+//! The per-user vehicle limit, deletes that race, guards freed only by
+//! their holder, and what a request reads, through the router and the real
+//! SDK against the emulator.
+
+use serde_json::{json, Value};
+use shared::domain::limits::MAX_VEHICLES_PER_USER;
+use shared::store::keys;
+use shared::testkit::{join_all, TestApp};
+
+async fn app() -> TestApp {
+    TestApp::spawn(vehicles::router).await
+}
+
+fn car(make: &str) -> Value {
+    json!({"make": make, "model": "Model", "year": 2020})
+}
+
+#[tokio::test]
+async fn vehicles_per_user_hold_under_concurrent_creates() {
+    let app = app().await;
+    let (user, token) = app.signed_in_user("fleet").await;
+    app.set_number(
+        &keys::user_pk(&user.id),
+        keys::USER_PROFILE_SK,
+        "vehicles_count",
+        MAX_VEHICLES_PER_USER - 1,
+    )
+    .await;
+    let responses = join_all(
+        (0..4)
+            .map(|i| {
+                app.post("/api/vehicles/")
+                    .bearer(&token)
+                    .json(car(&format!("Make{i}")))
+                    .send()
+            })
+            .collect(),
+    )
+    .await;
+    let created: Vec<&str> = responses
+        .iter()
+        .filter(|r| r.status == 201)
+        .map(|r| r.body["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(created.len(), 1, "one slot was left");
+    for refused in responses.iter().filter(|r| r.status != 201) {
+        assert!([400, 409].contains(&refused.status), "{}", refused.text);
+    }
+    let res = app
+        .post("/api/vehicles/")
+        .bearer(&token)
+        .json(car("Late"))
+        .send()
+        .await;
+    assert_eq!(res.status, 400, "{}", res.text);
+    assert_eq!(
+        res.body,
+        json!({"non_field_errors": [format!("An account can hold at most {MAX_VEHICLES_PER_USER} vehicles.")]})
+    );
+    let list = app.get("/api/vehicles/").bearer(&token).send().await;
+    assert_eq!(list.body["count"], 1, "nothing half-written");
+
+    // A delete frees the slot.
+    let res = app
+        .delete(&format!("/api/vehicles/{}/", created[0]))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(res.status, 204);
+    let res = app
+        .post("/api/vehicles/")
+        .bearer(&token)
+        .json(car("Again"))
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+}
+
+#[tokio::test]
+async fn concurrent_deletes_uncount_once_and_a_stale_delete_never_frees_anothers_vin() {
+    let app = app().await;
+    let (user, token) = app.signed_in_user("seller").await;
+    let (buyer, buyer_token) = app.signed_in_user("buyer").await;
+    let vin = "VF1RFB00X56789012";
+    let res = app
+        .post("/api/vehicles/")
+        .bearer(&token)
+        .json(json!({"make": "Renault", "model": "Clio", "year": 2019, "vin": vin}))
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let id = res.body["id"].as_str().unwrap().to_string();
+    let stale = app.stored_vehicle(&user.id, &id).await;
+
+    let path = format!("/api/vehicles/{id}/");
+    let responses = join_all(
+        (0..3)
+            .map(|_| app.delete(&path).bearer(&token).send())
+            .collect(),
+    )
+    .await;
+    assert_eq!(responses.iter().filter(|r| r.status == 204).count(), 1);
+    for other in responses.iter().filter(|r| r.status != 204) {
+        assert!([404, 409].contains(&other.status), "{}", other.text);
+    }
+    let profile = app
+        .state
+        .store
+        .get(&keys::user_pk(&user.id), keys::USER_PROFILE_SK)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        profile["vehicles_count"].as_n().unwrap(),
+        "0",
+        "uncounted once"
+    );
+
+    // The buyer registers the car under the same VIN...
+    let res = app
+        .post("/api/vehicles/")
+        .bearer(&buyer_token)
+        .json(json!({"make": "Renault", "model": "Clio", "year": 2019, "vin": vin}))
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    // ...and a delete working from a stale read of the seller's vehicle is
+    // refused without touching the buyer's guard.
+    let err = app.state.store.vehicles().delete(&stale).await.unwrap_err();
+    assert!(
+        matches!(err, shared::Error::NotFound(Some("Vehicle"))),
+        "{err:?}"
+    );
+    let (guard_pk, guard_sk) = keys::vin_guard(vin);
+    let guard = app
+        .state
+        .store
+        .get(&guard_pk, &guard_sk)
+        .await
+        .unwrap()
+        .expect("the buyer's guard is still there");
+    assert_eq!(guard["owner_id"].as_s().unwrap(), &buyer.id);
+    let res = app
+        .post("/api/vehicles/")
+        .bearer(&token)
+        .json(json!({"make": "Renault", "model": "Clio", "year": 2019, "vin": vin}))
+        .send()
+        .await;
+    assert_eq!(
+        res.body,
+        json!({"vin": ["vehicle with this vin already exists."]})
+    );
+}
+
+#[tokio::test]
+async fn two_deletes_of_one_model_uncount_it_once() {
+    let app = app().await;
+    let (_, staff) = app.signed_in_staff("staff").await;
+    let brand = app
+        .post("/api/brands/")
+        .bearer(&staff)
+        .json(json!({"name": "Dacia"}))
+        .send()
+        .await
+        .body;
+    let brand_id = brand["id"].as_str().unwrap();
+    let mut models = Vec::new();
+    for name in ["Sandero", "Duster"] {
+        let res = app
+            .post("/api/models/")
+            .bearer(&staff)
+            .json(json!({"brand": brand_id, "name": name, "year_start": 2012}))
+            .send()
+            .await;
+        assert_eq!(res.status, 201, "{}", res.text);
+        models.push(res.body["id"].as_str().unwrap().to_string());
+    }
+    let path = format!("/api/models/{}/", models[0]);
+    let responses = join_all(
+        (0..3)
+            .map(|_| app.delete(&path).bearer(&staff).send())
+            .collect(),
+    )
+    .await;
+    assert_eq!(responses.iter().filter(|r| r.status == 204).count(), 1);
+    for other in responses.iter().filter(|r| r.status != 204) {
+        assert!([404, 409].contains(&other.status), "{}", other.text);
+    }
+    let res = app
+        .get(&format!("/api/brands/{brand_id}/"))
+        .bearer(&staff)
+        .send()
+        .await;
+    assert_eq!(res.body["models_count"], 1, "{}", res.text);
+}
+
+#[tokio::test]
+async fn a_vehicle_list_reads_the_vehicles_and_the_user_only() {
+    let app = app().await;
+    let (user, token) = app.signed_in_user("reader").await;
+    let v = app.store_vehicle(&user.id, "Volvo", 90_000).await;
+    let _ = app.store_vehicle(&user.id, "Saab", 150_000).await;
+    app.store_history(&v, 200, 500).await;
+
+    let before = app.items_read();
+    let res = app.get("/api/vehicles/").bearer(&token).send().await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.body["count"], 2);
+    assert_eq!(app.items_read() - before, 3, "2 vehicles + the user");
+
+    let before = app.items_read();
+    let res = app
+        .get(&format!("/api/vehicles/{}/", v.id))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.body["maintenances_count"], 500);
+    assert_eq!(app.items_read() - before, 2, "the vehicle + the user");
+
+    // A vehicle's own maintenances: its records, the vehicles, the user;
+    // never the sessions.
+    let before = app.items_read();
+    let res = app
+        .get(&format!("/api/vehicles/{}/maintenances/", v.id))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.body.as_array().unwrap().len(), 500);
+    assert_eq!(app.items_read() - before, 503);
+}
