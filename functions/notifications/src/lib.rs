@@ -1,7 +1,7 @@
 //! The `notifications` function (spec 8), with the intended behaviour of the
 //! endpoints the reference crashes on.
 
-mod handlers;
+pub mod handlers;
 
 use axum::routing::{get, post};
 use axum::Router;
