@@ -195,8 +195,12 @@ async fn bench(stored: usize) -> Result<(), String> {
         let started = Instant::now();
         let probe = Reminder::new("probe", "probe", "Probe", "Probe");
         let repo = state.store.reminders();
-        repo.commit(vec![repo.tx_create(&probe).map_err(|e| e.to_string())?])
-            .await
+        repo.commit(
+            vec![repo.tx_create(&probe).map_err(|e| e.to_string())?],
+            None,
+            0,
+        )
+        .await
             .map_err(|e| e.to_string())?;
         let bare_write = started.elapsed();
         println!(

@@ -34,11 +34,11 @@ async fn newest(
     user_id: &str,
     filter: &InboxFilter,
 ) -> Result<Vec<Notification>> {
-    Ok(state
+    state
         .store
         .notifications()
         .page(user_id, filter, true, 0, BARE_LIST_MAX)
-        .await?)
+        .await
 }
 
 fn rows(items: &[&Notification]) -> Vec<Value> {
