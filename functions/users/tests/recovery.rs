@@ -293,7 +293,7 @@ async fn expired_codes_are_refused_even_before_ttl_deletes_them() {
     app.state
         .store
         .update(
-            &shared::store::keys::user_pk(&acct.id),
+            &shared::store::keys::auth_pk(&acct.id),
             shared::store::keys::EMAIL_OTP_SK,
             shared::store::Expr::new()
                 .update("SET expires_at = :past")
@@ -329,7 +329,7 @@ async fn resend_is_throttled_and_replaces_the_code() {
     app.state
         .store
         .update(
-            &shared::store::keys::user_pk(&acct.id),
+            &shared::store::keys::auth_pk(&acct.id),
             shared::store::keys::EMAIL_OTP_SK,
             shared::store::Expr::new()
                 .update("SET sent_at = :long_ago")
