@@ -6,13 +6,13 @@ use axum::http::{HeaderMap, Method};
 use axum::response::Response;
 use serde_json::json;
 use shared::auth::{password, CurrentUser};
-use shared::store::otp::CodeIssue;
 use shared::domain::users::{email_key, normalize_email, Session};
 use shared::http::listing::{ordering, sort, SortKey};
 use shared::http::pagination::RequestUrl;
 use shared::http::validate::{Fields, Text};
 use shared::http::{no_content, ok, JsonBody, Page};
 use shared::mail::templates;
+use shared::store::otp::CodeIssue;
 use shared::store::users::ProfileChanges;
 use shared::{time, AppState, Error, Result};
 

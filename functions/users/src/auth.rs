@@ -10,12 +10,12 @@ use shared::auth::{password, CurrentUser, PublicRequest};
 use shared::domain::users::{
     email_key, password_problems, EmailCode, Session, User, REFRESH_GRACE_SECONDS,
 };
-use shared::store::sessions::Rotation;
 use shared::error::AuthError;
 use shared::http::validate::{Fields, Text};
 use shared::http::{created, ok, JsonBody};
 use shared::mail::templates;
 use shared::store::otp::CodeIssue;
+use shared::store::sessions::Rotation;
 use shared::store::users::Registration;
 use shared::{time, AppState, Error, Result};
 
@@ -267,7 +267,12 @@ pub async fn refresh(
         new_iat: issued.refresh_issued_at,
         expires_at: issued.refresh_expires_at.timestamp(),
     };
-    if !state.store.sessions().rotate(&session, &rotation, now).await? {
+    if !state
+        .store
+        .sessions()
+        .rotate(&session, &rotation, now)
+        .await?
+    {
         // A concurrent refresh with the same token won the rotation: judge
         // the token against the session as that refresh left it.
         let current = state.store.sessions().get(&user.id, &session.id).await?;
