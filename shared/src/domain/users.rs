@@ -289,6 +289,35 @@ mod tests {
     }
 
     #[test]
+    fn only_the_just_replaced_token_is_in_the_rotation_grace() {
+        let now = crate::time::now();
+        let session = Session {
+            id: "s".into(),
+            user_id: "u".into(),
+            refresh_jti: "current".into(),
+            refresh_iat: Some(now.timestamp()),
+            previous_jti: Some("previous".into()),
+            rotated_at: Some(now.timestamp() - 10),
+            ip_address: None,
+            user_agent: None,
+            is_active: true,
+            expires_at: now.timestamp() + 60,
+            created_at: now,
+            updated_at: now,
+        };
+        assert!(session.in_rotation_grace("previous", now, 30));
+        assert!(!session.in_rotation_grace("previous", now, 5), "too late");
+        assert!(!session.in_rotation_grace("older", now, 30));
+        assert!(!session.in_rotation_grace("current", now, 30));
+        let never_rotated = Session {
+            previous_jti: None,
+            rotated_at: None,
+            ..session
+        };
+        assert!(!never_rotated.in_rotation_grace("previous", now, 30));
+    }
+
+    #[test]
     fn emails_keep_local_case_for_display_but_compare_case_insensitively() {
         assert_eq!(
             normalize_email(" Jean.Dupont@Mail.FR "),
