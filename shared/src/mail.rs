@@ -153,6 +153,25 @@ pub mod templates {
         )
     }
 
+    /// To the address an account just left: the owner learns of the change
+    /// even if someone else made it.
+    pub fn email_changed(user: &User, old_address: &str, new_address: &str) -> Mail {
+        mail(
+            old_address,
+            "Votre adresse e-mail a été changée",
+            vec![
+                format!("Bonjour {},", user.greeting_name()),
+                format!(
+                    "L'adresse de connexion de votre compte AutoTrack+ est désormais {new_address}. \
+                     Ce message est envoyé à l'ancienne adresse, {old_address}."
+                ),
+                "Si ce n'était pas vous, réinitialisez votre mot de passe tout de suite et \
+                 contactez le support."
+                    .to_string(),
+            ],
+        )
+    }
+
     /// A reminder or planned maintenance coming up (the in-app notice, by mail).
     pub fn maintenance_reminder(user: &User, title: &str, message: &str, link: &str) -> Mail {
         mail(

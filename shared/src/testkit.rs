@@ -92,15 +92,35 @@ impl TestApp {
         TestApp { router, state }
     }
 
-    /// A user stored directly (no HTTP), with an access token for it.
+    /// A user stored directly (no HTTP), with an access token for it. Its
+    /// password is unusable: see `signed_in_user_with_password` for requests
+    /// that ask for it (e-mail change, account deletion).
     pub async fn signed_in_user(&self, name: &str) -> (crate::domain::users::User, String) {
+        self.store_signed_in_user(name, "unusable".into()).await
+    }
+
+    /// Like `signed_in_user`, with `password` as its password.
+    pub async fn signed_in_user_with_password(
+        &self,
+        name: &str,
+        password: &str,
+    ) -> (crate::domain::users::User, String) {
+        let hash = crate::auth::password::hash(password).expect("hash password");
+        self.store_signed_in_user(name, hash).await
+    }
+
+    async fn store_signed_in_user(
+        &self,
+        name: &str,
+        password_hash: String,
+    ) -> (crate::domain::users::User, String) {
         use crate::domain::users::{EmailCode, Session, User};
         let now = crate::time::now();
         let user = User::new(
             &unique_email(name),
             "Test".into(),
             name.into(),
-            "unusable".into(),
+            password_hash,
             now,
         );
         let session_id = uuid::Uuid::now_v7().to_string();
@@ -109,6 +129,9 @@ impl TestApp {
             id: session_id,
             user_id: user.id.clone(),
             refresh_jti: issued.refresh_jti,
+            refresh_iat: Some(issued.refresh_issued_at),
+            previous_jti: None,
+            rotated_at: None,
             ip_address: None,
             user_agent: None,
             is_active: true,
@@ -321,6 +344,9 @@ impl TestApp {
                 id: uuid::Uuid::now_v7().to_string(),
                 user_id: vehicle.owner_id.clone(),
                 refresh_jti: crate::auth::tokens::new_jti(),
+                refresh_iat: Some(now.timestamp()),
+                previous_jti: None,
+                rotated_at: None,
                 ip_address: None,
                 user_agent: None,
                 is_active: true,

@@ -64,3 +64,85 @@ fn template_table_matches_the_shared_definition() {
         true
     );
 }
+
+/// `METHOD /path` of every HttpApi event of the users function.
+fn users_routes(template: &Yaml) -> Vec<String> {
+    template["Resources"]["UsersFunction"]["Properties"]["Events"]
+        .as_mapping()
+        .unwrap()
+        .values()
+        .filter(|e| e["Type"].as_str() == Some("HttpApi"))
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["Properties"]["Method"].as_str().unwrap().to_uppercase(),
+                e["Properties"]["Path"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn route_throttling_names_declared_routes_and_covers_the_auth_endpoints() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let template: Yaml =
+        serde_yaml::from_str(&std::fs::read_to_string(format!("{root}/template.yaml")).unwrap())
+            .unwrap();
+    let declared = users_routes(&template);
+    let settings = template["Resources"]["HttpApi"]["Properties"]["RouteSettings"]
+        .as_mapping()
+        .expect("RouteSettings on the HTTP API stage");
+    let throttled: Vec<String> = settings
+        .keys()
+        .map(|k| k.as_str().unwrap().to_string())
+        .collect();
+    // API Gateway refuses a key that is not a declared route, exactly.
+    for (key, value) in settings {
+        let key = key.as_str().unwrap();
+        assert!(
+            declared.iter().any(|d| d == key),
+            "RouteSettings key {key:?} is not a declared route"
+        );
+        assert!(
+            value["ThrottlingBurstLimit"]
+                .as_u64()
+                .is_some_and(|b| b > 0),
+            "{key}"
+        );
+        assert!(
+            value["ThrottlingRateLimit"]
+                .as_f64()
+                .is_some_and(|r| r > 0.0),
+            "{key}"
+        );
+    }
+    for path in [
+        "/api/users/login",
+        "/api/auth/login",
+        "/api/users/register",
+        "/api/auth/register",
+        "/api/users/token/refresh",
+        "/api/token/refresh",
+        "/api/users/forgot-password",
+        "/api/auth/forgot-password",
+        "/api/users/resend-otp",
+        "/api/auth/resend-otp",
+        "/api/users/verify-otp",
+        "/api/auth/verify-otp",
+        "/api/users/reset-password",
+        "/api/auth/reset-password",
+    ] {
+        for form in [path.to_string(), format!("{path}/")] {
+            let key = format!("POST {form}");
+            assert!(throttled.contains(&key), "{key} is not throttled");
+        }
+    }
+    // Any other spelling of those paths reaches a proxy route: capped too.
+    for proxy in [
+        "/api/users/{proxy+}",
+        "/api/auth/{proxy+}",
+        "/api/token/{proxy+}",
+    ] {
+        assert!(throttled.contains(&format!("ANY {proxy}")), "{proxy}");
+    }
+}

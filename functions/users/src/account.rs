@@ -12,10 +12,15 @@ use shared::http::pagination::RequestUrl;
 use shared::http::validate::{Fields, Text};
 use shared::http::{no_content, ok, JsonBody, Page};
 use shared::mail::templates;
+use shared::store::otp::CodeIssue;
 use shared::store::users::ProfileChanges;
 use shared::{time, AppState, Error, Result};
 
-use crate::auth::{new_email_code, new_password, new_session, PASSWORDS_DONT_MATCH};
+use crate::auth::{new_password, new_session, send_email_code, PASSWORDS_DONT_MATCH};
+use crate::credentials::check_password;
+
+const REQUIRED: &str = "This field is required.";
+const WRONG_PASSWORD: &str = "Your password was entered incorrectly.";
 
 pub async fn profile(CurrentUser(user): CurrentUser) -> Result<Response> {
     Ok(ok(user.to_json()))
@@ -50,6 +55,7 @@ async fn update_profile(
     let first_name = f.required_text("first_name", 150);
     let last_name = f.required_text("last_name", 150);
     let phone_number = f.text("phone_number", Text::optional(20)).into_update();
+    let current_password = f.text("current_password", Text::optional(4096)).value();
     f.finish()?;
 
     let changes = ProfileChanges {
@@ -62,6 +68,15 @@ async fn update_profile(
         .email
         .as_ref()
         .is_some_and(|e| email_key(e) != user.email_key());
+    if address_moves {
+        // The login address is a credential: moving it takes the password.
+        let Some(current) = current_password else {
+            return Err(Error::field("current_password", REQUIRED));
+        };
+        if !check_password(&state, &user, &current).await? {
+            return Err(Error::field("current_password", WRONG_PASSWORD));
+        }
+    }
 
     let updated = state
         .store
@@ -71,12 +86,19 @@ async fn update_profile(
         .ok_or_else(|| Error::field("email", "user with this email already exists."))?;
 
     if address_moves {
-        // A new address must be verified again: send it a fresh code.
-        let (code, record) = new_email_code(&state, &updated.id);
-        state.store.email_codes().replace(&record).await?;
+        // A new address must be verified again: send it a fresh code, at most
+        // one per cooldown. When none may go out, the pending code (sent to
+        // the old address) must not verify the new one.
+        if send_email_code(&state, &updated).await? != CodeIssue::Stored {
+            state.store.email_codes().void(&updated.id).await?;
+        }
         state
             .mailer
-            .send(templates::verification_code(&updated, &code))
+            .send(templates::email_changed(
+                &updated,
+                &user.email,
+                &updated.email,
+            ))
             .await;
     }
     Ok(ok(updated.to_json()))
@@ -99,7 +121,7 @@ pub async fn change_password(
     if new != confirm {
         return Err(Error::field("new_password", PASSWORDS_DONT_MATCH));
     }
-    if !password::verify(&old, &user.password) {
+    if !check_password(&state, &user, &old).await? {
         return Err(Error::message(400, "Invalid old password"));
     }
 
@@ -128,7 +150,14 @@ pub async fn change_password(
 pub async fn delete_account(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
+    JsonBody(body): JsonBody,
 ) -> Result<Response> {
+    let mut f = Fields::new(&body);
+    let given = f.password("password");
+    f.finish()?;
+    if !check_password(&state, &user, &given.unwrap_or_default()).await? {
+        return Err(Error::field("password", WRONG_PASSWORD));
+    }
     state.store.users().delete_everything(&user).await?;
     tracing::info!(user_id = %user.id, "account deleted");
     Ok(no_content())

@@ -3,22 +3,24 @@
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use chrono::Duration;
 use serde_json::json;
 use shared::auth::otp;
 use shared::auth::tokens::REFRESH;
 use shared::auth::{password, CurrentUser, PublicRequest};
 use shared::domain::users::{
-    email_key, password_problems, EmailCode, Session, User, LOGIN_LOCK_SECONDS, MAX_FAILED_LOGINS,
+    email_key, password_problems, EmailCode, Session, User, REFRESH_GRACE_SECONDS,
 };
 use shared::error::AuthError;
 use shared::http::validate::{Fields, Text};
 use shared::http::{created, ok, JsonBody};
 use shared::mail::templates;
+use shared::store::otp::CodeIssue;
+use shared::store::sessions::Rotation;
 use shared::store::users::Registration;
 use shared::{time, AppState, Error, Result};
 
 use crate::client;
+use crate::credentials::check_password;
 
 pub const PASSWORDS_DONT_MATCH: &str = "Passwords don't match";
 const INVALID_CREDENTIALS: &str = "Invalid email or password";
@@ -38,6 +40,9 @@ pub(crate) fn new_session(
         id: session_id,
         user_id: user.id.clone(),
         refresh_jti: issued.refresh_jti,
+        refresh_iat: Some(issued.refresh_issued_at),
+        previous_jti: None,
+        rotated_at: None,
         ip_address: client::ip_address(headers),
         user_agent: client::user_agent(headers),
         is_active: true,
@@ -60,6 +65,26 @@ pub(crate) fn new_email_code(state: &AppState, user_id: &str) -> (String, EmailC
         expires_at: now + otp::CODE_TTL_SECONDS,
     };
     (code, record)
+}
+
+/// Stores a new code for the user's current address and mails it, unless
+/// the cooldown or the address's daily cap holds it back (then nothing is
+/// stored or sent; the outcome says which).
+pub(crate) async fn send_email_code(state: &AppState, user: &User) -> Result<CodeIssue> {
+    let (code, record) = new_email_code(state, &user.id);
+    let cutoff = record.sent_at - otp::RESEND_COOLDOWN_SECONDS;
+    let outcome = state
+        .store
+        .email_codes()
+        .issue(&record, &user.email_key(), cutoff, time::now())
+        .await?;
+    if outcome == CodeIssue::Stored {
+        state
+            .mailer
+            .send(templates::verification_code(user, &code))
+            .await;
+    }
+    Ok(outcome)
 }
 
 /// Reads a new password and reports every rule it breaks under `name`.
@@ -163,18 +188,7 @@ pub async fn login(
         return Err(Error::non_field(INVALID_CREDENTIALS));
     };
 
-    if let Some(until) = user.locked_until.filter(|until| *until > now) {
-        return Err(too_many_attempts((until - now).num_seconds().max(1) as u64));
-    }
-
-    if !password::verify(&password, &user.password) {
-        let failures = user.failed_logins + 1;
-        let lock =
-            (failures >= MAX_FAILED_LOGINS).then(|| now + Duration::seconds(LOGIN_LOCK_SECONDS));
-        state.store.users().record_failed_login(&user, lock).await?;
-        if lock.is_some() {
-            return Err(too_many_attempts(LOGIN_LOCK_SECONDS as u64));
-        }
+    if !check_password(&state, &user, &password).await? {
         return Err(Error::non_field(INVALID_CREDENTIALS));
     }
     if !user.is_active {
@@ -199,16 +213,6 @@ pub async fn login(
     let mut user = user;
     user.last_login = Some(now);
     Ok(ok(json!({"user": user.to_json(), "tokens": tokens})))
-}
-
-fn too_many_attempts(retry_after_secs: u64) -> Error {
-    Error::TooManyRequests {
-        message: format!(
-            "Too many failed login attempts. Try again in {} minutes.",
-            retry_after_secs.div_ceil(60)
-        ),
-        retry_after_secs,
-    }
 }
 
 fn refresh_refused(reason: &'static str) -> Error {
@@ -251,43 +255,70 @@ pub async fn refresh(
         _ => return Err(refresh_refused(REVOKED)),
     };
     if session.refresh_jti != claims.jti {
-        // An already-rotated token came back: someone holds a copy. End the
-        // whole chain so neither copy can be used again.
-        tracing::warn!(user_id = %user.id, session_id = %session.id, "refresh token reuse detected");
-        state
-            .store
-            .sessions()
-            .revoke(&user.id, &session.id, now)
-            .await?;
-        return Err(refresh_refused(REVOKED));
+        return answer_replaced_token(&state, &user, session, &claims.jti, now).await;
     }
 
     let issued = state
         .tokens
         .issue(&user.id, user.token_version, &session.id, now);
-    let rotated = state
+    let rotation = Rotation {
+        old_jti: &claims.jti,
+        new_jti: &issued.refresh_jti,
+        new_iat: issued.refresh_issued_at,
+        expires_at: issued.refresh_expires_at.timestamp(),
+    };
+    if !state
         .store
         .sessions()
-        .rotate(
-            &session,
-            &claims.jti,
-            &issued.refresh_jti,
-            issued.refresh_expires_at.timestamp(),
-            now,
-        )
-        .await?;
-    if !rotated {
-        // A concurrent refresh with the same token won: treat as reuse.
-        state
-            .store
-            .sessions()
-            .revoke(&user.id, &session.id, now)
-            .await?;
-        return Err(refresh_refused(REVOKED));
+        .rotate(&session, &rotation, now)
+        .await?
+    {
+        // A concurrent refresh with the same token won the rotation: judge
+        // the token against the session as that refresh left it.
+        let current = state.store.sessions().get(&user.id, &session.id).await?;
+        return match current.filter(|s| s.is_usable(now)) {
+            Some(current) => answer_replaced_token(&state, &user, current, &claims.jti, now).await,
+            None => Err(refresh_refused(REVOKED)),
+        };
     }
     Ok(ok(
         json!({"access": issued.pair.access, "refresh": issued.pair.refresh}),
     ))
+}
+
+/// A refresh token that is no longer the session's current one. The one the
+/// last rotation replaced, shortly after: the client raced itself (two tabs,
+/// a retried request), so it gets a fresh access token and the session's
+/// CURRENT refresh token, the very bytes the winner received. Anything else
+/// is reuse: someone holds a copy, so the whole chain ends.
+async fn answer_replaced_token(
+    state: &AppState,
+    user: &User,
+    session: Session,
+    jti: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Response> {
+    if session.in_rotation_grace(jti, now, REFRESH_GRACE_SECONDS) {
+        if let Some(iat) = session.refresh_iat {
+            let refresh = state.tokens.refresh_token(
+                &user.id,
+                user.token_version,
+                &session.id,
+                &session.refresh_jti,
+                iat,
+                session.expires_at,
+            );
+            let access = state.tokens.access_token(&user.id, user.token_version, now);
+            return Ok(ok(json!({"access": access, "refresh": refresh})));
+        }
+    }
+    tracing::warn!(user_id = %user.id, session_id = %session.id, "refresh token reuse detected");
+    state
+        .store
+        .sessions()
+        .revoke(&user.id, &session.id, now)
+        .await?;
+    Err(refresh_refused(REVOKED))
 }
 
 pub async fn logout(

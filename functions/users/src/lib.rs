@@ -7,6 +7,7 @@
 mod account;
 mod auth;
 mod client;
+mod credentials;
 mod health;
 mod recovery;
 

@@ -11,10 +11,10 @@ use shared::domain::users::email_key;
 use shared::http::validate::{Fields, Text};
 use shared::http::{ok, JsonBody};
 use shared::mail::templates;
-use shared::store::otp::CodeCheck;
+use shared::store::otp::{CodeCheck, CodeIssue};
 use shared::{time, AppState, Error, Result};
 
-use crate::auth::{new_email_code, new_password, PASSWORDS_DONT_MATCH};
+use crate::auth::{new_password, send_email_code, PASSWORDS_DONT_MATCH};
 
 const RESET_ANSWER: &str = "If your email is registered, you will receive a password reset link";
 const BAD_RESET_TOKEN: &str = "Invalid or expired token";
@@ -165,7 +165,8 @@ pub async fn verify_otp(
     let Some(stored) = state.store.email_codes().get(&user.id).await? else {
         return Err(rejected());
     };
-    if !stored.is_live(now) {
+    // A used-up code stays stored (for the resend cooldown) but verifies nothing.
+    if !stored.is_live(now) || stored.attempts >= otp::MAX_ATTEMPTS {
         return Err(rejected());
     }
     if !otp::matches(
@@ -210,22 +211,28 @@ pub async fn resend_otp(
         .find_by_email(&email_key(&email))
         .await?
     {
-        if user.is_active && !user.email_verified {
-            let (code, record) = new_email_code(&state, &user.id);
-            let cutoff = record.sent_at - RESEND_COOLDOWN_SECONDS;
-            if state
-                .store
-                .email_codes()
-                .replace_if_cooled_down(&record, cutoff)
-                .await?
-            {
-                state
-                    .mailer
-                    .send(templates::verification_code(&user, &code))
-                    .await;
-            }
+        if user.is_active
+            && !user.email_verified
+            && send_email_code(&state, &user).await? == CodeIssue::DailyCapReached
+        {
+            return Err(daily_cap_reached());
         }
     }
-    // Same answer for unknown, verified and throttled addresses.
+    // Same answer for unknown, verified and cooling-down addresses.
     Ok(ok(json!({"message": "OTP sent successfully"})))
+}
+
+/// The daily cap: a clear refusal until the next UTC day (a user who asked
+/// for ten codes in a day needs to know why no more come).
+fn daily_cap_reached() -> Error {
+    let now = time::now();
+    let tomorrow = (now.date_naive() + Duration::days(1))
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc())
+        .unwrap_or(now);
+    Error::TooManyRequests {
+        message: "Too many verification codes were sent to this address today. Try again tomorrow."
+            .into(),
+        retry_after_secs: (tomorrow - now).num_seconds().max(1) as u64,
+    }
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{app, login, register, tokens, PASSWORD};
+use common::{age_email_code, app, login, register, tokens, PASSWORD};
 use serde_json::json;
 use shared::testkit::{emails_to, six_digit_code};
 
@@ -100,7 +100,7 @@ async fn changing_the_address_moves_uniqueness_and_requires_verification_again()
     let res = app
         .patch("/api/users/profile/")
         .bearer(&a.access)
-        .json(json!({"email": b.email.to_uppercase()}))
+        .json(json!({"email": b.email.to_uppercase(), "current_password": PASSWORD}))
         .send()
         .await;
     assert_eq!(res.status, 400);
@@ -109,11 +109,13 @@ async fn changing_the_address_moves_uniqueness_and_requires_verification_again()
         json!({"email": ["user with this email already exists."]})
     );
 
+    // The registration code was sent a while ago (one code per cooldown).
+    age_email_code(&app, &a.id).await;
     let new_email = shared::testkit::unique_email("moved");
     let res = app
         .patch("/api/users/profile/")
         .bearer(&a.access)
-        .json(json!({"email": new_email}))
+        .json(json!({"email": new_email, "current_password": PASSWORD}))
         .send()
         .await;
     assert_eq!(res.status, 200, "{}", res.text);
@@ -302,6 +304,7 @@ async fn users_only_ever_see_their_own_account() {
     assert_eq!(
         app.delete("/api/users/delete-account/")
             .bearer(&bob.access)
+            .json(json!({"password": PASSWORD}))
             .send()
             .await
             .status,
@@ -341,6 +344,7 @@ async fn delete_account_removes_every_item_and_is_safe_to_retry() {
     let res = app
         .delete("/api/users/delete-account/")
         .bearer(&acct.access)
+        .json(json!({"password": PASSWORD}))
         .send()
         .await;
     assert_eq!((res.status, res.text.as_str()), (204, ""));
@@ -378,6 +382,7 @@ async fn delete_account_removes_every_item_and_is_safe_to_retry() {
     let res = app
         .delete("/api/users/delete-account/")
         .bearer(&acct.access)
+        .json(json!({"password": PASSWORD}))
         .send()
         .await;
     assert_eq!(
@@ -411,6 +416,7 @@ async fn half_done_deletion_can_be_finished_by_retrying() {
     let res = app
         .delete("/api/users/delete-account/")
         .bearer(&acct.access)
+        .json(json!({"password": PASSWORD}))
         .send()
         .await;
     assert_eq!(res.status, 204);

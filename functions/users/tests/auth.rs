@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{app, login, register, tokens, PASSWORD};
+use common::{age_rotation, app, login, register, tokens, PASSWORD};
 use serde_json::json;
 use shared::auth::jwt::Claims;
 use shared::testkit::{emails_to, unique_email};
@@ -159,7 +159,7 @@ async fn emails_are_unique_regardless_of_case() {
 }
 
 #[tokio::test]
-async fn login_succeeds_in_two_round_trips_and_stamps_last_login() {
+async fn login_succeeds_in_three_round_trips_and_stamps_last_login() {
     let app = app().await;
     let acct = register(&app, "login").await;
     let before = app.calls();
@@ -167,8 +167,8 @@ async fn login_succeeds_in_two_round_trips_and_stamps_last_login() {
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(
         app.calls() - before,
-        2,
-        "login costs one query and one transaction"
+        3,
+        "login costs one query, one attempt reservation and one transaction"
     );
     assert_eq!(res.body["user"]["email"], acct.email);
     let (access, _) = tokens(&res.body);
@@ -361,7 +361,9 @@ async fn refresh_rotates_and_a_reused_token_revokes_the_whole_chain() {
         200
     );
 
-    // The old refresh token comes back: refused, and the chain is ended.
+    // The old refresh token comes back after the grace: refused, and the
+    // chain is ended.
+    age_rotation(&app, &acct.id, &r1).await;
     let res = app
         .post("/api/token/refresh/")
         .json(json!({"refresh": r1}))
@@ -444,6 +446,7 @@ async fn refresh_errors() {
     assert_eq!(
         app.delete("/api/users/delete-account/")
             .bearer(&acct.access)
+            .json(json!({"password": PASSWORD}))
             .send()
             .await
             .status,

@@ -290,11 +290,12 @@ async fn expired_codes_are_refused_even_before_ttl_deletes_them() {
         .find(|m| m.subject.contains("vérification"))
         .unwrap();
     let code = six_digit_code(&mail.body).unwrap();
+    let (pk, sk) = shared::store::keys::email_code_key(&acct.id);
     app.state
         .store
         .update(
-            &shared::store::keys::user_pk(&acct.id),
-            shared::store::keys::EMAIL_OTP_SK,
+            &pk,
+            &sk,
             shared::store::Expr::new()
                 .update("SET expires_at = :past")
                 .value(":past", shared::store::n(1)),
@@ -326,17 +327,7 @@ async fn resend_is_throttled_and_replaces_the_code() {
         .await;
     assert_eq!(codes(emails_to(&acct.email).await), 1);
     // Once the cooldown has passed a new code replaces the old one.
-    app.state
-        .store
-        .update(
-            &shared::store::keys::user_pk(&acct.id),
-            shared::store::keys::EMAIL_OTP_SK,
-            shared::store::Expr::new()
-                .update("SET sent_at = :long_ago")
-                .value(":long_ago", shared::store::n(1)),
-        )
-        .await
-        .unwrap();
+    common::age_email_code(&app, &acct.id).await;
     let res = app
         .post("/api/auth/resend-otp/")
         .json(json!({"email": acct.email}))

@@ -21,6 +21,8 @@ pub struct TokenPair {
 pub struct Issued {
     pub pair: TokenPair,
     pub refresh_jti: String,
+    /// `iat` of the refresh token (kept on the session, see `refresh_token`).
+    pub refresh_issued_at: i64,
     pub refresh_expires_at: DateTime<Utc>,
 }
 
@@ -70,34 +72,67 @@ impl TokenService {
         now: DateTime<Utc>,
     ) -> Issued {
         let iat = now.timestamp();
-        let access = Claims {
-            token_type: ACCESS.into(),
-            exp: iat + self.access_ttl.as_secs() as i64,
-            iat,
-            jti: new_jti(),
-            user_id: user_id.into(),
-            ver: token_version,
-            sid: None,
-        };
         let refresh_jti = new_jti();
         let refresh_exp = iat + self.refresh_ttl.as_secs() as i64;
-        let refresh = Claims {
-            token_type: REFRESH.into(),
-            exp: refresh_exp,
-            iat,
-            jti: refresh_jti.clone(),
-            user_id: user_id.into(),
-            ver: token_version,
-            sid: Some(session_id.into()),
-        };
         Issued {
             pair: TokenPair {
-                access: jwt::encode(&self.secret, &access),
-                refresh: jwt::encode(&self.secret, &refresh),
+                access: self.access_token(user_id, token_version, now),
+                refresh: self.refresh_token(
+                    user_id,
+                    token_version,
+                    session_id,
+                    &refresh_jti,
+                    iat,
+                    refresh_exp,
+                ),
             },
             refresh_jti,
+            refresh_issued_at: iat,
             refresh_expires_at: DateTime::from_timestamp(refresh_exp, 0).unwrap_or(now),
         }
+    }
+
+    /// A new access token on its own.
+    pub fn access_token(&self, user_id: &str, token_version: u64, now: DateTime<Utc>) -> String {
+        let iat = now.timestamp();
+        jwt::encode(
+            &self.secret,
+            &Claims {
+                token_type: ACCESS.into(),
+                exp: iat + self.access_ttl.as_secs() as i64,
+                iat,
+                jti: new_jti(),
+                user_id: user_id.into(),
+                ver: token_version,
+                sid: None,
+            },
+        )
+    }
+
+    /// The refresh token with exactly these claims. Signing is deterministic,
+    /// so the same claims give the same bytes: a session can hand its current
+    /// token out again.
+    pub fn refresh_token(
+        &self,
+        user_id: &str,
+        token_version: u64,
+        session_id: &str,
+        jti: &str,
+        iat: i64,
+        exp: i64,
+    ) -> String {
+        jwt::encode(
+            &self.secret,
+            &Claims {
+                token_type: REFRESH.into(),
+                exp,
+                iat,
+                jti: jti.into(),
+                user_id: user_id.into(),
+                ver: token_version,
+                sid: Some(session_id.into()),
+            },
+        )
     }
 
     pub fn decode(

@@ -289,6 +289,35 @@ mod tests {
     }
 
     #[test]
+    fn only_the_just_replaced_token_is_in_the_rotation_grace() {
+        let now = crate::time::now();
+        let session = Session {
+            id: "s".into(),
+            user_id: "u".into(),
+            refresh_jti: "current".into(),
+            refresh_iat: Some(now.timestamp()),
+            previous_jti: Some("previous".into()),
+            rotated_at: Some(now.timestamp() - 10),
+            ip_address: None,
+            user_agent: None,
+            is_active: true,
+            expires_at: now.timestamp() + 60,
+            created_at: now,
+            updated_at: now,
+        };
+        assert!(session.in_rotation_grace("previous", now, 30));
+        assert!(!session.in_rotation_grace("previous", now, 5), "too late");
+        assert!(!session.in_rotation_grace("older", now, 30));
+        assert!(!session.in_rotation_grace("current", now, 30));
+        let never_rotated = Session {
+            previous_jti: None,
+            rotated_at: None,
+            ..session
+        };
+        assert!(!never_rotated.in_rotation_grace("previous", now, 30));
+    }
+
+    #[test]
     fn emails_keep_local_case_for_display_but_compare_case_insensitively() {
         assert_eq!(
             normalize_email(" Jean.Dupont@Mail.FR "),
@@ -305,6 +334,16 @@ pub struct Session {
     pub user_id: String,
     /// `jti` of the one refresh token of this chain that may still be used.
     pub refresh_jti: String,
+    /// `iat` of that token: with `refresh_jti`, `expires_at` and the ids, the
+    /// current token can be signed again byte for byte (refresh grace).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_iat: Option<i64>,
+    /// The `jti` the last rotation replaced, and when (epoch seconds): a
+    /// client that raced itself may still present it for a short while.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub previous_jti: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rotated_at: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ip_address: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -322,6 +361,16 @@ impl Session {
     /// Active and not past its expiry (TTL deletes late, so we check).
     pub fn is_usable(&self, now: DateTime<Utc>) -> bool {
         self.is_active && self.expires_at > now.timestamp()
+    }
+
+    /// Whether `jti` is the token the last rotation replaced, presented
+    /// within `grace_seconds` of that rotation: a concurrent refresh of the
+    /// same client, not a stolen copy.
+    pub fn in_rotation_grace(&self, jti: &str, now: DateTime<Utc>, grace_seconds: i64) -> bool {
+        self.previous_jti.as_deref() == Some(jti)
+            && self
+                .rotated_at
+                .is_some_and(|at| (0..=grace_seconds).contains(&(now.timestamp() - at)))
     }
 
     pub fn expires_at_time(&self) -> DateTime<Utc> {
@@ -359,3 +408,10 @@ impl EmailCode {
         self.expires_at > now.timestamp()
     }
 }
+
+/// How long after a rotation the replaced refresh token is still answered
+/// (with the current one) instead of being treated as reuse.
+pub const REFRESH_GRACE_SECONDS: i64 = 30;
+
+/// Verification codes sent to one address per UTC day.
+pub const MAX_CODES_PER_DAY: u32 = 10;

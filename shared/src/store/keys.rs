@@ -29,6 +29,7 @@ pub mod entity {
     pub const USER: &str = "USER";
     pub const SESSION: &str = "SESSION";
     pub const EMAIL_CODE: &str = "EMAIL_CODE";
+    pub const CODE_SENDS: &str = "CODE_SENDS";
     pub const EMAIL_GUARD: &str = "EMAIL_GUARD";
     pub const VEHICLE: &str = "VEHICLE";
     pub const VIN_GUARD: &str = "VIN_GUARD";
@@ -70,15 +71,41 @@ pub fn user_pk(user_id: &str) -> String {
 /// The user's own record.
 pub const USER_PROFILE_SK: &str = "PROFILE";
 
-/// Refresh-token sessions of a user: `SESSION#<session id>`.
+/// A user's credentials-related items (login sessions, the pending e-mail
+/// code) live in a partition of their own: the main partition, read whole by
+/// the other functions, never carries them, and they can pile up without
+/// weighing on those reads.
+pub fn auth_pk(user_id: &str) -> String {
+    format!("USER#{user_id}#AUTH")
+}
+
+/// Refresh-token sessions of a user, under `auth_pk`: `SESSION#<session id>`.
 pub const SESSION_PREFIX: &str = "SESSION#";
 
 pub fn session_sk(session_id: &str) -> String {
     format!("{SESSION_PREFIX}{session_id}")
 }
 
-/// The pending e-mail verification code of a user (one at a time).
+/// The full key of a login session.
+pub fn session_key(user_id: &str, session_id: &str) -> (String, String) {
+    (auth_pk(user_id), session_sk(session_id))
+}
+
+/// The pending e-mail verification code of a user (one at a time), under
+/// `auth_pk`.
 pub const EMAIL_OTP_SK: &str = "OTP#EMAIL_VERIFICATION";
+
+/// The full key of a user's pending e-mail code.
+pub fn email_code_key(user_id: &str) -> (String, String) {
+    (auth_pk(user_id), EMAIL_OTP_SK.to_string())
+}
+
+/// Codes sent to one address (lower-cased) on one UTC day (`YYYY-MM-DD`):
+/// the daily cap's counter, keyed by address so that moving an account to
+/// another address does not reset it.
+pub fn code_sends_key(email_key: &str, day: &str) -> (String, String) {
+    (format!("CODESENDS#{email_key}"), format!("DAY#{day}"))
+}
 
 /// Guard making an e-mail address unique (case-insensitive: `email` is the
 /// normalised, lower-cased address).

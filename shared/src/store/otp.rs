@@ -1,12 +1,16 @@
-//! The pending e-mail verification code of a user: one item, replaced on
-//! resend, destroyed on success or after too many wrong guesses.
+//! The pending e-mail verification code of a user: one item in the user's
+//! auth partition, replaced on resend, destroyed on success. Wrong guesses
+//! use it up but never delete it, so its `sent_at` keeps the resend cooldown.
+//! Each code sent also counts toward a per-address daily cap, in the same
+//! transaction as the code write.
 
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+use chrono::{DateTime, Utc};
 
 use super::keys;
 use super::{from_item, n, s, to_item, Expr, Item, Store, WriteError};
 use crate::auth::otp::MAX_ATTEMPTS;
-use crate::domain::users::EmailCode;
+use crate::domain::users::{EmailCode, MAX_CODES_PER_DAY};
 use crate::error::Error;
 
 pub struct EmailCodes<'a> {
@@ -21,10 +25,37 @@ impl Store {
 
 pub fn code_item(code: &EmailCode) -> Result<Item, Error> {
     let mut item = to_item(code)?;
-    item.insert(keys::PK.into(), s(keys::user_pk(&code.user_id)));
-    item.insert(keys::SK.into(), s(keys::EMAIL_OTP_SK));
+    let (pk, sk) = keys::email_code_key(&code.user_id);
+    item.insert(keys::PK.into(), s(pk));
+    item.insert(keys::SK.into(), s(sk));
     item.insert(keys::ENTITY.into(), s(keys::entity::EMAIL_CODE));
     Ok(item)
+}
+
+/// How long a daily counter is kept: its day, plus a margin for clock skew.
+const COUNTER_TTL_SECONDS: i64 = 2 * 86_400;
+
+/// Counts one code sent to `email_key` today, for a transaction. With `cap`,
+/// only while fewer than `cap` were sent today.
+pub fn count_code_sent(
+    store: &Store,
+    email_key: &str,
+    now: DateTime<Utc>,
+    cap: Option<u32>,
+) -> Result<TransactWriteItem, Error> {
+    let (pk, sk) = keys::code_sends_key(email_key, &now.format("%Y-%m-%d").to_string());
+    let mut expr = Expr::new()
+        .update("SET #entity = :entity, expires_at = :exp ADD sends :one")
+        .name("#entity", keys::ENTITY)
+        .value(":entity", s(keys::entity::CODE_SENDS))
+        .value(":exp", n(now.timestamp() + COUNTER_TTL_SECONDS))
+        .value(":one", n(1));
+    if let Some(cap) = cap {
+        expr = expr
+            .condition("attribute_not_exists(sends) OR sends < :cap")
+            .value(":cap", n(cap));
+    }
+    store.tx_update(&pk, &sk, expr)
 }
 
 /// Result of checking a submitted code.
@@ -34,65 +65,83 @@ pub enum CodeCheck {
     Rejected,
 }
 
+/// Result of trying to send a new code.
+#[derive(Debug, PartialEq, Eq)]
+pub enum CodeIssue {
+    /// Stored: send it.
+    Stored,
+    /// The previous code is younger than the cooldown: nothing stored.
+    CoolingDown,
+    /// The address already received its daily share: nothing stored.
+    DailyCapReached,
+}
+
+/// Digest stored over a code that must no longer verify anything: no
+/// submitted code's digest (64 hex characters) can equal it.
+const VOID_DIGEST: &str = "void";
+
 impl EmailCodes<'_> {
     pub async fn get(&self, user_id: &str) -> Result<Option<EmailCode>, Error> {
-        self.store
-            .get(&keys::user_pk(user_id), keys::EMAIL_OTP_SK)
-            .await?
-            .map(from_item)
-            .transpose()
+        let (pk, sk) = keys::email_code_key(user_id);
+        self.store.get(&pk, &sk).await?.map(from_item).transpose()
     }
 
-    /// Stores a new code unless one was sent less than `cooldown_cutoff`
-    /// (epoch seconds) ago. `Ok(false)`: too soon, nothing stored.
-    pub async fn replace_if_cooled_down(
+    /// Stores a new code for the address `email_key` unless one was sent
+    /// after `cooldown_cutoff` (epoch seconds) or the address reached its
+    /// daily cap; the code and the daily counter are written together.
+    pub async fn issue(
         &self,
         code: &EmailCode,
+        email_key: &str,
         cooldown_cutoff: i64,
-    ) -> Result<bool, Error> {
-        match self
-            .store
-            .put(
+        now: DateTime<Utc>,
+    ) -> Result<CodeIssue, Error> {
+        let items = vec![
+            self.store.tx_put(
                 code_item(code)?,
                 Expr::new()
                     .condition("attribute_not_exists(pk) OR sent_at < :cutoff")
                     .value(":cutoff", n(cooldown_cutoff)),
-            )
-            .await
-        {
-            Ok(()) => Ok(true),
-            Err(WriteError::Conditions(_)) => Ok(false),
+            )?,
+            count_code_sent(self.store, email_key, now, Some(MAX_CODES_PER_DAY))?,
+        ];
+        match self.store.transact(items).await {
+            Ok(()) => Ok(CodeIssue::Stored),
+            // The cooldown answers first: it is the silent, ordinary case.
+            Err(WriteError::Conditions(failed)) if failed.contains(&0) => {
+                Ok(CodeIssue::CoolingDown)
+            }
+            Err(WriteError::Conditions(_)) => Ok(CodeIssue::DailyCapReached),
             Err(WriteError::Other(e)) => Err(e),
         }
     }
 
-    /// Writes a new code regardless of the cooldown (after an address change).
-    pub async fn replace(&self, code: &EmailCode) -> Result<(), Error> {
-        self.store
-            .put(code_item(code)?, Expr::new())
-            .await
-            .map_err(Error::from)
+    /// Makes the pending code (if any) unusable, keeping its `sent_at` for
+    /// the cooldown: after an address change no code sent to the old address
+    /// may verify the new one.
+    pub async fn void(&self, user_id: &str) -> Result<(), Error> {
+        let (pk, sk) = keys::email_code_key(user_id);
+        let expr = Expr::new()
+            .update("SET digest = :void")
+            .condition("attribute_exists(pk)")
+            .value(":void", s(VOID_DIGEST));
+        match self.store.update(&pk, &sk, expr).await {
+            Ok(_) | Err(WriteError::Conditions(_)) => Ok(()),
+            Err(WriteError::Other(e)) => Err(e),
+        }
     }
 
-    /// Counts a wrong guess; the code is destroyed at the limit.
+    /// Counts a wrong guess. At the limit the code stays, used up, so that
+    /// its `sent_at` still holds back a resend.
     pub async fn record_wrong_attempt(&self, code: &EmailCode) -> Result<(), Error> {
-        let pk = keys::user_pk(&code.user_id);
-        if code.attempts + 1 >= MAX_ATTEMPTS {
-            return match self
-                .store
-                .delete(&pk, keys::EMAIL_OTP_SK, Expr::new())
-                .await
-            {
-                Ok(()) | Err(WriteError::Conditions(_)) => Ok(()),
-                Err(WriteError::Other(e)) => Err(e),
-            };
-        }
+        let (pk, sk) = keys::email_code_key(&code.user_id);
         let expr = Expr::new()
             .update("ADD attempts :one")
-            .condition("digest = :digest")
+            .condition("digest = :digest AND attempts < :max")
             .value(":one", n(1))
-            .value(":digest", s(&code.digest));
-        match self.store.update(&pk, keys::EMAIL_OTP_SK, expr).await {
+            .value(":digest", s(&code.digest))
+            .value(":max", n(MAX_ATTEMPTS));
+        match self.store.update(&pk, &sk, expr).await {
             Ok(_) | Err(WriteError::Conditions(_)) => Ok(()),
             Err(WriteError::Other(e)) => Err(e),
         }
@@ -101,18 +150,18 @@ impl EmailCodes<'_> {
     /// Consumes the code and marks the address verified, atomically, only if
     /// the code is still the one checked and has attempts left.
     pub async fn consume_and_verify(&self, code: &EmailCode) -> Result<CodeCheck, Error> {
-        let pk = keys::user_pk(&code.user_id);
+        let (pk, sk) = keys::email_code_key(&code.user_id);
         let items = vec![
             self.store.tx_delete(
                 &pk,
-                keys::EMAIL_OTP_SK,
+                &sk,
                 Expr::new()
                     .condition("digest = :digest AND attempts < :max")
                     .value(":digest", s(&code.digest))
                     .value(":max", n(MAX_ATTEMPTS)),
             )?,
             self.store.tx_update(
-                &pk,
+                &keys::user_pk(&code.user_id),
                 keys::USER_PROFILE_SK,
                 Expr::new()
                     .update("SET email_verified = :yes")

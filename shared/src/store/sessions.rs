@@ -1,5 +1,5 @@
-//! Login sessions: one item per refresh-token chain, under the user's
-//! partition, expiring through TTL.
+//! Login sessions: one item per refresh-token chain, in the user's auth
+//! partition (`keys::auth_pk`), expiring through TTL.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
@@ -22,21 +22,46 @@ impl Store {
 
 pub fn session_item(session: &Session) -> Result<Item, Error> {
     let mut item = to_item(session)?;
-    item.insert(keys::PK.into(), s(keys::user_pk(&session.user_id)));
-    item.insert(keys::SK.into(), s(keys::session_sk(&session.id)));
+    let (pk, sk) = keys::session_key(&session.user_id, &session.id);
+    item.insert(keys::PK.into(), s(pk));
+    item.insert(keys::SK.into(), s(sk));
     item.insert(keys::ENTITY.into(), s(keys::entity::SESSION));
     Ok(item)
+}
+
+/// A new refresh token for a session chain.
+#[derive(Clone, Debug)]
+pub struct Rotation<'a> {
+    pub old_jti: &'a str,
+    pub new_jti: &'a str,
+    pub new_iat: i64,
+    pub expires_at: i64,
+}
+
+/// "Mark inactive", only on a session that still exists: an update without
+/// the condition would recreate, as a bare item, a session TTL just removed.
+fn deactivation(now: DateTime<Utc>) -> Expr {
+    Expr::new()
+        .update("SET is_active = :no, updated_at = :now")
+        .condition("attribute_exists(pk)")
+        .value(":no", AttributeValue::Bool(false))
+        .value(":now", s(time::format(&now)))
 }
 
 impl Sessions<'_> {
     /// Every session record of the user (active or not).
     pub async fn list(&self, user_id: &str) -> Result<Vec<Session>, Error> {
         self.store
-            .query_prefix(&keys::user_pk(user_id), keys::SESSION_PREFIX)
+            .query_prefix(&keys::auth_pk(user_id), keys::SESSION_PREFIX)
             .await?
             .into_iter()
             .map(from_item)
             .collect()
+    }
+
+    pub async fn get(&self, user_id: &str, session_id: &str) -> Result<Option<Session>, Error> {
+        let (pk, sk) = keys::session_key(user_id, session_id);
+        self.store.get(&pk, &sk).await?.map(from_item).transpose()
     }
 
     pub async fn create(&self, session: &Session) -> Result<(), Error> {
@@ -50,55 +75,44 @@ impl Sessions<'_> {
     }
 
     /// Moves the chain to a new refresh token, if `old_jti` is still the
-    /// current one and the session is active. `Ok(false)` otherwise.
+    /// current one and the session is active, remembering the replaced `jti`
+    /// and when (the refresh grace). `Ok(false)` otherwise.
     pub async fn rotate(
         &self,
         session: &Session,
-        old_jti: &str,
-        new_jti: &str,
-        expires_at: i64,
+        rotation: &Rotation<'_>,
         now: DateTime<Utc>,
     ) -> Result<bool, Error> {
         let expr = Expr::new()
-            .update("SET refresh_jti = :new, expires_at = :exp, updated_at = :now")
+            .update(
+                "SET refresh_jti = :new, refresh_iat = :iat, previous_jti = :old, \
+                 rotated_at = :at, expires_at = :exp, updated_at = :now",
+            )
             .condition("refresh_jti = :old AND is_active = :yes")
-            .value(":new", s(new_jti))
-            .value(":old", s(old_jti))
-            .value(":exp", n(expires_at))
+            .value(":new", s(rotation.new_jti))
+            .value(":old", s(rotation.old_jti))
+            .value(":iat", n(rotation.new_iat))
+            .value(":at", n(now.timestamp()))
+            .value(":exp", n(rotation.expires_at))
             .value(":now", s(time::format(&now)))
             .value(":yes", AttributeValue::Bool(true));
-        match self
-            .store
-            .update(
-                &keys::user_pk(&session.user_id),
-                &keys::session_sk(&session.id),
-                expr,
-            )
-            .await
-        {
+        let (pk, sk) = keys::session_key(&session.user_id, &session.id);
+        match self.store.update(&pk, &sk, expr).await {
             Ok(_) => Ok(true),
             Err(WriteError::Conditions(_)) => Ok(false),
             Err(WriteError::Other(e)) => Err(e),
         }
     }
 
-    /// Ends one chain (reuse detected).
+    /// Ends one chain (reuse detected). A session already gone stays gone.
     pub async fn revoke(
         &self,
         user_id: &str,
         session_id: &str,
         now: DateTime<Utc>,
     ) -> Result<(), Error> {
-        let expr = Expr::new()
-            .update("SET is_active = :no, updated_at = :now")
-            .condition("attribute_exists(pk)")
-            .value(":no", AttributeValue::Bool(false))
-            .value(":now", s(time::format(&now)));
-        match self
-            .store
-            .update(&keys::user_pk(user_id), &keys::session_sk(session_id), expr)
-            .await
-        {
+        let (pk, sk) = keys::session_key(user_id, session_id);
+        match self.store.update(&pk, &sk, deactivation(now)).await {
             Ok(_) | Err(WriteError::Conditions(_)) => Ok(()),
             Err(WriteError::Other(e)) => Err(e),
         }
@@ -108,27 +122,49 @@ impl Sessions<'_> {
     /// password change). Tokens are already refused through the user's token
     /// version; this keeps the sessions list truthful.
     pub async fn revoke_all(&self, user_id: &str, now: DateTime<Utc>) -> Result<(), Error> {
-        let active: Vec<Session> = self
+        let active: Vec<String> = self
             .list(user_id)
             .await?
             .into_iter()
             .filter(|s| s.is_active)
+            .map(|s| s.id)
             .collect();
-        for chunk in active.chunks(MAX_TRANSACTION_ITEMS) {
-            let items = chunk
-                .iter()
-                .map(|session| {
-                    self.store.tx_update(
-                        &keys::user_pk(user_id),
-                        &keys::session_sk(&session.id),
-                        Expr::new()
-                            .update("SET is_active = :no, updated_at = :now")
-                            .value(":no", AttributeValue::Bool(false))
-                            .value(":now", s(time::format(&now))),
-                    )
-                })
-                .collect::<Result<Vec<_>, Error>>()?;
-            self.store.transact(items).await?;
+        self.deactivate(user_id, &active, now).await
+    }
+
+    /// Marks these sessions inactive, 100 per transaction. Sessions that TTL
+    /// removed in the meantime fail their `attribute_exists` condition: the
+    /// transaction is retried without them, never recreating them.
+    pub async fn deactivate(
+        &self,
+        user_id: &str,
+        session_ids: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<(), Error> {
+        for chunk in session_ids.chunks(MAX_TRANSACTION_ITEMS) {
+            let mut pending: Vec<&String> = chunk.iter().collect();
+            // Each retry drops at least one session, so this ends.
+            while !pending.is_empty() {
+                let items = pending
+                    .iter()
+                    .map(|id| {
+                        let (pk, sk) = keys::session_key(user_id, id);
+                        self.store.tx_update(&pk, &sk, deactivation(now))
+                    })
+                    .collect::<Result<Vec<_>, Error>>()?;
+                match self.store.transact(items).await {
+                    Ok(()) => break,
+                    Err(WriteError::Conditions(gone)) => {
+                        pending = pending
+                            .into_iter()
+                            .enumerate()
+                            .filter(|(i, _)| !gone.contains(i))
+                            .map(|(_, id)| id)
+                            .collect();
+                    }
+                    Err(WriteError::Other(e)) => return Err(e),
+                }
+            }
         }
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! User records, their e-mail guard and the e-mail lookup index.
 
 use aws_sdk_dynamodb::types::TransactWriteItem;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 
 use super::keys::{self, GSI1, GSI1PK, GSI1SK};
 use super::{from_item, n, s, to_item, Expr, Item, Store, WriteError};
@@ -20,6 +20,17 @@ pub struct ProfileChanges {
     pub first_name: Option<String>,
     pub last_name: Option<String>,
     pub phone_number: Option<Option<String>>,
+}
+
+/// Outcome of reserving a password check (see `reserve_password_check`).
+#[derive(Debug, PartialEq, Eq)]
+pub enum PasswordAttempt {
+    /// Check the password: this is failure number `attempt` if it is wrong.
+    Check { attempt: u32 },
+    /// Too many attempts are already in flight: this one locked the account.
+    LockedNow,
+    /// The account is locked until then.
+    Locked { until: Option<DateTime<Utc>> },
 }
 
 /// Outcome of a registration attempt.
@@ -66,24 +77,6 @@ impl Users<'_> {
         self.store.get(&pk, &sk).await?.map(from_item).transpose()
     }
 
-    /// The user's record and every other item of their partition (one Query).
-    pub async fn partition(&self, user_id: &str) -> Result<(Option<User>, Vec<Item>), Error> {
-        let mut profile = None;
-        let mut rest = Vec::new();
-        for item in self.store.query_prefix(&keys::user_pk(user_id), "").await? {
-            let is_profile = item
-                .get(keys::SK)
-                .and_then(|v| v.as_s().ok())
-                .is_some_and(|sk| sk == keys::USER_PROFILE_SK);
-            if is_profile {
-                profile = Some(from_item(item)?);
-            } else {
-                rest.push(item);
-            }
-        }
-        Ok((profile, rest))
-    }
-
     /// The user and one of their sessions, in one round trip.
     pub async fn get_with_session(
         &self,
@@ -92,7 +85,7 @@ impl Users<'_> {
     ) -> Result<(Option<User>, Option<Session>), Error> {
         let keys = [
             Self::profile_key(user_id),
-            (keys::user_pk(user_id), keys::session_sk(session_id)),
+            keys::session_key(user_id, session_id),
         ];
         let mut found = self.store.get_many(&keys).await?.into_iter();
         let user = found.next().flatten().map(from_item).transpose()?;
@@ -131,6 +124,8 @@ impl Users<'_> {
                 .tx_put(super::sessions::session_item(session)?, Expr::new())?,
             self.store
                 .tx_put(super::otp::code_item(code)?, Expr::new())?,
+            // The first code counts toward the address's daily cap.
+            super::otp::count_code_sent(self.store, &user.email_key(), user.created_at, None)?,
         ];
         match self.store.transact(items).await {
             Ok(()) => Ok(Registration::Created),
@@ -177,23 +172,54 @@ impl Users<'_> {
         }
     }
 
-    /// Counts a failed login; past the limit, locks the account for a while.
-    pub async fn record_failed_login(
+    /// Reserves one password check, atomically, before the password is
+    /// looked at: the failure counter goes up first (a correct password
+    /// resets it afterwards), refused while the account is locked. Concurrent
+    /// wrong guesses thus each see their own count instead of all reading
+    /// "no failures yet". Past `max_failures` in flight, the account is locked
+    /// at once and the password is not checked at all.
+    pub async fn reserve_password_check(
         &self,
-        user: &User,
-        lock_until: Option<DateTime<Utc>>,
-    ) -> Result<(), Error> {
-        let (pk, sk) = Self::profile_key(&user.id);
-        let expr = match lock_until {
-            Some(until) => Expr::new()
-                .update("SET failed_logins = :zero, locked_until = :until")
-                .value(":zero", n(0))
-                .value(":until", s(time::format(&until))),
-            None => Expr::new()
-                .update("ADD failed_logins :one")
-                .value(":one", n(1)),
+        user_id: &str,
+        max_failures: u32,
+        lock_seconds: i64,
+        now: DateTime<Utc>,
+    ) -> Result<PasswordAttempt, Error> {
+        let (pk, sk) = Self::profile_key(user_id);
+        // Whole seconds on both sides: the stored form drops a zero fraction,
+        // so only second-precision strings compare in time order.
+        let now_s = now.trunc_subsecs(0);
+        let expr = Expr::new()
+            .update("ADD failed_logins :one")
+            .condition(
+                "attribute_exists(pk) AND (attribute_not_exists(locked_until) OR locked_until <= :now)",
+            )
+            .value(":one", n(1))
+            .value(":now", s(time::format(&now_s)));
+        let attempt = match self.store.update(&pk, &sk, expr).await {
+            Ok(item) => from_item::<User>(item)?.failed_logins,
+            Err(WriteError::Conditions(_)) => {
+                let until = self.get(user_id).await?.and_then(|u| u.locked_until);
+                return Ok(PasswordAttempt::Locked { until });
+            }
+            Err(WriteError::Other(e)) => return Err(e),
+        };
+        if attempt > max_failures {
+            self.lock(user_id, now_s + chrono::Duration::seconds(lock_seconds))
+                .await?;
+            return Ok(PasswordAttempt::LockedNow);
         }
-        .condition("attribute_exists(pk)");
+        Ok(PasswordAttempt::Check { attempt })
+    }
+
+    /// Locks the account until `until` (whole seconds) and restarts the count.
+    pub async fn lock(&self, user_id: &str, until: DateTime<Utc>) -> Result<(), Error> {
+        let (pk, sk) = Self::profile_key(user_id);
+        let expr = Expr::new()
+            .update("SET failed_logins = :zero, locked_until = :until")
+            .condition("attribute_exists(pk)")
+            .value(":zero", n(0))
+            .value(":until", s(time::format(&until.trunc_subsecs(0))));
         match self.store.update(&pk, &sk, expr).await {
             Ok(_) | Err(WriteError::Conditions(_)) => Ok(()),
             Err(WriteError::Other(e)) => Err(e),
@@ -322,8 +348,12 @@ impl Users<'_> {
                 let (gsi1pk, _) = keys::user_by_email(&email_key(email));
                 sets.push("gsi1pk = :gsi1pk".into());
                 sets.push("email_verified = :no".into());
+                // The caller checked the current password: a success resets
+                // the failure count, as a login does.
+                sets.push("failed_logins = :zero".into());
                 expr = expr
                     .value(":gsi1pk", s(gsi1pk))
+                    .value(":zero", n(0))
                     .value(":no", aws_sdk_dynamodb::types::AttributeValue::Bool(false));
             }
         }
@@ -393,13 +423,23 @@ impl Users<'_> {
         Ok(Some(updated))
     }
 
-    /// Deletes everything the user owns: every item of their partition and
-    /// every guard those items hold, the profile last, so that a failure part
-    /// way leaves an account that can simply delete itself again.
+    /// Deletes everything the user owns: every item of their partition,
+    /// their auth partition (sessions, code) and notifications, and every
+    /// guard those items hold, the profile last, so that a failure part way
+    /// leaves an account that can simply delete itself again.
     pub async fn delete_everything(&self, user: &User) -> Result<(), Error> {
         let pk = keys::user_pk(&user.id);
-        let items = self.store.query_prefix(&pk, "").await?;
+        let auth_pk = keys::auth_pk(&user.id);
+        let (items, auth_items) = tokio::try_join!(
+            self.store.query_prefix(&pk, ""),
+            self.store.query_prefix(&auth_pk, ""),
+        )?;
         let mut keys_to_delete = Vec::new();
+        for item in &auth_items {
+            if let Some(Ok(sk)) = item.get(keys::SK).map(|v| v.as_s()) {
+                keys_to_delete.push((auth_pk.clone(), sk.clone()));
+            }
+        }
         for item in &items {
             let sk = item
                 .get(keys::SK)

@@ -56,3 +56,43 @@ pub fn tokens(body: &Value) -> (String, String) {
             .to_string(),
     )
 }
+
+/// Moves the pending e-mail code's `sent_at` into the past, as if the resend
+/// cooldown had passed.
+pub async fn age_email_code(app: &TestApp, user_id: &str) {
+    let (pk, sk) = shared::store::keys::email_code_key(user_id);
+    app.state
+        .store
+        .update(
+            &pk,
+            &sk,
+            shared::store::Expr::new()
+                .update("SET sent_at = :long_ago")
+                .value(":long_ago", shared::store::n(1)),
+        )
+        .await
+        .unwrap();
+}
+
+/// Moves the last rotation of the session of `refresh` (a token of
+/// `user_id`) a minute into the past, beyond the refresh grace.
+pub async fn age_rotation(app: &TestApp, user_id: &str, refresh: &str) {
+    let claims = app
+        .state
+        .tokens
+        .decode(refresh, "refresh", chrono::Utc::now())
+        .expect("a valid refresh token");
+    let (pk, sk) = shared::store::keys::session_key(user_id, &claims.sid.unwrap());
+    let minute_ago = chrono::Utc::now().timestamp() - 60;
+    app.state
+        .store
+        .update(
+            &pk,
+            &sk,
+            shared::store::Expr::new()
+                .update("SET rotated_at = :then")
+                .value(":then", shared::store::n(minute_ago)),
+        )
+        .await
+        .unwrap();
+}
