@@ -21,6 +21,36 @@ async fn profile_read_is_one_round_trip_at_both_paths() {
 }
 
 #[tokio::test]
+async fn profile_and_sessions_read_only_what_they_answer_with() {
+    let app = app().await;
+    let (user, token) = app.signed_in_user("busy").await;
+    let v = app.store_vehicle(&user.id, "Volvo", 90_000).await;
+    app.store_history(&v, 200, 500).await;
+
+    let before = app.items_read();
+    let res = app
+        .get("/api/users/profile/")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(app.items_read() - before, 1, "the profile alone");
+
+    // The sessions list reads the auth partition, never the vehicles and
+    // maintenances (1 session from sign-in + 200 stored).
+    let before = app.items_read();
+    let res = app
+        .get("/api/users/sessions/")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["count"], 201);
+    let read = app.items_read() - before;
+    assert!(read <= 1 + 201 + 1, "user + sessions (+ the code): {read}");
+}
+
+#[tokio::test]
 async fn put_requires_fields_and_patch_updates_some() {
     let app = app().await;
     let acct = register(&app, "put").await;
