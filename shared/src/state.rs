@@ -54,20 +54,47 @@ impl AppState {
     }
 }
 
-/// The shared SDK configuration: short timeouts so that a dependency that is
-/// down turns into a prompt 503 rather than a hung request.
+/// The shared SDK configuration, sized to the request deadline
+/// (`http::app::REQUEST_DEADLINE`, 10 s, itself under the 15 s Lambda
+/// timeout). The budget of one call:
+/// - connect: 1.5 s (a cold TLS handshake at 256 MB takes most of a second);
+/// - one attempt, connect included: 2 s (DynamoDB answers in milliseconds);
+/// - two attempts at most (one retry for throttling or a dropped
+///   connection), the whole operation capped at 3 s.
+///
+/// A request makes one to three sequential calls (authenticate, read,
+/// transaction), 9 s at worst: a dependency that hangs gives our 503 JSON
+/// before the deadline, which catches whatever longer chain remains.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_millis(1_500);
+pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(2);
+pub const OPERATION_TIMEOUT: Duration = Duration::from_secs(3);
+pub const MAX_ATTEMPTS: u32 = 2;
+
 pub async fn sdk_config(endpoint_url: Option<&str>) -> SdkConfig {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .timeout_config(
             TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(2))
-                .operation_attempt_timeout(Duration::from_secs(5))
-                .operation_timeout(Duration::from_secs(12))
+                .connect_timeout(CONNECT_TIMEOUT)
+                .operation_attempt_timeout(ATTEMPT_TIMEOUT)
+                .operation_timeout(OPERATION_TIMEOUT)
                 .build(),
         )
-        .retry_config(RetryConfig::standard().with_max_attempts(3));
+        .retry_config(RetryConfig::standard().with_max_attempts(MAX_ATTEMPTS));
     if let Some(url) = endpoint_url {
         loader = loader.endpoint_url(url);
     }
     loader.load().await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn three_sequential_calls_fit_inside_the_request_deadline() {
+        assert!(ATTEMPT_TIMEOUT * MAX_ATTEMPTS >= OPERATION_TIMEOUT);
+        assert!(CONNECT_TIMEOUT < ATTEMPT_TIMEOUT);
+        assert!(OPERATION_TIMEOUT * 3 < crate::http::app::REQUEST_DEADLINE);
+        assert!(crate::http::app::REQUEST_DEADLINE < Duration::from_secs(15));
+    }
 }
