@@ -92,6 +92,27 @@ impl TestApp {
         TestApp { router, state }
     }
 
+    /// An app whose AWS endpoint accepts connections and never answers (a
+    /// hung dependency): requests must still end, in our 503 JSON. The
+    /// listener lives as long as the test's runtime.
+    pub async fn spawn_silent(build: impl FnOnce(AppState) -> Router) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a silent endpoint");
+        let address = listener.local_addr().expect("silent endpoint address");
+        tokio::spawn(async move {
+            // Keep every connection open, read nothing, write nothing.
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                held.push(socket);
+            }
+        });
+        let config = test_config(&format!("http://{address}"));
+        let state = AppState::build(config).await;
+        let router = build(state.clone());
+        TestApp { router, state }
+    }
+
     /// A user stored directly (no HTTP), with an access token for it.
     pub async fn signed_in_user(&self, name: &str) -> (crate::domain::users::User, String) {
         use crate::domain::users::{EmailCode, Session, User};
@@ -332,6 +353,12 @@ impl TestRequest<'_> {
     pub fn raw(mut self, content_type: &str, body: &[u8]) -> Self {
         self.body = body.to_vec();
         self.header("content-type", content_type)
+    }
+
+    /// A body sent without any content type.
+    pub fn untyped(mut self, body: &[u8]) -> Self {
+        self.body = body.to_vec();
+        self
     }
 
     pub async fn send(self) -> TestResponse {

@@ -479,3 +479,30 @@ async fn dates_outside_1900_to_2200_are_a_field_error_and_boundaries_round_trip(
     assert_eq!(res.status, 400, "{}", res.text);
     assert!(res.body["start_date"].is_array(), "{}", res.text);
 }
+
+#[tokio::test]
+async fn impossible_path_ids_are_a_json_404_without_a_dynamodb_call() {
+    let app = app().await;
+    let (_, token) = app.signed_in_user("paths").await;
+    let long = "a".repeat(2048);
+    for id in [long.as_str(), "a.b", "%2E%2E", "x%00y", "a~b"] {
+        for path in [
+            format!("/api/maintenances/{id}/"),
+            format!("/api/reminders/{id}/"),
+            format!("/api/reminders/{id}/complete/"),
+        ] {
+            let before = app.calls();
+            for method in ["GET", "PATCH", "DELETE", "POST"] {
+                let res = app
+                    .request(method.parse().unwrap(), &path)
+                    .bearer(&token)
+                    .json(json!({}))
+                    .send()
+                    .await;
+                assert_eq!(res.status, 404, "{method} {path}: {}", res.text);
+                assert_eq!(res.body, json!({"detail": "Not found."}));
+            }
+            assert_eq!(app.calls(), before, "{path}: no DynamoDB call");
+        }
+    }
+}

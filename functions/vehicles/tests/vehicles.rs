@@ -566,3 +566,86 @@ async fn an_odometer_edit_refreshes_the_vehicles_reminders_and_delete_takes_them
         "the vehicle's reminders go with it"
     );
 }
+
+#[tokio::test]
+async fn a_body_without_content_type_is_415_and_bad_utf8_is_400() {
+    let app = app().await;
+    let (_, token) = app.signed_in_user("bodies").await;
+    let body = serde_json::to_vec(&clio()).unwrap();
+    let res = app
+        .post("/api/vehicles/")
+        .bearer(&token)
+        .untyped(&body)
+        .send()
+        .await;
+    assert_eq!(res.status, 415, "{}", res.text);
+    assert_eq!(
+        res.body,
+        json!({"detail": "Unsupported media type \"\" in request."})
+    );
+    // An empty body without a type is still an empty object.
+    let res = app
+        .post("/api/vehicles/")
+        .bearer(&token)
+        .untyped(b"")
+        .send()
+        .await;
+    assert_eq!(res.status, 400, "{}", res.text);
+    assert_eq!(res.body["make"], json!(["This field is required."]));
+    for media in ["application/json", "application/x-www-form-urlencoded"] {
+        let res = app
+            .post("/api/vehicles/")
+            .bearer(&token)
+            .raw(media, b"make=Renault\xff&model=Clio\xfe")
+            .send()
+            .await;
+        assert_eq!(res.status, 400, "{media}: {}", res.text);
+        assert_eq!(
+            res.body,
+            json!({"detail": shared::http::body::NOT_UTF8}),
+            "{media}"
+        );
+    }
+    let res = app.get("/api/vehicles/").bearer(&token).send().await;
+    assert_eq!(res.body["count"], 0, "nothing was created");
+}
+
+#[tokio::test]
+async fn impossible_path_ids_are_a_json_404_without_a_dynamodb_call() {
+    let app = app().await;
+    let (_, token) = app.signed_in_user("paths").await;
+    let long = "a".repeat(2048);
+    for id in [long.as_str(), "a.b", "%2E%2E", "x%00y", "caf%C3%A9", "a~b"] {
+        for path in [
+            format!("/api/vehicles/{id}/"),
+            format!("/api/vehicles/{id}/stats/"),
+            format!("/api/brands/{id}/"),
+            format!("/api/brands/{id}/models/"),
+            format!("/api/models/{id}/"),
+        ] {
+            let before = app.calls();
+            for method in ["GET", "PUT", "DELETE"] {
+                let res = app
+                    .request(method.parse().unwrap(), &path)
+                    .bearer(&token)
+                    .json(clio())
+                    .send()
+                    .await;
+                assert_eq!(res.status, 404, "{method} {path}: {}", res.text);
+                assert_eq!(res.body, json!({"detail": "Not found."}));
+            }
+            assert_eq!(app.calls(), before, "{path}: no DynamoDB call");
+        }
+    }
+    // A real UUID-shaped id still reaches the handler (a 404 of its own).
+    let res = app
+        .get("/api/vehicles/0194b2c4-7a3e-7cc1-9f0a-6b1d2e3f4a5b/")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(res.status, 404);
+    assert_eq!(
+        res.body,
+        json!({"detail": "No Vehicle matches the given query."})
+    );
+}
