@@ -649,3 +649,41 @@ async fn impossible_path_ids_are_a_json_404_without_a_dynamodb_call() {
         json!({"detail": "No Vehicle matches the given query."})
     );
 }
+
+/// The deployed path: API Gateway (HTTP API, payload 2.0) hands over a
+/// body it does not pass as text base64-encoded (`isBase64Encoded`);
+/// lambda_http decodes it back to the exact bytes before our router runs.
+#[tokio::test]
+async fn a_base64_event_body_that_is_not_utf8_is_a_400_through_lambda_http() {
+    use lambda_http::tower::ServiceExt;
+    let app = app().await;
+    let (_, token) = app.signed_in_user("gateway").await;
+    // base64 of `{"make": "Renault\xff"}`
+    let event = json!({
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": "/api/vehicles/",
+        "rawQueryString": "",
+        "headers": {"content-type": "application/json", "host": "api.example",
+                    "authorization": format!("Bearer {token}")},
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "api", "domainName": "api.example",
+            "http": {"method": "POST", "path": "/api/vehicles/", "protocol": "HTTP/1.1",
+                     "sourceIp": "127.0.0.1", "userAgent": "test"},
+            "requestId": "r", "routeKey": "$default", "stage": "$default",
+            "time": "25/Nov/2026:06:00:00 +0000", "timeEpoch": 1795586400000_i64
+        },
+        "body": "eyJtYWtlIjogIlJlbmF1bHT/In0=",
+        "isBase64Encoded": true
+    });
+    let request = lambda_http::request::from_str(&event.to_string()).expect("an HTTP API event");
+    let (parts, body) = request.into_parts();
+    let request = axum::http::Request::from_parts(parts, axum::body::Body::from(body.to_vec()));
+    let response = app.router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), 400);
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+        .await
+        .unwrap();
+    let body: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(body, json!({"detail": shared::http::body::NOT_UTF8}));
+}
