@@ -32,7 +32,8 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         // index for the next run instead of being cut mid-item.
         let left_ms = event.context.deadline.saturating_sub(now_epoch_ms());
         let budget = Duration::from_millis(left_ms).saturating_sub(SAFETY_MARGIN);
-        let result = reminders::run_until(state, shared::time::now(), Instant::now() + budget).await;
+        let result =
+            reminders::run_until(state, shared::time::now(), Instant::now() + budget).await;
         // The metrics line goes out whatever happened: a run that could
         // not read its owners counts as one failure (the alarm's metric).
         let report = match &result {

@@ -93,7 +93,11 @@ mod tests {
             assert!(doc[*name].is_u64(), "{name}: {doc}");
         }
         assert_eq!(
-            (doc["scanned"].clone(), doc["removed"].clone(), doc["failed"].clone()),
+            (
+                doc["scanned"].clone(),
+                doc["removed"].clone(),
+                doc["failed"].clone()
+            ),
             (json!(7), json!(2), json!(1))
         );
         assert_eq!(doc["backlog"], 1);

@@ -9,8 +9,8 @@ use shared::domain::reminders::Reminder;
 use shared::domain::users::User;
 use shared::domain::vehicles::Vehicle;
 use shared::store::keys::{self, ALERT_SHARDS};
-use shared::store::{Attr, Expr};
 use shared::store::reminders::reminder_item;
+use shared::store::{Attr, Expr};
 use shared::testkit::{emails_to, reminder_for, TestApp};
 use shared::time;
 
@@ -280,7 +280,13 @@ async fn undecodable_alert_item(app: &TestApp, vehicle: &Vehicle) -> (String, St
 }
 
 async fn in_alert_index(app: &TestApp, (pk, sk): &(String, String)) -> bool {
-    let item = app.state.store.get(pk, sk).await.unwrap().expect("item kept");
+    let item = app
+        .state
+        .store
+        .get(pk, sk)
+        .await
+        .unwrap()
+        .expect("item kept");
     item.contains_key(keys::GSI3PK) || item.contains_key(keys::GSI3SK)
 }
 
@@ -298,7 +304,10 @@ async fn undecodable_and_ownerless_items_leave_the_index_and_the_rest_is_notifie
     let orphan = app
         .store_reminder(&old, "Freins", Some(&days(1)), None)
         .await;
-    let orphan_key = (keys::user_pk(&orphan.owner_id), keys::reminder_sk(&orphan.id));
+    let orphan_key = (
+        keys::user_pk(&orphan.owner_id),
+        keys::reminder_sk(&orphan.id),
+    );
     // The owner's profile goes, the reminder stays behind.
     app.state
         .store
@@ -325,7 +334,10 @@ async fn undecodable_and_ownerless_items_leave_the_index_and_the_rest_is_notifie
     assert_eq!((again.scanned, again.removed), (0, 0), "{again:?}");
 
     let doc = reminders::metrics::emf(&report, "reminders", 0);
-    assert_eq!((doc["removed"].clone(), doc["failed"].clone()), (2.into(), 0.into()));
+    assert_eq!(
+        (doc["removed"].clone(), doc["failed"].clone()),
+        (2.into(), 0.into())
+    );
 }
 
 #[tokio::test]

@@ -81,7 +81,11 @@ async fn a_dependency_that_is_down_gives_503_json_never_a_crash() {
     assert_eq!(res.status, 200);
     assert_eq!(res.body["status"], "unhealthy");
     assert_eq!(res.body["checks"]["table"], "error", "{}", res.text);
-    assert!(!res.text.contains("127.0.0.1"), "no error chain: {}", res.text);
+    assert!(
+        !res.text.contains("127.0.0.1"),
+        "no error chain: {}",
+        res.text
+    );
     let res = app.get("/api/health/db/").send().await;
     assert_eq!(res.status, 503);
     assert_eq!(
@@ -105,7 +109,12 @@ async fn a_dependency_that_never_answers_gives_503_json_before_the_deadline() {
     let app = TestApp::spawn_silent(users::router).await;
     let session = "0194b2c4-7a3e-7cc1-9f0a-6b1d2e3f4a5b";
     let now = shared::time::now();
-    let token = app.state.tokens.issue("someone", 0, session, now).pair.access;
+    let token = app
+        .state
+        .tokens
+        .issue("someone", 0, session, now)
+        .pair
+        .access;
     // The bound is the request deadline, itself under the Lambda timeout:
     // the answer is ours, never API Gateway's own timeout error.
     let res = tokio::time::timeout(

@@ -200,10 +200,8 @@ mod tests {
 
     #[tokio::test]
     async fn impossible_segments_are_a_json_404_before_routing() {
-        let routes = Router::new().route(
-            "/api/things/{id}",
-            axum::routing::get(|| async { "found" }),
-        );
+        let routes =
+            Router::new().route("/api/things/{id}", axum::routing::get(|| async { "found" }));
         let long = format!("/api/things/{}/", "a".repeat(2048));
         for path in [long.as_str(), "/api/things/a.b/", "/api/things/%2E%2E/"] {
             let (status, body) = call(finish(routes.clone()), path).await;
