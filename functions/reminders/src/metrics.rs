@@ -102,4 +102,16 @@ mod tests {
         );
         assert_eq!(doc["backlog"], 1);
     }
+
+    #[test]
+    fn the_template_alarm_watches_this_metric() {
+        let template = include_str!("../../../template.yaml");
+        let alarm = template
+            .split("RemindersFailedAlarm:")
+            .nth(1)
+            .expect("the template has the alarm");
+        assert!(alarm.contains(&format!("Namespace: {NAMESPACE}")));
+        assert!(alarm.contains("MetricName: failed"));
+        assert!(alarm.contains(&format!("- Name: {DIMENSION}")));
+    }
 }
