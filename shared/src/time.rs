@@ -1,7 +1,7 @@
 //! Clock and date-time formatting in the contract's shape (spec 0.2): UTC,
 //! `Z` suffix, microseconds only when non-zero.
 
-use chrono::{DateTime, Datelike, SecondsFormat, SubsecRound, Utc};
+use chrono::{DateTime, Datelike, SecondsFormat, SubsecRound, Timelike, Utc};
 use serde::{Deserialize, Deserializer, Serializer};
 
 /// Now, truncated to microseconds so stored and rendered values agree.
@@ -66,6 +66,21 @@ pub fn check(input: &str) -> Result<DateTime<Utc>, DateError> {
 /// accepted one (an alert three days before 1900-01-01, the next occurrence
 /// after 2200-12-31) is still a four-digit year and must stay readable.
 fn parse_unbounded(input: &str) -> Option<DateTime<Utc>> {
+    parse_syntax(input).map(without_leap_second)
+}
+
+/// chrono keeps a leap second (`:60`) as a nanosecond count past one
+/// second, which would format as `:60.000000` and sort apart: hold it at
+/// the last microsecond of the second before.
+fn without_leap_second(at: DateTime<Utc>) -> DateTime<Utc> {
+    if at.nanosecond() >= 1_000_000_000 {
+        at.with_nanosecond(999_999_000).unwrap_or(at)
+    } else {
+        at
+    }
+}
+
+fn parse_syntax(input: &str) -> Option<DateTime<Utc>> {
     let s = input.trim();
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
         return Some(dt.with_timezone(&Utc).trunc_subsecs(6));
@@ -176,6 +191,9 @@ mod tests {
             ("2000-02-29", "2000-02-29T00:00:00Z"),
             ("2024-02-29T12:00:00+02:00", "2024-02-29T10:00:00Z"),
             ("2200-02-28T00:00:00Z", "2200-02-28T00:00:00Z"),
+            // A leap second is held at the last microsecond before it.
+            ("2016-12-31T23:59:60Z", "2016-12-31T23:59:59.999999Z"),
+            ("2016-12-31T23:59:60.5Z", "2016-12-31T23:59:59.999999Z"),
             // Offsets that land inside the range once in UTC.
             ("1900-01-01T00:30:00-01:00", "1900-01-01T01:30:00Z"),
             ("2201-01-01T00:30:00+01:00", "2200-12-31T23:30:00Z"),
