@@ -1,8 +1,12 @@
-.PHONY: dev test staff lint build fmt bench
+.PHONY: dev dev-check test staff lint build fmt bench
 
 ## Run the whole API locally on http://127.0.0.1:9000 (Ctrl-C stops everything)
 dev:
 	bash infra/dev.sh
+
+## Against a running `make dev`: odd bodies get the API's JSON answers, never a 500
+dev-check:
+	bash infra/check-local-bodies.sh
 
 ## Run every test against an emulator of its own (template lint included)
 test:

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make dev: the whole API on http://127.0.0.1:9000 against a local emulator.
-# Ctrl-C stops the watcher and the emulator.
+# Ctrl-C stops the watcher, its front proxy and the emulator.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . infra/tools.sh
@@ -22,12 +22,25 @@ if [ -z "${JWT_SECRET:-}" ]; then
   export JWT_SECRET
 fi
 
-trap stop_emulator EXIT
+PROXY_PID=""
+stop_all() {
+  if [ -n "$PROXY_PID" ]; then kill "$PROXY_PID" 2>/dev/null || true; fi
+  stop_emulator
+}
+trap stop_all EXIT
 start_emulator "${EMULATOR_PORT:-5050}" .local/moto-dev.log
 
 echo "==> creating the table, bucket, queues and sender identity"
 cargo run --quiet -p infra --bin autotrack-local -- bootstrap .local/stack.env
 set -a; . .local/stack.env; set +a
 
-echo "==> serving the API on http://127.0.0.1:9000 (Ctrl-C to stop)"
-cargo lambda watch --invoke-address 127.0.0.1 --invoke-port 9000
+# The API's port is a small proxy (infra/dev_proxy.py) in front of the
+# watch server: cargo lambda answers a text/plain 500 of its own for a
+# text-typed body that is not UTF-8, where API Gateway would pass the bytes
+# base64-encoded; the proxy sends those the API Gateway way.
+API_PORT="${API_PORT:-9000}"
+WATCH_PORT="${WATCH_PORT:-9001}"
+python3 infra/dev_proxy.py "$API_PORT" "$WATCH_PORT" &
+PROXY_PID=$!
+echo "==> serving the API on http://127.0.0.1:$API_PORT (Ctrl-C to stop)"
+cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$WATCH_PORT"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # make test: installs what is missing, starts an emulator of its own on a free
-# port, lints the template, then runs every test of the workspace.
+# port (and a second one for the tests' e-mail), lints the template, then
+# runs every test of the workspace.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . infra/tools.sh
@@ -10,6 +11,7 @@ emulator_env
 mkdir -p .local
 trap stop_emulator EXIT
 start_emulator "$(free_port)" .local/moto-test.log
+start_mail_emulator "$(free_port)" .local/moto-test-mail.log
 
 echo "==> cfn-lint template.yaml"
 cfn-lint template.yaml

@@ -52,8 +52,21 @@ start_emulator() {
 }
 
 stop_emulator() {
-  if [ -n "${EMULATOR_PID:-}" ]; then
-    kill "$EMULATOR_PID" 2>/dev/null || true
-    wait "$EMULATOR_PID" 2>/dev/null || true
-  fi
+  for pid in ${EMULATOR_PID:-} ${MAIL_EMULATOR_PID:-}; do
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+}
+
+# start_mail_emulator PORT LOGFILE: a second emulator that only receives
+# the tests' e-mail (TEST_MAIL_ENDPOINT_URL). Tests read what it accepted
+# from its state dump, whose cost grows with everything the emulator holds:
+# kept apart from the thousands of table items, a read stays instant.
+start_mail_emulator() {
+  local main_url="$AWS_ENDPOINT_URL" main_pid="$EMULATOR_PID"
+  start_emulator "$1" "$2"
+  export TEST_MAIL_ENDPOINT_URL="$AWS_ENDPOINT_URL"
+  MAIL_EMULATOR_PID="$EMULATOR_PID"
+  export AWS_ENDPOINT_URL="$main_url"
+  EMULATOR_PID="$main_pid"
 }

@@ -201,7 +201,7 @@ async fn bench(stored: usize) -> Result<(), String> {
             0,
         )
         .await
-            .map_err(|e| e.to_string())?;
+        .map_err(|e| e.to_string())?;
         let bare_write = started.elapsed();
         println!(
             " {:>8} {:>6} {:>10} {:>8.0}ms {:>8} {:>9.0}ms",

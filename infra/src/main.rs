@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use serde_json::json;
 use shared::domain::users::{password_problems, User};
 use shared::http::validate::is_valid_email;
-use shared::state::sdk_config;
+use shared::state::{sdk_config, SdkTimeouts};
 use shared::store::{client, table, Store};
 
 fn env(key: &str, default: &str) -> String {
@@ -47,7 +47,7 @@ async fn main() -> ExitCode {
 async fn bootstrap(env_file: &str) -> Result<(), String> {
     let endpoint = std::env::var("AWS_ENDPOINT_URL")
         .map_err(|_| "AWS_ENDPOINT_URL must point at the emulator".to_string())?;
-    let sdk = sdk_config(Some(&endpoint)).await;
+    let sdk = sdk_config(Some(&endpoint), SdkTimeouts::EMULATOR).await;
     let table_name = env("TABLE_NAME", "autotrack");
     let bucket = env("BUCKET_NAME", "autotrack-documents");
     let sender = env("MAIL_FROM", "noreply@autotrack.local");
@@ -168,7 +168,11 @@ async fn staff(email: &str, password: &str) -> Result<(), String> {
         return Err(problems.join(" "));
     }
     let endpoint = std::env::var("AWS_ENDPOINT_URL").ok();
-    let sdk = sdk_config(endpoint.as_deref()).await;
+    let sdk = sdk_config(
+        endpoint.as_deref(),
+        SdkTimeouts::for_endpoint(endpoint.as_deref()),
+    )
+    .await;
     let (dynamodb, calls) = client::dynamodb(&sdk);
     let store = Store::new(dynamodb, env("TABLE_NAME", "autotrack"), calls);
     let hash = shared::auth::password::hash(password).map_err(|e| e.to_string())?;

@@ -13,7 +13,7 @@ use tokio::sync::OnceCell;
 use tower::ServiceExt;
 
 use crate::config::Config;
-use crate::state::{sdk_config, AppState};
+use crate::state::{sdk_config, AppState, SdkTimeouts};
 use crate::store::table;
 
 pub const MAIL_FROM: &str = "noreply@autotrack.test";
@@ -24,6 +24,12 @@ pub fn endpoint() -> String {
     std::env::var("AWS_ENDPOINT_URL").expect(
         "AWS_ENDPOINT_URL is not set: run the tests with `make test`, which starts the emulator",
     )
+}
+
+/// Where the tests' e-mail goes: a second emulator of its own when
+/// `make test` started one (`TEST_MAIL_ENDPOINT_URL`), else the main one.
+pub fn mail_endpoint() -> String {
+    std::env::var("TEST_MAIL_ENDPOINT_URL").unwrap_or_else(|_| endpoint())
 }
 
 /// A configuration for one test: its own table, a random signing secret.
@@ -66,14 +72,18 @@ impl TestApp {
         let endpoint = endpoint();
         let mut config = test_config(&endpoint);
         adjust(&mut config);
-        let state = AppState::build(config).await;
+        let mut state = AppState::build(config).await;
         table::create(state.store.client(), state.store.table())
             .await
             .expect("create test table");
+        let mail_sdk = sdk_config(Some(&mail_endpoint()), SdkTimeouts::EMULATOR).await;
+        state.mailer = crate::mail::Mailer::new(
+            aws_sdk_sesv2::Client::new(&mail_sdk),
+            state.config.mail_from.clone(),
+        );
         SENDER
             .get_or_init(|| async {
-                let sdk = sdk_config(Some(&endpoint)).await;
-                let _ = aws_sdk_sesv2::Client::new(&sdk)
+                let _ = aws_sdk_sesv2::Client::new(&mail_sdk)
                     .create_email_identity()
                     .email_identity(MAIL_FROM)
                     .send()
@@ -87,7 +97,28 @@ impl TestApp {
     /// An app whose AWS endpoint is a closed port: every dependency is down.
     pub async fn spawn_unreachable(build: impl FnOnce(AppState) -> Router) -> Self {
         let config = test_config("http://127.0.0.1:9");
-        let state = AppState::build(config).await;
+        let state = AppState::build_with_timeouts(config, SdkTimeouts::REQUEST).await;
+        let router = build(state.clone());
+        TestApp { router, state }
+    }
+
+    /// An app whose AWS endpoint accepts connections and never answers (a
+    /// hung dependency): requests must still end, in our 503 JSON. The
+    /// listener lives as long as the test's runtime.
+    pub async fn spawn_silent(build: impl FnOnce(AppState) -> Router) -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind a silent endpoint");
+        let address = listener.local_addr().expect("silent endpoint address");
+        tokio::spawn(async move {
+            // Keep every connection open, read nothing, write nothing.
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                held.push(socket);
+            }
+        });
+        let config = test_config(&format!("http://{address}"));
+        let state = AppState::build_with_timeouts(config, SdkTimeouts::REQUEST).await;
         let router = build(state.clone());
         TestApp { router, state }
     }
@@ -449,6 +480,12 @@ impl TestRequest<'_> {
         self.header("content-type", content_type)
     }
 
+    /// A body sent without any content type.
+    pub fn untyped(mut self, body: &[u8]) -> Self {
+        self.body = body.to_vec();
+        self
+    }
+
     pub async fn send(self) -> TestResponse {
         let mut builder = Request::builder().method(self.method).uri(&self.path);
         for (k, v) in &self.headers {
@@ -543,7 +580,7 @@ pub struct SentMail {
 
 /// Every e-mail sent to `address`, oldest first (read from the emulator).
 pub async fn emails_to(address: &str) -> Vec<SentMail> {
-    let endpoint = endpoint();
+    let endpoint = mail_endpoint();
     let raw = tokio::task::spawn_blocking(move || http_get(&endpoint, "/moto-api/data.json"))
         .await
         .expect("join");

@@ -411,3 +411,102 @@ async fn stats_recent_by_vehicle_and_list_options() {
         .await;
     assert_eq!(res.status, 400);
 }
+
+#[tokio::test]
+async fn dates_outside_1900_to_2200_are_a_field_error_and_boundaries_round_trip() {
+    let app = app().await;
+    let (user, token) = app.signed_in_user("dates").await;
+    let v = app.store_vehicle(&user.id, "Peugeot", 0).await;
+    for bad in [
+        "+10001-01-01",
+        "-0001-06-01",
+        "1899-12-31T23:59:59Z",
+        "2200-12-31T23:30:00-01:00",
+        "1900-01-01T00:30:00+01:00",
+    ] {
+        let res = app
+            .post("/api/maintenances/")
+            .bearer(&token)
+            .json(json!({"vehicle": v.id, "service_date": bad, "service_type": "X"}))
+            .send()
+            .await;
+        assert_eq!(res.status, 400, "{bad}: {}", res.text);
+        assert_eq!(
+            res.body,
+            json!({"service_date": [shared::time::OUT_OF_RANGE]}),
+            "{bad}"
+        );
+    }
+    // Nothing was written: the list is still empty and readable.
+    let res = app.get("/api/maintenances/").bearer(&token).send().await;
+    assert_eq!((res.status, res.body["count"].clone()), (200, json!(0)));
+
+    for (input, stored) in [
+        ("1900-01-01T00:00:00Z", "1900-01-01T00:00:00Z"),
+        ("2200-12-31T23:59:59.999999Z", "2200-12-31T23:59:59.999999Z"),
+        ("2201-01-01T00:30:00+01:00", "2200-12-31T23:30:00Z"),
+        ("2024-02-29", "2024-02-29T00:00:00Z"),
+    ] {
+        for status in ["SCHEDULED", "COMPLETED"] {
+            let res = app
+                .post("/api/maintenances/")
+                .bearer(&token)
+                .json(json!({"vehicle": v.id, "service_date": input, "service_type": "X", "status": status}))
+                .send()
+                .await;
+            assert_eq!(res.status, 201, "{input}: {}", res.text);
+            assert_eq!(res.body["service_date"], stored, "{input}");
+            let id = res.body["id"].as_str().unwrap();
+            let res = app
+                .get(&format!("/api/maintenances/{id}/"))
+                .bearer(&token)
+                .send()
+                .await;
+            assert_eq!(res.status, 200, "{input}: {}", res.text);
+            assert_eq!(res.body["service_date"], stored, "{input}");
+        }
+    }
+    for path in [
+        "/api/maintenances/",
+        "/api/maintenances/upcoming/",
+        "/api/maintenances/overdue/",
+    ] {
+        let res = app.get(path).bearer(&token).send().await;
+        assert_eq!(res.status, 200, "{path}: {}", res.text);
+    }
+    // Query parameters keep their own 400 shape.
+    let res = app
+        .get("/api/maintenances/stats/?start_date=%2B10001-01-01")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(res.status, 400, "{}", res.text);
+    assert!(res.body["start_date"].is_array(), "{}", res.text);
+}
+
+#[tokio::test]
+async fn impossible_path_ids_are_a_json_404_without_a_dynamodb_call() {
+    let app = app().await;
+    let (_, token) = app.signed_in_user("paths").await;
+    let long = "a".repeat(2048);
+    for id in [long.as_str(), "a.b", "%2E%2E", "x%00y", "a~b"] {
+        for path in [
+            format!("/api/maintenances/{id}/"),
+            format!("/api/reminders/{id}/"),
+            format!("/api/reminders/{id}/complete/"),
+        ] {
+            let before = app.calls();
+            for method in ["GET", "PATCH", "DELETE", "POST"] {
+                let res = app
+                    .request(method.parse().unwrap(), &path)
+                    .bearer(&token)
+                    .json(json!({}))
+                    .send()
+                    .await;
+                assert_eq!(res.status, 404, "{method} {path}: {}", res.text);
+                assert_eq!(res.body, json!({"detail": "Not found."}));
+            }
+            assert_eq!(app.calls(), before, "{path}: no DynamoDB call");
+        }
+    }
+}

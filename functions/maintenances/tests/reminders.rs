@@ -477,13 +477,15 @@ async fn edit_delete_and_isolation() {
 
 #[tokio::test]
 async fn dates_at_the_edge_of_the_calendar_are_not_a_500() {
+    // The accepted calendar starts in 1900; alerts a year earlier are
+    // derived values, stored and read back all the same.
     let app = app().await;
     let (user, token) = app.signed_in_user("edges").await;
     let v = app.store_vehicle(&user.id, "Lada", 1_000).await;
     let r = create(
         &app,
         &token,
-        json!({"vehicle": v.id, "service_type": "Ancient", "due_date": "0001-01-01",
+        json!({"vehicle": v.id, "service_type": "Ancient", "due_date": "1900-01-01",
                "remind_days_before": 365, "recurrence_months": 120}),
     )
     .await;
@@ -491,7 +493,7 @@ async fn dates_at_the_edge_of_the_calendar_are_not_a_500() {
     let res = app
         .post("/api/maintenances/")
         .bearer(&token)
-        .json(json!({"vehicle": v.id, "service_date": "0001-01-02", "service_type": "Old"}))
+        .json(json!({"vehicle": v.id, "service_date": "1900-01-02", "service_type": "Old"}))
         .send()
         .await;
     assert_eq!(res.status, 201, "{}", res.text);
@@ -501,8 +503,67 @@ async fn dates_at_the_edge_of_the_calendar_are_not_a_500() {
             r["id"].as_str().unwrap()
         ))
         .bearer(&token)
-        .json(json!({"completed_at": "0001-01-03"}))
+        .json(json!({"completed_at": "1900-01-03"}))
         .send()
         .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+}
+
+#[tokio::test]
+async fn due_dates_outside_1900_to_2200_are_a_field_error_and_boundaries_round_trip() {
+    let app = app().await;
+    let (user, token) = app.signed_in_user("far-future").await;
+    let v = app.store_vehicle(&user.id, "Peugeot", 40_000).await;
+    for bad in [
+        "+10001-01-01",
+        "-0001-06-01",
+        "2201-01-01",
+        "2200-12-31T23:30:00-01:00",
+    ] {
+        let res = app
+            .post("/api/reminders/")
+            .bearer(&token)
+            .json(json!({"vehicle": v.id, "service_type": "Oil change", "due_date": bad}))
+            .send()
+            .await;
+        assert_eq!(res.status, 400, "{bad}: {}", res.text);
+        assert_eq!(
+            res.body,
+            json!({"due_date": [shared::time::OUT_OF_RANGE]}),
+            "{bad}"
+        );
+    }
+    let res = app.get("/api/reminders/").bearer(&token).send().await;
+    assert_eq!((res.status, res.body["count"].clone()), (200, json!(0)));
+
+    for due in ["1900-01-01T00:00:00Z", "2200-12-31T23:59:59.999999Z"] {
+        // A recurrence too: the next occurrence may leave the range, and
+        // must still read back.
+        let r = create(
+            &app,
+            &token,
+            json!({"vehicle": v.id, "service_type": "Oil change", "due_date": due, "recurrence_months": 12}),
+        )
+        .await;
+        assert_eq!(r["due_date"], due);
+        let id = r["id"].as_str().unwrap();
+        let res = app
+            .get(&format!("/api/reminders/{id}/"))
+            .bearer(&token)
+            .send()
+            .await;
+        assert_eq!(res.status, 200, "{due}: {}", res.text);
+        assert_eq!(res.body["due_date"], due);
+        let res = app
+            .post(&format!("/api/reminders/{id}/complete/"))
+            .bearer(&token)
+            .json(json!({}))
+            .send()
+            .await;
+        assert!(res.status < 300, "{due}: {}", res.text);
+    }
+    let res = app.get("/api/reminders/").bearer(&token).send().await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let res = app.get("/api/reminders/due/").bearer(&token).send().await;
     assert_eq!(res.status, 200, "{}", res.text);
 }

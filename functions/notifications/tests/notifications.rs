@@ -345,3 +345,30 @@ async fn another_users_notifications_are_not_found() {
     assert_eq!(unread_count(&app, &owner).await, 1);
     assert_eq!(unread_count(&app, &other).await, 0);
 }
+
+#[tokio::test]
+async fn impossible_path_ids_are_a_json_404_without_a_dynamodb_call() {
+    let app = app().await;
+    let (_, token) = app.signed_in_user("paths").await;
+    let long = "a".repeat(2048);
+    for id in [long.as_str(), "a.b", "%2E%2E", "x%00y", "a~b"] {
+        for path in [
+            format!("/api/notifications/{id}/"),
+            format!("/api/notifications/{id}/mark_as_read/"),
+            format!("/api/notifications/{id}/mark_as_unread/"),
+        ] {
+            let before = app.calls();
+            for method in ["GET", "PATCH", "DELETE", "POST"] {
+                let res = app
+                    .request(method.parse().unwrap(), &path)
+                    .bearer(&token)
+                    .json(json!({}))
+                    .send()
+                    .await;
+                assert_eq!(res.status, 404, "{method} {path}: {}", res.text);
+                assert_eq!(res.body, json!({"detail": "Not found."}));
+            }
+            assert_eq!(app.calls(), before, "{path}: no DynamoDB call");
+        }
+    }
+}

@@ -10,9 +10,16 @@
 //! Owners who turned maintenance reminders off get nothing; their items are
 //! marked all the same, so turning reminders back on does not replay the past.
 //!
+//! An entry the run can do nothing with, an item it cannot decode or one
+//! whose owner is gone, leaves the index (conditionally, so an item
+//! rewritten meanwhile is left alone) and is counted: it would otherwise
+//! come back every hour, first in its shard, and starve the rest. The
+//! counts go to CloudWatch as one metrics line per run (`metrics`).
+//!
 //! Expired sessions and one-time codes need no run: they carry the table's
 //! TTL attribute (`expires_at`) and every reader checks expiry itself.
 
+pub mod metrics;
 mod owners;
 
 use std::time::Instant;
@@ -24,6 +31,7 @@ use shared::domain::notifications::{Notification, MAINTENANCE_REMINDER};
 use shared::domain::reminders::{maintenance_notice, Notice, Reminder};
 use shared::mail::templates;
 use shared::store::keys::{self, entity};
+use shared::store::reminders::AlertEntry;
 use shared::store::{from_item, Item, TransactWriteItem, WriteError};
 use shared::{AppState, Error};
 
@@ -44,6 +52,13 @@ pub struct RunReport {
     pub silenced: usize,
     /// Nothing to send: already announced, changed meanwhile, or gone.
     pub skipped: usize,
+    /// Items of the index that could not be decoded.
+    pub undecodable: usize,
+    /// Items whose owner's profile is gone.
+    pub ownerless: usize,
+    /// Undecodable or ownerless items taken out of the index.
+    pub removed: usize,
+    /// Errors: an unreadable shard or owner, a write that failed.
     pub failed: usize,
     /// A shard had a full batch: the next run goes on with the rest.
     pub more: bool,
@@ -70,17 +85,25 @@ impl Due {
     }
 }
 
-fn decode(item: Item) -> Result<Option<Due>, Error> {
+fn decode(item: Item) -> Result<Due, Error> {
     let kind = item
         .get(keys::ENTITY)
         .and_then(|v| v.as_s().ok())
         .cloned()
         .unwrap_or_default();
-    Ok(match kind.as_str() {
-        entity::REMINDER => Some(Due::Reminder(from_item(item)?)),
-        entity::MAINTENANCE => Some(Due::Maintenance(from_item(item)?)),
-        _ => None,
-    })
+    match kind.as_str() {
+        entity::REMINDER => Ok(Due::Reminder(from_item(item)?)),
+        entity::MAINTENANCE => Ok(Due::Maintenance(from_item(item)?)),
+        other => Err(Error::internal(format!(
+            "entity {other:?} in the alert index"
+        ))),
+    }
+}
+
+/// A due item and where it sits in the index.
+struct Entry {
+    due: Due,
+    at: AlertEntry,
 }
 
 enum Outcome {
@@ -111,7 +134,9 @@ pub async fn run_until(
 
 /// What one run read from the alert index.
 pub struct DueBatch {
-    due: Vec<Due>,
+    due: Vec<Entry>,
+    /// Entries that could not be decoded: they only leave the index.
+    undecodable: Vec<AlertEntry>,
     report: RunReport,
 }
 
@@ -120,6 +145,7 @@ impl DueBatch {
     pub async fn read(state: &AppState, now: DateTime<Utc>) -> Self {
         let mut report = RunReport::default();
         let mut due = Vec::new();
+        let mut undecodable = Vec::new();
         for shard in 0..keys::ALERT_SHARDS {
             let items = match state
                 .store
@@ -137,17 +163,27 @@ impl DueBatch {
             report.more |= items.len() >= BATCH_PER_SHARD;
             report.scanned += items.len();
             for item in items {
+                let Some(at) = AlertEntry::of(&item) else {
+                    // Index items always carry their keys; nothing to act on.
+                    report.failed += 1;
+                    continue;
+                };
                 match decode(item) {
-                    Ok(Some(d)) => due.push(d),
-                    Ok(None) => report.skipped += 1,
+                    Ok(d) => due.push(Entry { due: d, at }),
                     Err(e) => {
-                        tracing::error!(error = %e, "undecodable alert item");
-                        report.failed += 1;
+                        // Keys only: the content may hold personal data.
+                        tracing::error!(pk = %at.pk, sk = %at.sk, error = %e, "undecodable alert item");
+                        report.undecodable += 1;
+                        undecodable.push(at);
                     }
                 }
             }
         }
-        DueBatch { due, report }
+        DueBatch {
+            due,
+            undecodable,
+            report,
+        }
     }
 
     /// What reading found (`scanned`, and failures of unreadable shards).
@@ -167,17 +203,32 @@ impl DueBatch {
         now: DateTime<Utc>,
         deadline: Option<Instant>,
     ) -> Result<RunReport, Error> {
-        let DueBatch { due, mut report } = self;
+        let DueBatch {
+            due,
+            undecodable,
+            mut report,
+        } = self;
+        for at in &undecodable {
+            unindex(state, at, &mut report).await;
+        }
         if due.is_empty() {
             return Ok(report);
         }
-        let wanted: Vec<(&str, &str)> =
-            due.iter().map(|d| (d.owner_id(), d.vehicle_id())).collect();
+        let wanted: Vec<(&str, &str)> = due
+            .iter()
+            .map(|e| (e.due.owner_id(), e.due.vehicle_id()))
+            .collect();
         let owners = Owners::load(state, &wanted).await?;
-        for d in &due {
+        for Entry { due: d, at } in &due {
             if deadline.is_some_and(|at| Instant::now() >= at) {
                 report.more = true;
                 break;
+            }
+            if owners.is_gone(d.owner_id()) {
+                // The account went: its entries only leave the index.
+                report.ownerless += 1;
+                unindex(state, at, &mut report).await;
+                continue;
             }
             match process(state, &owners, d, now).await {
                 Ok(Outcome::Notified { emailed }) => {
@@ -196,6 +247,18 @@ impl DueBatch {
     }
 }
 
+/// Takes an entry out of the index unless it changed since it was read.
+async fn unindex(state: &AppState, at: &AlertEntry, report: &mut RunReport) {
+    match state.store.reminders().leave_alert_index(at).await {
+        Ok(true) => report.removed += 1,
+        Ok(false) => report.skipped += 1,
+        Err(e) => {
+            tracing::error!(pk = %at.pk, sk = %at.sk, error = %e, "alert entry not removed");
+            report.failed += 1;
+        }
+    }
+}
+
 async fn process(
     state: &AppState,
     owners: &Owners,
@@ -203,10 +266,7 @@ async fn process(
     now: DateTime<Utc>,
 ) -> Result<Outcome, Error> {
     let owner_id = due.owner_id();
-    let Some(user) = owners.user(owner_id) else {
-        // The account went; its items go with it.
-        return Ok(Outcome::Skipped);
-    };
+    let user = owners.user(owner_id)?;
     let label = owners.vehicle_label(owner_id, due.vehicle_id());
     // What to write whatever happens, and the notice when there is one.
     let (mark, notice) = match due {
@@ -262,6 +322,11 @@ async fn process(
     writes.extend(state.store.notifications().tx_create(&notification)?);
     if !commit(state, writes).await? {
         return Ok(Outcome::Skipped);
+    }
+    // The notice is kept whatever happens next; past the limit kept per
+    // user the oldest go (a failure here only delays that to the next one).
+    if let Err(e) = state.store.notifications().trim(&user.id).await {
+        tracing::warn!(user_id = %user.id, error = %e, "notifications not trimmed");
     }
     let emailed = settings.email_notifications && send_mail(state, user, &notice).await;
     Ok(Outcome::Notified { emailed })

@@ -14,6 +14,11 @@ fn now_epoch_ms() -> u64 {
         .map_or(0, |d| d.as_millis() as u64)
 }
 
+/// The metrics' dimension: the deployed function's name (set by Lambda).
+fn function_name() -> String {
+    std::env::var("AWS_LAMBDA_FUNCTION_NAME").unwrap_or_else(|_| "reminders".into())
+}
+
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     shared::http::app::init_tracing();
@@ -27,8 +32,22 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         // index for the next run instead of being cut mid-item.
         let left_ms = event.context.deadline.saturating_sub(now_epoch_ms());
         let budget = Duration::from_millis(left_ms).saturating_sub(SAFETY_MARGIN);
-        let report =
-            reminders::run_until(state, shared::time::now(), Instant::now() + budget).await?;
+        let result =
+            reminders::run_until(state, shared::time::now(), Instant::now() + budget).await;
+        // The metrics line goes out whatever happened: a run that could
+        // not read its owners counts as one failure (the alarm's metric).
+        let report = match &result {
+            Ok(report) => report.clone(),
+            Err(_) => reminders::RunReport {
+                failed: 1,
+                ..Default::default()
+            },
+        };
+        println!(
+            "{}",
+            reminders::metrics::emf_line(&report, &function_name(), now_epoch_ms() as i64)
+        );
+        let report = result?;
         tracing::info!(?report, "reminders run");
         Ok::<_, lambda_runtime::Error>(report)
     }))

@@ -1,6 +1,7 @@
 //! The owners of the due items: profile, settings and the vehicles
 //! concerned, read with BatchGetItem (100 keys a call) before the items are
-//! processed, instead of a few reads per item.
+//! processed, instead of a few reads per item. One owner's unreadable item
+//! fails that owner's entries only, never the whole run.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -14,6 +15,8 @@ const BATCH_GET_MAX: usize = 100;
 
 pub struct Owners {
     users: HashMap<String, User>,
+    /// Owners whose profile exists but cannot be decoded.
+    unreadable: BTreeSet<String>,
     settings: HashMap<String, Settings>,
     vehicles: HashMap<(String, String), Vehicle>,
 }
@@ -33,6 +36,7 @@ impl Owners {
         }
         let mut owners = Owners {
             users: HashMap::new(),
+            unreadable: BTreeSet::new(),
             settings: HashMap::new(),
             vehicles: HashMap::new(),
         };
@@ -43,21 +47,40 @@ impl Owners {
                     .and_then(|v| v.as_s().ok())
                     .cloned()
                     .unwrap_or_default();
+                let key = item
+                    .get(keys::PK)
+                    .and_then(|v| v.as_s().ok())
+                    .cloned()
+                    .unwrap_or_default();
                 match kind.as_str() {
-                    keys::entity::USER => {
-                        let user: User = from_item(item)?;
-                        owners.users.insert(user.id.clone(), user);
-                    }
-                    keys::entity::SETTINGS => {
-                        let s: Settings = from_item(item)?;
-                        owners.settings.insert(s.user_id.clone(), s);
-                    }
-                    keys::entity::VEHICLE => {
-                        let v: Vehicle = from_item(item)?;
-                        owners
-                            .vehicles
-                            .insert((v.owner_id.clone(), v.id.clone()), v);
-                    }
+                    keys::entity::USER => match from_item::<User>(item) {
+                        Ok(user) => {
+                            owners.users.insert(user.id.clone(), user);
+                        }
+                        Err(e) => {
+                            tracing::error!(pk = %key, error = %e, "owner profile unreadable");
+                            if let Some(owner) = owner_ids.iter().find(|o| keys::user_pk(o) == key)
+                            {
+                                owners.unreadable.insert(owner.to_string());
+                            }
+                        }
+                    },
+                    // Settings and vehicles only shape the message: the
+                    // defaults do when they cannot be read.
+                    keys::entity::SETTINGS => match from_item::<Settings>(item) {
+                        Ok(s) => {
+                            owners.settings.insert(s.user_id.clone(), s);
+                        }
+                        Err(e) => tracing::warn!(pk = %key, error = %e, "settings unreadable"),
+                    },
+                    keys::entity::VEHICLE => match from_item::<Vehicle>(item) {
+                        Ok(v) => {
+                            owners
+                                .vehicles
+                                .insert((v.owner_id.clone(), v.id.clone()), v);
+                        }
+                        Err(e) => tracing::warn!(pk = %key, error = %e, "vehicle unreadable"),
+                    },
                     _ => {}
                 }
             }
@@ -65,8 +88,16 @@ impl Owners {
         Ok(owners)
     }
 
-    pub fn user(&self, owner_id: &str) -> Option<&User> {
-        self.users.get(owner_id)
+    /// The owner's profile; an error when it is missing or unreadable.
+    pub fn user(&self, owner_id: &str) -> Result<&User, Error> {
+        self.users
+            .get(owner_id)
+            .ok_or_else(|| Error::internal(format!("owner {owner_id} unreadable or gone")))
+    }
+
+    /// The owner's profile is not stored any more (the account went).
+    pub fn is_gone(&self, owner_id: &str) -> bool {
+        !self.users.contains_key(owner_id) && !self.unreadable.contains(owner_id)
     }
 
     /// Stored settings, or the defaults of a user who never opened them.

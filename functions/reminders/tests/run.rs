@@ -8,8 +8,9 @@ use shared::domain::notifications::MAINTENANCE_REMINDER;
 use shared::domain::reminders::Reminder;
 use shared::domain::users::User;
 use shared::domain::vehicles::Vehicle;
-use shared::store::keys::ALERT_SHARDS;
+use shared::store::keys::{self, ALERT_SHARDS};
 use shared::store::reminders::reminder_item;
+use shared::store::{Attr, Expr};
 use shared::testkit::{emails_to, reminder_for, TestApp};
 use shared::time;
 
@@ -265,4 +266,109 @@ async fn a_run_out_of_time_leaves_the_rest_for_the_next_one() {
     assert!(spent.more, "{spent:?}");
     let next = reminders::run(&app.state, time::now()).await.unwrap();
     assert_eq!(next.notified, 3, "{next:?}");
+}
+
+/// A raw item in the alert index, due now, that no code can decode: a
+/// reminder whose stored date has a five-digit year.
+async fn undecodable_alert_item(app: &TestApp, vehicle: &Vehicle) -> (String, String) {
+    let r = reminder_for(vehicle, "Garbage", Some(&days(1)), None);
+    let mut item = reminder_item(&r).unwrap();
+    item.insert("due_date".into(), Attr::S("+10001-01-01T00:00:00Z".into()));
+    let key = (keys::user_pk(&r.owner_id), keys::reminder_sk(&r.id));
+    app.state.store.put(item, Expr::new()).await.unwrap();
+    key
+}
+
+async fn in_alert_index(app: &TestApp, (pk, sk): &(String, String)) -> bool {
+    let item = app
+        .state
+        .store
+        .get(pk, sk)
+        .await
+        .unwrap()
+        .expect("item kept");
+    item.contains_key(keys::GSI3PK) || item.contains_key(keys::GSI3SK)
+}
+
+#[tokio::test]
+async fn undecodable_and_ownerless_items_leave_the_index_and_the_rest_is_notified() {
+    let app = app().await;
+    let (gus, _) = app.signed_in_user("gus").await;
+    let (gone, _) = app.signed_in_user("gone").await;
+    let car = app.store_vehicle(&gus.id, "Dacia", 10_000).await;
+    let old = app.store_vehicle(&gone.id, "Lada", 10_000).await;
+    let garbage = undecodable_alert_item(&app, &car).await;
+    let good = app
+        .store_reminder(&car, "Vidange", Some(&days(1)), None)
+        .await;
+    let orphan = app
+        .store_reminder(&old, "Freins", Some(&days(1)), None)
+        .await;
+    let orphan_key = (
+        keys::user_pk(&orphan.owner_id),
+        keys::reminder_sk(&orphan.id),
+    );
+    // The owner's profile goes, the reminder stays behind.
+    app.state
+        .store
+        .delete(&keys::user_pk(&gone.id), keys::USER_PROFILE_SK, Expr::new())
+        .await
+        .unwrap();
+
+    let report = reminders::run(&app.state, time::now()).await.unwrap();
+    assert_eq!(report.scanned, 3, "{report:?}");
+    assert_eq!(report.notified, 1, "{report:?}: the good one is announced");
+    assert_eq!(
+        (report.undecodable, report.ownerless, report.removed),
+        (1, 1, 2),
+        "{report:?}"
+    );
+    assert_eq!(report.failed, 0, "{report:?}");
+    assert!(!in_alert_index(&app, &garbage).await);
+    assert!(!in_alert_index(&app, &orphan_key).await);
+    assert_eq!(stored(&app, &good).await.notified_level, 2);
+    assert_eq!(reminder_notices(&app, &gus).await, (1, 1));
+
+    // Gone from the index: the next run does not see them again.
+    let again = reminders::run(&app.state, time::now()).await.unwrap();
+    assert_eq!((again.scanned, again.removed), (0, 0), "{again:?}");
+
+    let doc = reminders::metrics::emf(&report, "reminders", 0);
+    assert_eq!(
+        (doc["removed"].clone(), doc["failed"].clone()),
+        (2.into(), 0.into())
+    );
+}
+
+#[tokio::test]
+async fn an_ownerless_item_rewritten_meanwhile_is_left_alone() {
+    let app = app().await;
+    let (hal, _) = app.signed_in_user("hal").await;
+    let car = app.store_vehicle(&hal.id, "Fiat", 10_000).await;
+    let r = app
+        .store_reminder(&car, "Courroie", Some(&days(1)), None)
+        .await;
+    let key = (keys::user_pk(&r.owner_id), keys::reminder_sk(&r.id));
+    app.state
+        .store
+        .delete(&keys::user_pk(&hal.id), keys::USER_PROFILE_SK, Expr::new())
+        .await
+        .unwrap();
+    let batch = reminders::DueBatch::read(&app.state, time::now()).await;
+    // Rewritten after the run read it (a new version, still indexed).
+    let mut edited = r.clone();
+    edited.version += 1;
+    edited.notes = Some("edited".into());
+    let repo = app.state.store.reminders();
+    repo.commit(vec![repo.tx_replace(r.version, &edited).unwrap()], None, 0)
+        .await
+        .unwrap();
+    let report = batch.process(&app.state, time::now()).await.unwrap();
+    assert_eq!(
+        (report.ownerless, report.removed, report.skipped),
+        (1, 0, 1),
+        "{report:?}"
+    );
+    assert!(in_alert_index(&app, &key).await, "the rewrite is untouched");
+    assert_eq!(stored(&app, &r).await.notes.as_deref(), Some("edited"));
 }

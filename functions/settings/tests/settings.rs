@@ -221,3 +221,25 @@ async fn by_id_only_the_callers_row() {
     let res = app.get("/api/settings/me/").bearer(&owner).send().await;
     assert_eq!(res.body["theme"], "light");
 }
+
+#[tokio::test]
+async fn impossible_path_ids_are_a_json_404_without_a_dynamodb_call() {
+    let app = app().await;
+    let (_, token) = app.signed_in_user("paths").await;
+    let long = "a".repeat(2048);
+    for id in [long.as_str(), "a.b", "%2E%2E", "x%00y", "a~b"] {
+        let path = format!("/api/settings/{id}/");
+        let before = app.calls();
+        for method in ["GET", "PUT", "PATCH"] {
+            let res = app
+                .request(method.parse().unwrap(), &path)
+                .bearer(&token)
+                .json(json!({}))
+                .send()
+                .await;
+            assert_eq!(res.status, 404, "{method} {path}: {}", res.text);
+            assert_eq!(res.body, json!({"detail": "Not found."}));
+        }
+        assert_eq!(app.calls(), before, "{path}: no DynamoDB call");
+    }
+}

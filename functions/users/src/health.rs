@@ -1,5 +1,7 @@
 //! Health (spec 14): the overall check always answers 200 with one line per
 //! dependency; the database check answers 503 when the table is unreachable.
+//! Public, so each dependency is only `ok` or `error`: table names, item
+//! counts and error chains go to the logs, never to the caller.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -9,66 +11,59 @@ use serde_json::{json, Map, Value};
 use shared::auth::PublicRequest;
 use shared::AppState;
 
-fn describe<E: std::error::Error>(err: E) -> String {
-    format!("error: {}", aws_error_text(&err))
-}
+const OK: &str = "ok";
+const ERROR: &str = "error";
+const NOT_CONFIGURED: &str = "not configured";
 
-fn aws_error_text(err: &dyn std::error::Error) -> String {
-    let mut text = err.to_string();
-    let mut source = err.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
+/// The check's word for the caller; the error itself goes to the logs.
+fn verdict<T, E: std::fmt::Debug>(dependency: &str, result: Result<T, E>) -> &'static str {
+    match result {
+        Ok(_) => OK,
+        Err(e) => {
+            tracing::warn!(dependency, error = ?e, "health check failed");
+            ERROR
+        }
     }
-    text
 }
 
-async fn table_check(state: &AppState) -> Result<Option<i64>, String> {
-    state
+async fn table_check(state: &AppState) -> &'static str {
+    let result = state
         .store
         .client()
         .describe_table()
         .table_name(state.store.table())
         .send()
-        .await
-        .map(|out| out.table.and_then(|t| t.item_count))
-        .map_err(describe)
+        .await;
+    verdict("table", result)
 }
 
-async fn bucket_check(state: &AppState) -> String {
+async fn bucket_check(state: &AppState) -> &'static str {
     let Some(bucket) = &state.config.bucket_name else {
-        return "not configured".into();
+        return NOT_CONFIGURED;
     };
-    match state.s3.head_bucket().bucket(bucket).send().await {
-        Ok(_) => "ok".into(),
-        Err(e) => describe(e),
-    }
+    verdict("bucket", state.s3.head_bucket().bucket(bucket).send().await)
 }
 
-async fn queue_check(state: &AppState, url: &Option<String>) -> String {
+async fn queue_check(state: &AppState, name: &str, url: &Option<String>) -> &'static str {
     let Some(url) = url else {
-        return "not configured".into();
+        return NOT_CONFIGURED;
     };
-    match state.sqs.get_queue_attributes().queue_url(url).send().await {
-        Ok(_) => "ok".into(),
-        Err(e) => describe(e),
-    }
+    verdict(
+        name,
+        state.sqs.get_queue_attributes().queue_url(url).send().await,
+    )
 }
 
 pub async fn overall(State(state): State<AppState>, _public: PublicRequest) -> Response {
     let (table, bucket, ocr, ai) = tokio::join!(
         table_check(&state),
         bucket_check(&state),
-        queue_check(&state, &state.config.ocr_queue_url),
-        queue_check(&state, &state.config.ai_queue_url),
+        queue_check(&state, "ocr_queue", &state.config.ocr_queue_url),
+        queue_check(&state, "ai_queue", &state.config.ai_queue_url),
     );
-    let healthy = table.is_ok();
+    let healthy = table == OK;
     let mut checks = Map::new();
-    checks.insert(
-        "table".into(),
-        Value::from(table.map(|_| "ok".to_string()).unwrap_or_else(|e| e)),
-    );
+    checks.insert("table".into(), Value::from(table));
     checks.insert("bucket".into(), Value::from(bucket));
     checks.insert("ocr_queue".into(), Value::from(ocr));
     checks.insert("ai_queue".into(), Value::from(ai));
@@ -82,19 +77,14 @@ pub async fn overall(State(state): State<AppState>, _public: PublicRequest) -> R
 }
 
 pub async fn database(State(state): State<AppState>, _public: PublicRequest) -> Response {
-    match table_check(&state).await {
-        Ok(items) => Json(json!({
-            "status": "healthy",
-            "database": "connected",
-            "engine": "dynamodb",
-            "table": state.store.table(),
-            "stats": {"items": items},
-        }))
-        .into_response(),
-        Err(error) => (
+    if table_check(&state).await == OK {
+        Json(json!({"status": "healthy", "database": "connected", "engine": "dynamodb"}))
+            .into_response()
+    } else {
+        (
             StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "unhealthy", "database": "disconnected", "error": error})),
+            Json(json!({"status": "unhealthy", "database": "disconnected", "error": ERROR})),
         )
-            .into_response(),
+            .into_response()
     }
 }

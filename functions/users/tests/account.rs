@@ -28,22 +28,14 @@ async fn profile_and_sessions_read_only_what_they_answer_with() {
     app.store_history(&v, 200, 500).await;
 
     let before = app.items_read();
-    let res = app
-        .get("/api/users/profile/")
-        .bearer(&token)
-        .send()
-        .await;
+    let res = app.get("/api/users/profile/").bearer(&token).send().await;
     assert_eq!(res.status, 200);
     assert_eq!(app.items_read() - before, 1, "the profile alone");
 
     // The sessions list reads the auth partition, never the vehicles and
     // maintenances (1 session from sign-in + 200 stored).
     let before = app.items_read();
-    let res = app
-        .get("/api/users/sessions/")
-        .bearer(&token)
-        .send()
-        .await;
+    let res = app.get("/api/users/sessions/").bearer(&token).send().await;
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(res.body["count"], 201);
     let read = app.items_read() - before;

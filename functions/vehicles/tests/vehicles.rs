@@ -570,3 +570,124 @@ async fn an_odometer_edit_refreshes_the_vehicles_reminders_and_delete_takes_them
         "the vehicle's reminders go with it"
     );
 }
+
+#[tokio::test]
+async fn a_body_without_content_type_is_415_and_bad_utf8_is_400() {
+    let app = app().await;
+    let (_, token) = app.signed_in_user("bodies").await;
+    let body = serde_json::to_vec(&clio()).unwrap();
+    let res = app
+        .post("/api/vehicles/")
+        .bearer(&token)
+        .untyped(&body)
+        .send()
+        .await;
+    assert_eq!(res.status, 415, "{}", res.text);
+    assert_eq!(
+        res.body,
+        json!({"detail": "Unsupported media type \"\" in request."})
+    );
+    // An empty body without a type is still an empty object.
+    let res = app
+        .post("/api/vehicles/")
+        .bearer(&token)
+        .untyped(b"")
+        .send()
+        .await;
+    assert_eq!(res.status, 400, "{}", res.text);
+    assert_eq!(res.body["make"], json!(["This field is required."]));
+    for media in ["application/json", "application/x-www-form-urlencoded"] {
+        let res = app
+            .post("/api/vehicles/")
+            .bearer(&token)
+            .raw(media, b"make=Renault\xff&model=Clio\xfe")
+            .send()
+            .await;
+        assert_eq!(res.status, 400, "{media}: {}", res.text);
+        assert_eq!(
+            res.body,
+            json!({"detail": shared::http::body::NOT_UTF8}),
+            "{media}"
+        );
+    }
+    let res = app.get("/api/vehicles/").bearer(&token).send().await;
+    assert_eq!(res.body["count"], 0, "nothing was created");
+}
+
+#[tokio::test]
+async fn impossible_path_ids_are_a_json_404_without_a_dynamodb_call() {
+    let app = app().await;
+    let (_, token) = app.signed_in_user("paths").await;
+    let long = "a".repeat(2048);
+    for id in [long.as_str(), "a.b", "%2E%2E", "x%00y", "caf%C3%A9", "a~b"] {
+        for path in [
+            format!("/api/vehicles/{id}/"),
+            format!("/api/vehicles/{id}/stats/"),
+            format!("/api/brands/{id}/"),
+            format!("/api/brands/{id}/models/"),
+            format!("/api/models/{id}/"),
+        ] {
+            let before = app.calls();
+            for method in ["GET", "PUT", "DELETE"] {
+                let res = app
+                    .request(method.parse().unwrap(), &path)
+                    .bearer(&token)
+                    .json(clio())
+                    .send()
+                    .await;
+                assert_eq!(res.status, 404, "{method} {path}: {}", res.text);
+                assert_eq!(res.body, json!({"detail": "Not found."}));
+            }
+            assert_eq!(app.calls(), before, "{path}: no DynamoDB call");
+        }
+    }
+    // A real UUID-shaped id still reaches the handler (a 404 of its own).
+    let res = app
+        .get("/api/vehicles/0194b2c4-7a3e-7cc1-9f0a-6b1d2e3f4a5b/")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(res.status, 404);
+    assert_eq!(
+        res.body,
+        json!({"detail": "No Vehicle matches the given query."})
+    );
+}
+
+/// The deployed path: API Gateway (HTTP API, payload 2.0) hands over a
+/// body it does not pass as text base64-encoded (`isBase64Encoded`);
+/// lambda_http decodes it back to the exact bytes before our router runs.
+#[tokio::test]
+async fn a_base64_event_body_that_is_not_utf8_is_a_400_through_lambda_http() {
+    use lambda_http::tower::ServiceExt;
+    let app = app().await;
+    let (_, token) = app.signed_in_user("gateway").await;
+    // base64 of `{"make": "Renault\xff"}`
+    let event = json!({
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": "/api/vehicles/",
+        "rawQueryString": "",
+        "headers": {"content-type": "application/json", "host": "api.example",
+                    "authorization": format!("Bearer {token}")},
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "api", "domainName": "api.example",
+            "http": {"method": "POST", "path": "/api/vehicles/", "protocol": "HTTP/1.1",
+                     "sourceIp": "127.0.0.1", "userAgent": "test"},
+            "requestId": "r", "routeKey": "$default", "stage": "$default",
+            "time": "25/Nov/2026:06:00:00 +0000", "timeEpoch": 1795586400000_i64
+        },
+        "body": "eyJtYWtlIjogIlJlbmF1bHT/In0=",
+        "isBase64Encoded": true
+    });
+    let request = lambda_http::request::from_str(&event.to_string()).expect("an HTTP API event");
+    let (parts, body) = request.into_parts();
+    let request = axum::http::Request::from_parts(parts, axum::body::Body::from(body.to_vec()));
+    let response = app.router.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), 400);
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+        .await
+        .unwrap();
+    let body: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(body, json!({"detail": shared::http::body::NOT_UTF8}));
+}

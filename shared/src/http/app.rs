@@ -1,10 +1,14 @@
-//! The outer layers every HTTP function gets: trailing slash optional, JSON
-//! 404 and 405, and a handler panic rendered as a JSON 500.
+//! The outer layers every HTTP function gets: a request deadline (503 JSON
+//! before the Lambda timeout), path segments no route can match refused as
+//! a JSON 404 before any handler runs, trailing slash optional, JSON 404 and
+//! 405, and a handler panic rendered as a JSON 500.
 
 use std::any::Any;
+use std::time::Duration;
 
 use axum::extract::Request;
 use axum::http::Method;
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
 use axum::Router;
@@ -40,6 +44,17 @@ pub async fn serve(router: fn(crate::AppState) -> Router) -> Result<(), lambda_h
     lambda_http::run(router(state)).await
 }
 
+/// How long one request may take: well under the Lambda timeout (template
+/// `Globals.Function.Timeout`: 15 s), so a slow dependency ends in our 503
+/// JSON, never in API Gateway's own 503 for a timed-out integration. The SDK
+/// timeouts (`state::sdk_config`) keep each call under 3 s, so a request's
+/// usual one to three sequential calls fit inside it.
+pub const REQUEST_DEADLINE: Duration = Duration::from_secs(10);
+
+/// Longest path segment a route can match: ids are UUIDs (36 characters),
+/// the longest literal segment is `validate-reset-token` (20).
+pub const MAX_SEGMENT_LEN: usize = 64;
+
 /// Wraps a function's routes (declared without trailing slashes).
 pub fn finish(routes: Router) -> Router {
     let inner = routes
@@ -49,6 +64,36 @@ pub fn finish(routes: Router) -> Router {
     Router::new()
         .fallback_service(inner)
         .layer(axum::middleware::map_request(normalize_path))
+        .layer(axum::middleware::from_fn(refuse_impossible_paths))
+        .layer(axum::middleware::from_fn(deadline))
+}
+
+/// Answers 503 JSON when the request outlives `REQUEST_DEADLINE`. Writes
+/// are single transactions, so a request cut here left nothing half-written.
+async fn deadline(req: Request, next: Next) -> Response {
+    match tokio::time::timeout(REQUEST_DEADLINE, next.run(req)).await {
+        Ok(response) => response,
+        Err(_) => Error::Unavailable("request deadline exceeded".into()).into_response(),
+    }
+}
+
+/// Ids and literal segments only use `[A-Za-z0-9_-]`: a segment that is
+/// longer than any of them, or holds any other byte (`%`-escapes included:
+/// no id needs one), cannot name anything, so it is a 404 without a
+/// DynamoDB call (and a 2 KB id never reaches a key).
+async fn refuse_impossible_paths(req: Request, next: Next) -> Response {
+    if req.uri().path().split('/').all(possible_segment) {
+        next.run(req).await
+    } else {
+        Error::NotFound(None).into_response()
+    }
+}
+
+pub fn possible_segment(segment: &str) -> bool {
+    segment.len() <= MAX_SEGMENT_LEN
+        && segment
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 async fn normalize_path(mut req: Request) -> Request {
@@ -91,4 +136,77 @@ pub fn init_tracing() {
         .without_time()
         .with_current_span(false)
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segments_of_every_route_are_possible_and_odd_ones_are_not() {
+        for ok in [
+            "",
+            "api",
+            "validate-reset-token",
+            "mark_all_as_read",
+            "0194b2c4-7a3e-7cc1-9f0a-6b1d2e3f4a5b",
+        ] {
+            assert!(possible_segment(ok), "{ok}");
+        }
+        for odd in [
+            "a".repeat(MAX_SEGMENT_LEN + 1).as_str(),
+            "a.b",
+            "..",
+            "%2F",
+            "%61bc",
+            "a%00",
+            "caf\u{e9}",
+            "a b",
+            "a~b",
+        ] {
+            assert!(!possible_segment(odd), "{odd}");
+        }
+    }
+
+    async fn call(router: Router, path: &str) -> (u16, serde_json::Value) {
+        use http_body_util::BodyExt;
+        use tower::ServiceExt;
+        let request = axum::http::Request::builder()
+            .uri(path)
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let response = router.oneshot(request).await.unwrap();
+        let status = response.status().as_u16();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_request_past_its_deadline_is_a_503_json() {
+        let slow = Router::new().route(
+            "/api/slow",
+            axum::routing::get(|| async {
+                tokio::time::sleep(REQUEST_DEADLINE * 3).await;
+                "too late"
+            }),
+        );
+        let (status, body) = call(finish(slow), "/api/slow/").await;
+        assert_eq!(status, 503);
+        assert_eq!(
+            body,
+            serde_json::json!({"detail": "Service temporarily unavailable, please retry shortly."})
+        );
+    }
+
+    #[tokio::test]
+    async fn impossible_segments_are_a_json_404_before_routing() {
+        let routes =
+            Router::new().route("/api/things/{id}", axum::routing::get(|| async { "found" }));
+        let long = format!("/api/things/{}/", "a".repeat(2048));
+        for path in [long.as_str(), "/api/things/a.b/", "/api/things/%2E%2E/"] {
+            let (status, body) = call(finish(routes.clone()), path).await;
+            assert_eq!(status, 404, "{path}");
+            assert_eq!(body, serde_json::json!({"detail": "Not found."}), "{path}");
+        }
+    }
 }

@@ -7,6 +7,9 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, FieldErrors};
 
+/// The 400 detail of a body that is not valid UTF-8.
+pub const NOT_UTF8: &str = "Request body is not valid UTF-8.";
+
 /// Largest body accepted by the JSON endpoints (documents use their own limit).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
@@ -48,9 +51,24 @@ pub fn parse(content_type: Option<&str>, bytes: &[u8]) -> Result<Map<String, Val
     {
         return Ok(Map::new());
     }
+    // A body must say what it is: one without a content type is refused
+    // like any unsupported type (only an empty one stays an empty object).
+    let known = media == "application/json"
+        || media.ends_with("+json")
+        || media == "application/x-www-form-urlencoded";
+    if !known {
+        return Err(Error::UnsupportedMediaType(
+            content_type.unwrap_or_default().to_string(),
+        ));
+    }
+    // Checked once for every type: form decoding would otherwise replace
+    // bad bytes silently.
+    if std::str::from_utf8(bytes).is_err() {
+        return Err(Error::BadRequest(NOT_UTF8.into()));
+    }
 
     match media.as_str() {
-        "application/json" | "" => parse_json(bytes),
+        "application/json" => parse_json(bytes),
         m if m.ends_with("+json") => parse_json(bytes),
         "application/x-www-form-urlencoded" => Ok(parse_form(bytes)),
         _ => Err(Error::UnsupportedMediaType(
@@ -101,6 +119,29 @@ mod tests {
     fn empty_body_is_an_empty_object() {
         assert!(parse(None, b"").unwrap().is_empty());
         assert!(parse(Some("application/json"), b"  ").unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_body_without_content_type_is_unsupported() {
+        match parse(None, b"{\"make\": \"Renault\"}") {
+            Err(Error::UnsupportedMediaType(m)) => assert_eq!(m, ""),
+            other => panic!("unexpected {other:?}"),
+        }
+        assert!(parse(None, b" \n").unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_body_that_is_not_utf8_is_a_bad_request() {
+        for media in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "application/x-www-form-urlencoded",
+        ] {
+            match parse(Some(media), b"{\"make\": \"\xff\xfe\"}") {
+                Err(Error::BadRequest(m)) => assert_eq!(m, NOT_UTF8),
+                other => panic!("{media}: unexpected {other:?}"),
+            }
+        }
     }
 
     #[test]

@@ -267,7 +267,8 @@ impl<'a> Fields<'a> {
         }
     }
 
-    /// A date-time (RFC 3339, naive = UTC, or a bare date).
+    /// A date-time (RFC 3339, naive = UTC, or a bare date), years 1900 to
+    /// 2200 in UTC.
     pub fn datetime(&mut self, name: &str, required: bool) -> Field<chrono::DateTime<chrono::Utc>> {
         let rule = Text {
             required,
@@ -277,10 +278,14 @@ impl<'a> Fields<'a> {
             max: 64,
         };
         match self.text(name, rule) {
-            Field::Value(raw) => match crate::time::parse(&raw) {
-                Some(at) => Field::Value(at),
-                None => {
-                    self.errors.add(name, INVALID_DATETIME);
+            Field::Value(raw) => match crate::time::check(&raw) {
+                Ok(at) => Field::Value(at),
+                Err(why) => {
+                    let message = match why {
+                        crate::time::DateError::Format => INVALID_DATETIME,
+                        crate::time::DateError::OutOfRange => crate::time::OUT_OF_RANGE,
+                    };
+                    self.errors.add(name, message);
                     Field::Absent
                 }
             },

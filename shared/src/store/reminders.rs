@@ -1,7 +1,7 @@
 //! Reminders under their owner's partition; an active reminder with
 //! something left to notify is also in the global alert index (GSI3).
 
-use aws_sdk_dynamodb::types::TransactWriteItem;
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use chrono::{DateTime, Utc};
 
 use super::keys;
@@ -137,8 +137,54 @@ impl Reminders<'_> {
             .await
     }
 
+    /// Takes an item out of the alert index (`REMOVE gsi3pk, gsi3sk`) only
+    /// if it is still as it was read (same index position, same version):
+    /// `false` when it changed or went meanwhile, and then it is left alone.
+    pub async fn leave_alert_index(&self, entry: &AlertEntry) -> Result<bool, Error> {
+        let mut expr = Expr::new()
+            .update("REMOVE #gpk, #gsk")
+            .name("#gpk", keys::GSI3PK)
+            .name("#gsk", keys::GSI3SK)
+            .name("#v", "version")
+            .value(":gsk", entry.gsi3sk.clone());
+        expr = match &entry.version {
+            Some(v) => expr
+                .condition("#gsk = :gsk AND #v = :v")
+                .value(":v", v.clone()),
+            None => expr.condition("#gsk = :gsk AND attribute_not_exists(#v)"),
+        };
+        match self.store.update(&entry.pk, &entry.sk, expr).await {
+            Ok(_) => Ok(true),
+            Err(WriteError::Conditions(_)) => Ok(false),
+            Err(WriteError::Other(e)) => Err(e),
+        }
+    }
+
     /// Decodes an item of the alert index.
     pub fn decode(item: Item) -> Result<Reminder, Error> {
         from_item(item)
+    }
+}
+
+/// Where an item of the alert index was, as read, whatever its content:
+/// enough to take it out again even when it cannot be decoded.
+#[derive(Clone, Debug)]
+pub struct AlertEntry {
+    pub pk: String,
+    pub sk: String,
+    gsi3sk: AttributeValue,
+    version: Option<AttributeValue>,
+}
+
+impl AlertEntry {
+    /// `None` for an item that is not in the index (no keys to act on).
+    pub fn of(item: &Item) -> Option<Self> {
+        let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
+        Some(AlertEntry {
+            pk: text(keys::PK)?,
+            sk: text(keys::SK)?,
+            gsi3sk: item.get(keys::GSI3SK)?.clone(),
+            version: item.get("version").cloned(),
+        })
     }
 }

@@ -1,0 +1,37 @@
+//! The template's edge settings that the code relies on: the request
+//! deadline stays under the Lambda timeout, CORS sends no credentials.
+
+use serde_yaml::Value as Yaml;
+
+fn template() -> Yaml {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../template.yaml");
+    serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+#[test]
+fn the_request_deadline_is_under_the_lambda_timeout() {
+    let t = template();
+    let timeout = t["Globals"]["Function"]["Timeout"].as_u64().unwrap();
+    let deadline = shared::http::app::REQUEST_DEADLINE;
+    assert!(
+        deadline.as_secs() + 3 <= timeout,
+        "{deadline:?} leaves too little of the {timeout} s Lambda timeout"
+    );
+}
+
+#[test]
+fn cors_allows_the_configured_origin_without_credentials() {
+    let t = template();
+    let cors = &t["Resources"]["HttpApi"]["Properties"]["CorsConfiguration"];
+    assert!(
+        cors.get("AllowCredentials").is_none(),
+        "tokens travel in a header: {cors:?}"
+    );
+    let origins = cors["AllowOrigins"].as_sequence().unwrap();
+    assert_eq!(origins.len(), 1);
+    let Yaml::Tagged(origin) = &origins[0] else {
+        panic!("the origin comes from a parameter: {origins:?}")
+    };
+    assert_eq!(origin.tag.to_string(), "!Ref");
+    assert_eq!(origin.value.as_str(), Some("CorsAllowedOrigin"));
+}
