@@ -133,8 +133,9 @@ async fn a_run_reads_only_what_is_due_once_per_level_and_honours_settings() {
     assert_eq!((report.failed, report.skipped), (0, 0), "{report:?}");
     assert!(!report.more);
     assert!(
-        calls <= u64::from(ALERT_SHARDS) + 1 + 6,
-        "{calls} round trips: one query per shard, one batch read, one write per item"
+        calls <= u64::from(ALERT_SHARDS) + 1 + 6 + 5,
+        "{calls} round trips: one query per shard, one batch read, one write per item, \
+         one counter read per notice (the limit kept)"
     );
 
     assert_eq!(reminder_notices(&app, &alice).await, (4, 4));
@@ -371,4 +372,58 @@ async fn an_ownerless_item_rewritten_meanwhile_is_left_alone() {
     );
     assert!(in_alert_index(&app, &key).await, "the rewrite is untouched");
     assert_eq!(stored(&app, &r).await.notes.as_deref(), Some("edited"));
+}
+
+#[tokio::test]
+async fn a_notice_to_a_full_inbox_drops_the_oldest_notification() {
+    use shared::domain::limits::MAX_NOTIFICATIONS_KEPT;
+    use shared::domain::notifications::{Notification, INFO};
+    let app = app().await;
+    let (user, _) = app.signed_in_user("full").await;
+    let car = app.store_vehicle(&user.id, "Citroën", 50_000).await;
+    let mut items = Vec::new();
+    let mut oldest = None;
+    for i in 0..MAX_NOTIFICATIONS_KEPT {
+        let n = Notification::new(
+            &user.id,
+            INFO,
+            format!("Old {i}"),
+            "m".into(),
+            None,
+            serde_json::json!({}),
+        );
+        oldest.get_or_insert(n.id.clone());
+        items.push(shared::store::notifications::notification_item(&n).unwrap());
+    }
+    app.state.store.put_many(items).await.unwrap();
+    let pk = keys::notifications_pk(&user.id);
+    for counter in ["unread", "total"] {
+        app.set_number(
+            &pk,
+            keys::NOTIFICATION_COUNTER_SK,
+            counter,
+            MAX_NOTIFICATIONS_KEPT,
+        )
+        .await;
+    }
+    let _ = app
+        .store_reminder(&car, "Vidange", Some(&days(3)), None)
+        .await;
+
+    let report = reminders::run(&app.state, time::now()).await.unwrap();
+    assert_eq!(report.notified, 1, "{report:?}");
+    let notifications = app.state.store.notifications();
+    let counts = notifications.counts(&user.id).await.unwrap();
+    assert_eq!(counts.total, MAX_NOTIFICATIONS_KEPT, "still at the limit");
+    assert_eq!(
+        counts.unread, MAX_NOTIFICATIONS_KEPT,
+        "one unread in, one out"
+    );
+    let oldest = oldest.unwrap();
+    assert!(notifications
+        .get(&user.id, &oldest)
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(reminder_notices(&app, &user).await.0, 1);
 }
