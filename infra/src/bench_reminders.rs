@@ -19,7 +19,8 @@ use std::time::Instant;
 
 use chrono::Duration;
 use shared::config::Config;
-use shared::domain::reminders::{vehicle_trend, Reading, Reminder};
+use shared::domain::odometer::Reading;
+use shared::domain::reminders::{vehicle_trend, Reminder};
 use shared::domain::users::User;
 use shared::domain::vehicles::Vehicle;
 use shared::store::reminders::reminder_item;

@@ -219,7 +219,7 @@ impl TestApp {
             fuel_type: None,
             transmission: None,
             mileage,
-            odometer_log: vec![crate::domain::reminders::Reading {
+            odometer_log: vec![crate::domain::odometer::Reading {
                 at: now,
                 km: mileage,
             }],

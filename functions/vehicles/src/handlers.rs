@@ -8,7 +8,8 @@ use serde_json::{json, Value};
 use shared::auth::collections::{MAINTENANCES, REMINDERS, VEHICLES};
 use shared::auth::{CurrentUser, UserData};
 use shared::domain::maintenances::{vehicle_stats, Maintenance};
-use shared::domain::reminders::{record_reading, refresh_for_vehicle, Reading, Reminder};
+use shared::domain::odometer::{record_reading, Reading};
+use shared::domain::reminders::{refresh_for_vehicle, Reminder};
 use shared::domain::vehicles::{fleet_stats, Vehicle, FUEL_TYPES, TRANSMISSIONS};
 use shared::http::listing::{
     choice_filter, matches_search, number_filter, ordering, search_terms, sort, SortKey,

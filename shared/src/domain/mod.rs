@@ -6,6 +6,7 @@ pub mod limits;
 pub mod maintenances;
 pub mod money;
 pub mod notifications;
+pub mod odometer;
 pub mod reminders;
 pub mod settings;
 pub mod users;

@@ -40,7 +40,7 @@ pub struct Vehicle {
     /// newest last; with maintenance mileages, the history reminders project
     /// from.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub odometer_log: Vec<super::reminders::Reading>,
+    pub odometer_log: Vec<super::odometer::Reading>,
     /// Kept atomically by the groups that own these items.
     #[serde(default)]
     pub maintenances_count: i64,
