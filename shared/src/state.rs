@@ -25,9 +25,13 @@ pub struct AppState {
 
 impl AppState {
     /// Reads and validates the environment, then builds every client.
+    /// Called once per cold start: the DynamoDB connection (DNS, TCP, TLS)
+    /// is opened here, during init, rather than on the first request.
     pub async fn from_env() -> Result<Self, ConfigError> {
         let config = Config::from_env()?;
-        Ok(Self::build(config).await)
+        let state = Self::build(config).await;
+        state.store.warm_up().await;
+        Ok(state)
     }
 
     /// Builds the clients with the timeouts of where they point: the

@@ -159,6 +159,15 @@ impl Store {
         self.items_read.get()
     }
 
+    /// Opens the connection to DynamoDB with one GetItem of a key that
+    /// never exists (every function may read the table). A failure is only
+    /// logged: the first request then connects, or answers 503.
+    pub async fn warm_up(&self) {
+        if let Err(e) = self.get("WARMUP", "WARMUP").await {
+            tracing::warn!(error = %e, "DynamoDB not reachable during init");
+        }
+    }
+
     /// GetItem on a full key (strongly consistent: reads follow our own writes).
     pub async fn get(&self, pk: &str, sk: &str) -> Result<Option<Item>, Error> {
         let out = self
