@@ -62,9 +62,8 @@ async fn bootstrap(env_file: &str) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     println!("table      {table_name}");
     let store = Store::new(dynamodb.clone(), table_name.clone(), Default::default());
-    let (brands, models) = store
-        .catalog()
-        .load(shared::store::catalog::SEED_CATALOG)
+    let (brands, models) = vehicles::catalog::store::Catalog::of(&store)
+        .load(vehicles::catalog::store::SEED_CATALOG)
         .await
         .map_err(|e| e.to_string())?;
     println!("catalogue  {brands} new brands, {models} new models");

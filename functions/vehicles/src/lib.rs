@@ -1,6 +1,6 @@
 //! The `vehicles` function: the signed-in user's vehicles.
 
-mod catalog;
+pub mod catalog;
 mod handlers;
 mod input;
 

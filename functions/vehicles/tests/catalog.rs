@@ -288,16 +288,16 @@ async fn model_list_filters_search_and_default_order() {
 #[tokio::test]
 async fn the_shipped_catalogue_loads_once_with_right_counts() {
     let app = app().await;
-    let catalog = app.state.store.catalog();
+    let catalog = vehicles::catalog::store::Catalog::of(&app.state.store);
     let (brands, models) = catalog
-        .load(shared::store::catalog::SEED_CATALOG)
+        .load(vehicles::catalog::store::SEED_CATALOG)
         .await
         .unwrap();
     assert!(brands >= 40, "{brands} brands");
     assert!(models >= 150, "{models} models");
     assert_eq!(
         catalog
-            .load(shared::store::catalog::SEED_CATALOG)
+            .load(vehicles::catalog::store::SEED_CATALOG)
             .await
             .unwrap(),
         (0, 0),

@@ -1,6 +1,5 @@
 //! Entities and business rules, without I/O. One module per resource group.
 
-pub mod catalog;
 mod json_text;
 pub mod limits;
 pub mod maintenances;

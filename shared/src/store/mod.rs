@@ -4,7 +4,6 @@
 
 pub use aws_sdk_dynamodb::types::TransactWriteItem;
 
-pub mod catalog;
 pub mod client;
 pub mod keys;
 pub mod maintenances;

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use crate::time;
+use shared::time;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Brand {

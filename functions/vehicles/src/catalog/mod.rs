@@ -1,5 +1,9 @@
 //! Brands and models (spec 3.2.10-11): readable by every signed-in user,
-//! written by staff only.
+//! written by staff only. Only this function owns the catalogue: its
+//! entities and repository live here (key formats stay in `shared::store::keys`).
+
+pub mod entities;
+pub mod store;
 
 use std::collections::HashMap;
 
@@ -8,13 +12,14 @@ use axum::http::Method;
 use axum::response::Response;
 use serde_json::Value;
 use shared::auth::CurrentUser;
-use shared::domain::catalog::{Brand, CarModel};
 use shared::http::listing::{matches_search, number_filter, ordering, search_terms, sort, SortKey};
 use shared::http::pagination::RequestUrl;
 use shared::http::validate::{Field, Fields};
 use shared::http::{created, no_content, ok, JsonBody, Page};
-use shared::store::catalog::CatalogWrite;
 use shared::{time, AppState, Error, Result};
+
+use entities::{Brand, CarModel};
+use store::{Catalog, CatalogWrite};
 
 const NO_BRAND: Error = Error::NotFound(Some("CarBrand"));
 const NO_MODEL: Error = Error::NotFound(Some("CarModel"));
@@ -27,9 +32,7 @@ pub async fn list_brands(
     url: RequestUrl,
 ) -> Result<Response> {
     let terms = url.param("search").map(search_terms).unwrap_or_default();
-    let mut brands: Vec<Brand> = state
-        .store
-        .catalog()
+    let mut brands: Vec<Brand> = Catalog::of(&state.store)
         .brands()
         .await?
         .into_iter()
@@ -74,7 +77,7 @@ pub async fn create_brand(
         created_at: now,
         updated_at: now,
     };
-    match state.store.catalog().create_brand(&brand).await? {
+    match Catalog::of(&state.store).create_brand(&brand).await? {
         CatalogWrite::Done => Ok(created(brand.to_json())),
         _ => Err(Error::field("name", BRAND_TAKEN)),
     }
@@ -85,9 +88,7 @@ pub async fn brand_detail(
     _user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    Ok(ok(state
-        .store
-        .catalog()
+    Ok(ok(Catalog::of(&state.store)
         .brand(&id)
         .await?
         .ok_or(NO_BRAND)?
@@ -102,7 +103,10 @@ pub async fn update_brand(
     JsonBody(body): JsonBody,
 ) -> Result<Response> {
     user.require_staff()?;
-    let before = state.store.catalog().brand(&id).await?.ok_or(NO_BRAND)?;
+    let before = Catalog::of(&state.store)
+        .brand(&id)
+        .await?
+        .ok_or(NO_BRAND)?;
     let (name, logo) = read_brand(&body, method == Method::PATCH)?;
     let mut after = before.clone();
     if let Some(name) = name {
@@ -112,7 +116,10 @@ pub async fn update_brand(
         after.logo_url = logo;
     }
     after.updated_at = time::now();
-    match state.store.catalog().update_brand(&before, &after).await? {
+    match Catalog::of(&state.store)
+        .update_brand(&before, &after)
+        .await?
+    {
         CatalogWrite::Done => Ok(ok(after.to_json())),
         CatalogWrite::NameTaken => Err(Error::field("name", BRAND_TAKEN)),
         CatalogWrite::BrandMissing => Err(NO_BRAND),
@@ -125,16 +132,17 @@ pub async fn delete_brand(
     Path(id): Path<String>,
 ) -> Result<Response> {
     user.require_staff()?;
-    let brand = state.store.catalog().brand(&id).await?.ok_or(NO_BRAND)?;
-    state.store.catalog().delete_brand(&brand).await?;
+    let brand = Catalog::of(&state.store)
+        .brand(&id)
+        .await?
+        .ok_or(NO_BRAND)?;
+    Catalog::of(&state.store).delete_brand(&brand).await?;
     Ok(no_content())
 }
 
 /// Brand id -> name, for the models' `brand_name`.
 async fn brand_names(state: &AppState) -> Result<HashMap<String, String>> {
-    Ok(state
-        .store
-        .catalog()
+    Ok(Catalog::of(&state.store)
         .brands()
         .await?
         .into_iter()
@@ -147,10 +155,11 @@ pub async fn brand_models(
     _user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    let brand = state.store.catalog().brand(&id).await?.ok_or(NO_BRAND)?;
-    let mut models: Vec<CarModel> = state
-        .store
-        .catalog()
+    let brand = Catalog::of(&state.store)
+        .brand(&id)
+        .await?
+        .ok_or(NO_BRAND)?;
+    let mut models: Vec<CarModel> = Catalog::of(&state.store)
         .models()
         .await?
         .into_iter()
@@ -180,9 +189,7 @@ pub async fn list_models(
     let year_end = number_filter(&url, "year_end")?;
     let terms = url.param("search").map(search_terms).unwrap_or_default();
     let brand_name = |m: &CarModel| names.get(&m.brand_id).cloned().unwrap_or_default();
-    let mut models: Vec<CarModel> = state
-        .store
-        .catalog()
+    let mut models: Vec<CarModel> = Catalog::of(&state.store)
         .models()
         .await?
         .into_iter()
@@ -300,7 +307,7 @@ pub async fn create_model(
         created_at: now,
         updated_at: now,
     };
-    match state.store.catalog().create_model(&model).await? {
+    match Catalog::of(&state.store).create_model(&model).await? {
         CatalogWrite::Done => Ok(created(
             model.to_json(names.get(&model.brand_id).map_or("", String::as_str)),
         )),
@@ -313,8 +320,11 @@ pub async fn model_detail(
     _user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    let model = state.store.catalog().model(&id).await?.ok_or(NO_MODEL)?;
-    let brand = state.store.catalog().brand(&model.brand_id).await?;
+    let model = Catalog::of(&state.store)
+        .model(&id)
+        .await?
+        .ok_or(NO_MODEL)?;
+    let brand = Catalog::of(&state.store).brand(&model.brand_id).await?;
     Ok(ok(
         model.to_json(brand.as_ref().map_or("", |b| b.name.as_str()))
     ))
@@ -328,7 +338,10 @@ pub async fn update_model(
     JsonBody(body): JsonBody,
 ) -> Result<Response> {
     user.require_staff()?;
-    let before = state.store.catalog().model(&id).await?.ok_or(NO_MODEL)?;
+    let before = Catalog::of(&state.store)
+        .model(&id)
+        .await?
+        .ok_or(NO_MODEL)?;
     let names = brand_names(&state).await?;
     let input = read_model(&body, method == Method::PATCH, &names)?;
     let mut after = before.clone();
@@ -345,7 +358,10 @@ pub async fn update_model(
         after.year_end = y;
     }
     after.updated_at = time::now();
-    match state.store.catalog().update_model(&before, &after).await? {
+    match Catalog::of(&state.store)
+        .update_model(&before, &after)
+        .await?
+    {
         CatalogWrite::Done => Ok(ok(
             after.to_json(names.get(&after.brand_id).map_or("", String::as_str))
         )),
@@ -359,7 +375,10 @@ pub async fn delete_model(
     Path(id): Path<String>,
 ) -> Result<Response> {
     user.require_staff()?;
-    let model = state.store.catalog().model(&id).await?.ok_or(NO_MODEL)?;
-    state.store.catalog().delete_model(&model).await?;
+    let model = Catalog::of(&state.store)
+        .model(&id)
+        .await?
+        .ok_or(NO_MODEL)?;
+    Catalog::of(&state.store).delete_model(&model).await?;
     Ok(no_content())
 }

@@ -1,19 +1,22 @@
 //! Brands and models (reference data) with their name guards and the
 //! brand's `models_count`, kept in the same transactions.
 
-use super::keys;
-use super::{from_item, n, s, to_item, Expr, Item, Store, WriteError, MAX_TRANSACTION_ITEMS};
-use crate::domain::catalog::{name_key, Brand, CarModel};
-use crate::error::Error;
-use crate::time;
+use shared::store::keys;
+use shared::store::{
+    from_item, n, s, to_item, Expr, Item, Store, WriteError, MAX_TRANSACTION_ITEMS,
+};
+use shared::{time, Error};
+
+use super::entities::{name_key, Brand, CarModel};
 
 pub struct Catalog<'a> {
     store: &'a Store,
 }
 
-impl Store {
-    pub fn catalog(&self) -> Catalog<'_> {
-        Catalog { store: self }
+impl<'a> Catalog<'a> {
+    /// The catalogue repository over `store` (only this function writes it).
+    pub fn of(store: &'a Store) -> Self {
+        Catalog { store }
     }
 }
 
@@ -108,7 +111,7 @@ impl Catalog<'_> {
         &self,
         brand_id: &str,
         delta: i64,
-    ) -> Result<aws_sdk_dynamodb::types::TransactWriteItem, Error> {
+    ) -> Result<shared::store::TransactWriteItem, Error> {
         self.store.tx_update(
             keys::BRANDS_PK,
             &keys::brand_sk(brand_id),
@@ -121,7 +124,7 @@ impl Catalog<'_> {
 
     async fn run(
         &self,
-        items: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+        items: Vec<shared::store::TransactWriteItem>,
         guard_at: Option<usize>,
     ) -> Result<CatalogWrite, Error> {
         match self.store.transact(items).await {
@@ -289,7 +292,7 @@ impl Catalog<'_> {
 
 /// The reference catalogue shipped with the project (brand -> models with
 /// first and last model years), loaded by the local bootstrap.
-pub const SEED_CATALOG: &str = include_str!("../../../infra/seed/catalog.json");
+pub const SEED_CATALOG: &str = include_str!("../../../../infra/seed/catalog.json");
 
 /// Model name, first year, last year (if discontinued).
 type SeedModel = (String, Option<i64>, Option<i64>);
