@@ -1,11 +1,11 @@
-//! HS256 JSON Web Tokens with the claims of spec 1.1. The algorithm is fixed:
-//! the header's `alg` must be HS256, so a token cannot pick its own check.
+//! HS256 JSON Web Tokens with the claims of spec 1.1, on the `jsonwebtoken`
+//! crate (aws-lc-rs backend, the crypto provider rustls already uses). This
+//! module pins the algorithm (the header's `alg` must be HS256, so a token
+//! cannot pick its own check) and maps the crate's errors to `TokenProblem`,
+//! whose texts are what clients see.
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-use hmac::{Hmac, Mac};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
-use sha2::Sha256;
 
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Claims {
@@ -41,60 +41,44 @@ impl TokenProblem {
     }
 }
 
-const HEADER: &str = r#"{"alg":"HS256","typ":"JWT"}"#;
+/// The only algorithm we sign with and the only one `decode` accepts.
+const ALGORITHM: Algorithm = Algorithm::HS256;
 
-fn sign(secret: &[u8], signing_input: &str) -> Vec<u8> {
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key");
-    mac.update(signing_input.as_bytes());
-    mac.finalize().into_bytes().to_vec()
-}
-
+/// Signs `claims` with HS256. Deterministic: the header is always
+/// `{"typ":"JWT","alg":"HS256"}` and the claims serialise in field order, so
+/// the same claims give the same bytes (see `TokenService::refresh_token`).
 pub fn encode(secret: &[u8], claims: &Claims) -> String {
-    let header = URL_SAFE_NO_PAD.encode(HEADER);
-    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).expect("claims serialise"));
-    let input = format!("{header}.{payload}");
-    let signature = URL_SAFE_NO_PAD.encode(sign(secret, &input));
-    format!("{input}.{signature}")
+    jsonwebtoken::encode(
+        &Header::new(ALGORITHM),
+        claims,
+        &EncodingKey::from_secret(secret),
+    )
+    .expect("HS256 signs with any key")
 }
 
 /// Checks signature, expiry (no leeway) and type, in that order.
+///
+/// jsonwebtoken checks the shape, the algorithm (HS256 only, so `none` and
+/// every other `alg` are refused) and the signature. Expiry is checked here
+/// against the caller's `now` rather than the crate's clock, with no leeway.
 pub fn decode(
     secret: &[u8],
     token: &str,
     expected_type: &str,
     now: i64,
 ) -> Result<Claims, TokenProblem> {
-    let mut parts = token.split('.');
-    let (Some(header), Some(payload), Some(signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return Err(TokenProblem::Invalid);
-    };
+    let mut validation = Validation::new(ALGORITHM);
+    validation.validate_exp = false;
+    validation.validate_aud = false;
+    validation.leeway = 0;
+    // `exp` is a required field of `Claims`: a token without it does not
+    // deserialise and is refused as invalid.
+    validation.required_spec_claims.clear();
 
-    let header_json: serde_json::Value = URL_SAFE_NO_PAD
-        .decode(header)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or(TokenProblem::Invalid)?;
-    if header_json.get("alg").and_then(|a| a.as_str()) != Some("HS256") {
-        return Err(TokenProblem::Invalid);
-    }
-
-    let signature = URL_SAFE_NO_PAD
-        .decode(signature)
-        .map_err(|_| TokenProblem::Invalid)?;
-    let mut mac = Hmac::<Sha256>::new_from_slice(secret).expect("HMAC takes any key");
-    mac.update(header.as_bytes());
-    mac.update(b".");
-    mac.update(payload.as_bytes());
-    mac.verify_slice(&signature)
-        .map_err(|_| TokenProblem::Invalid)?;
-
-    let claims: Claims = URL_SAFE_NO_PAD
-        .decode(payload)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or(TokenProblem::Invalid)?;
+    let claims =
+        jsonwebtoken::decode::<Claims>(token, &DecodingKey::from_secret(secret), &validation)
+            .map_err(|_| TokenProblem::Invalid)?
+            .claims;
     if claims.exp <= now {
         return Err(TokenProblem::Expired);
     }
@@ -107,6 +91,8 @@ pub fn decode(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use base64::Engine;
 
     fn claims(kind: &str, exp: i64) -> Claims {
         Claims {
@@ -158,6 +144,41 @@ mod tests {
         assert_eq!(
             decode(&key, &token, "access", 1),
             Err(TokenProblem::Invalid)
+        );
+    }
+
+    #[test]
+    fn refuses_a_token_signed_with_another_hmac_algorithm() {
+        let key = b"k".repeat(32);
+        let token = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS384),
+            &claims("access", 1_000),
+            &EncodingKey::from_secret(&key),
+        )
+        .unwrap();
+        assert_eq!(
+            decode(&key, &token, "access", 1),
+            Err(TokenProblem::Invalid)
+        );
+    }
+
+    #[test]
+    fn same_claims_sign_to_the_same_bytes_with_a_fixed_header() {
+        let key = b"k".repeat(32);
+        let mut refresh = claims("refresh", 1_000);
+        refresh.sid = Some("s1".into());
+        let token = encode(&key, &refresh);
+        assert_eq!(token, encode(&key, &refresh));
+        let header = URL_SAFE_NO_PAD
+            .decode(token.split('.').next().unwrap())
+            .unwrap();
+        assert_eq!(header, br#"{"typ":"JWT","alg":"HS256"}"#);
+        let payload = URL_SAFE_NO_PAD
+            .decode(token.split('.').nth(1).unwrap())
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(payload).unwrap(),
+            r#"{"token_type":"refresh","exp":1000,"iat":940,"jti":"0123456789abcdef0123456789abcdef","user_id":"u1","ver":0,"sid":"s1"}"#
         );
     }
 }
