@@ -43,7 +43,11 @@ where
     let state = &state;
     let handler = &handler;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        handler(state.clone(), event).await.map_err(Into::into)
+        // Boxed: keeps the runtime's future types shallow (a long handler
+        // future nested in them overflows the compiler's layout depth).
+        Box::pin(handler(state.clone(), event))
+            .await
+            .map_err(Into::into)
     }))
     .await
 }
@@ -86,7 +90,7 @@ where
     for record in event.records {
         let message_id = record.message_id.unwrap_or_default();
         let outcome = match jobs::decode::<T>(record.body.as_deref().unwrap_or_default()) {
-            Ok(job) => handler(job).await.map_err(|e| e.to_string()),
+            Ok(job) => Box::pin(handler(job)).await.map_err(|e| e.to_string()),
             Err(e) => Err(format!("undecodable body: {e}")),
         };
         match outcome {
