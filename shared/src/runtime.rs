@@ -188,6 +188,17 @@ mod tests {
         }
     }
 
+    /// A worker's `main` as a worker crate writes it builds (the future is
+    /// made, never run: there is no Lambda runtime API here).
+    #[test]
+    fn a_worker_main_is_one_call() {
+        async fn handler(_: AppState, _: OcrJob) -> crate::Result<()> {
+            Ok(())
+        }
+        let main = sqs::<OcrJob, _, _, _>(handler);
+        drop(main);
+    }
+
     #[tokio::test]
     async fn only_failed_and_undecodable_messages_are_reported() {
         let event: SqsEvent = serde_json::from_value(json!({"Records": [
