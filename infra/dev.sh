@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make dev: the whole API on http://127.0.0.1:9000 against a local emulator.
-# Ctrl-C stops the watcher, its front proxy and the emulator.
+# Ctrl-C stops the watcher, its front proxy, the SQS bridge and the emulator.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . infra/tools.sh
@@ -22,9 +22,19 @@ if [ -z "${JWT_SECRET:-}" ]; then
   export JWT_SECRET
 fi
 
+# The SQS workers, in one place: `<function>=<variable of .local/stack.env
+# holding its queue URL>`. `cargo lambda watch` has no SQS trigger, so the
+# local bridge (infra/src/bridge.rs) delivers each queue to its worker.
+# Add a worker here when its crate exists, e.g.
+#   WORKERS=(ocr-worker=OCR_QUEUE_URL ai-worker=AI_QUEUE_URL)
+WORKERS=()
+
 PROXY_PID=""
+BRIDGE_PID=""
 stop_all() {
-  if [ -n "$PROXY_PID" ]; then kill "$PROXY_PID" 2>/dev/null || true; fi
+  for pid in $BRIDGE_PID $PROXY_PID; do
+    kill "$pid" 2>/dev/null || true
+  done
   stop_emulator
 }
 trap stop_all EXIT
@@ -42,5 +52,30 @@ API_PORT="${API_PORT:-9000}"
 WATCH_PORT="${WATCH_PORT:-9001}"
 python3 infra/dev_proxy.py "$API_PORT" "$WATCH_PORT" &
 PROXY_PID=$!
+
+# The bridge starts once the watch server answers; it first invokes each
+# worker with an empty batch (the first invoke compiles the function, which
+# must not eat a real message's visibility timeout), then delivers.
+if [ "${#WORKERS[@]}" -eq 0 ]; then
+  echo "==> no SQS worker function yet: the local SQS bridge does not start"
+else
+  BRIDGE_ARGS=()
+  for worker in "${WORKERS[@]}"; do
+    var="${worker#*=}"
+    url="${!var:-}"
+    if [ -z "$url" ]; then echo "no queue URL in \$$var for ${worker%%=*}" >&2; exit 1; fi
+    BRIDGE_ARGS+=("${worker%%=*}=$url")
+  done
+  (
+    for _ in $(seq 1 600); do
+      python3 -c "import socket; socket.create_connection(('127.0.0.1', $WATCH_PORT), 1)" 2>/dev/null && break
+      sleep 0.5
+    done
+    echo "==> SQS bridge: ${BRIDGE_ARGS[*]}"
+    exec cargo run --quiet -p infra --bin autotrack-local -- bridge "http://127.0.0.1:$WATCH_PORT" "${BRIDGE_ARGS[@]}"
+  ) &
+  BRIDGE_PID=$!
+fi
+
 echo "==> serving the API on http://127.0.0.1:$API_PORT (Ctrl-C to stop)"
 cargo lambda watch --invoke-address 127.0.0.1 --invoke-port "$WATCH_PORT"

@@ -6,6 +6,10 @@
 //!   reference data; writes the queue URLs to `<env-file>`.
 //! - `autotrack-local staff <email> <password>`: creates a staff user or
 //!   promotes an existing one (Django's `createsuperuser`).
+//! - `autotrack-local bridge <invoke-url> [<function>=<queue-url> ...]`:
+//!   delivers each queue's messages to its worker function on the
+//!   `cargo lambda watch` server at `<invoke-url>` (see `infra::bridge`),
+//!   until Ctrl-C. With no worker it says so and exits.
 
 use std::process::ExitCode;
 
@@ -33,7 +37,12 @@ async fn main() -> ExitCode {
     {
         ["bootstrap", env_file] => bootstrap(env_file).await,
         ["staff", email, password] => staff(email, password).await,
-        _ => Err("usage: autotrack-local bootstrap <env-file> | staff <email> <password>".into()),
+        ["bridge", invoke_url, workers @ ..] => bridge(invoke_url, workers).await,
+        _ => Err(
+            "usage: autotrack-local bootstrap <env-file> | staff <email> <password> \
+                  | bridge <invoke-url> [<function>=<queue-url> ...]"
+                .into(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -99,7 +108,8 @@ async fn bootstrap(env_file: &str) -> Result<(), String> {
         ("OCR_QUEUE_URL", "autotrack-ocr-jobs"),
         ("AI_QUEUE_URL", "autotrack-ai-jobs"),
     ] {
-        let url = create_queue_with_dlq(&sqs, name).await?;
+        // As the template: five receives, then the dead-letter queue.
+        let (url, _) = infra::queues::create_with_dlq(&sqs, name, 5, 120).await?;
         println!("queue      {url}");
         lines.push(format!("{var}={url}"));
     }
@@ -127,35 +137,28 @@ async fn bootstrap(env_file: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A queue whose failed messages go to `<name>-dlq` after 5 receives.
-async fn create_queue_with_dlq(sqs: &aws_sdk_sqs::Client, name: &str) -> Result<String, String> {
-    use aws_sdk_sqs::types::QueueAttributeName;
-    let dlq = sqs
-        .create_queue()
-        .queue_name(format!("{name}-dlq"))
-        .send()
-        .await
-        .map_err(|e| format!("creating {name}-dlq: {e:?}"))?;
-    let dlq_arn = sqs
-        .get_queue_attributes()
-        .queue_url(dlq.queue_url().unwrap_or_default())
-        .attribute_names(QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .map_err(|e| format!("reading {name}-dlq: {e:?}"))?
-        .attributes
-        .and_then(|a| a.get(&QueueAttributeName::QueueArn).cloned())
-        .unwrap_or_default();
-    let policy = json!({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "5"}).to_string();
-    let queue = sqs
-        .create_queue()
-        .queue_name(name)
-        .attributes(QueueAttributeName::RedrivePolicy, policy)
-        .attributes(QueueAttributeName::VisibilityTimeout, "120")
-        .send()
-        .await
-        .map_err(|e| format!("creating {name}: {e:?}"))?;
-    Ok(queue.queue_url().unwrap_or_default().to_string())
+async fn bridge(invoke_url: &str, workers: &[&str]) -> Result<(), String> {
+    let workers = workers
+        .iter()
+        .filter(|w| !w.trim().is_empty())
+        .map(|w| w.parse::<infra::bridge::Worker>())
+        .collect::<Result<Vec<_>, _>>()?;
+    if workers.is_empty() {
+        println!("bridge: no worker function to deliver to: the SQS bridge does not start");
+        return Ok(());
+    }
+    let endpoint = std::env::var("AWS_ENDPOINT_URL")
+        .map_err(|_| "AWS_ENDPOINT_URL must point at the emulator".to_string())?;
+    let sdk = sdk_config(Some(&endpoint), SdkTimeouts::EMULATOR).await;
+    let sqs = aws_sdk_sqs::Client::new(&sdk);
+    let options = infra::bridge::PumpOptions::new(invoke_url);
+    tokio::select! {
+        () = infra::bridge::run(sqs, workers, options) => Ok(()),
+        _ = tokio::signal::ctrl_c() => {
+            println!("bridge: stopped");
+            Ok(())
+        }
+    }
 }
 
 async fn staff(email: &str, password: &str) -> Result<(), String> {

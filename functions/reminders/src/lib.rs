@@ -21,6 +21,7 @@
 
 pub mod metrics;
 mod owners;
+pub mod scheduled;
 
 use std::time::Instant;
 
