@@ -10,7 +10,7 @@ ensure_tools
 emulator_env
 mkdir -p .local
 trap stop_emulator EXIT
-start_emulator "$(free_port)" .local/moto-test.log
+EMULATOR_SERIAL=1 start_emulator "$(free_port)" .local/moto-test.log
 start_mail_emulator "$(free_port)" .local/moto-test-mail.log
 
 echo "==> cfn-lint template.yaml"

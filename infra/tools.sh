@@ -32,7 +32,13 @@ free_port() {
 # background, sets EMULATOR_PID and AWS_ENDPOINT_URL, waits until it answers.
 start_emulator() {
   local port="$1" log="$2"
-  moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+  # EMULATOR_SERIAL=1: one request at a time (infra/serial_emulator.py),
+  # for tests that race conditional writes.
+  if [ "${EMULATOR_SERIAL:-0}" = 1 ]; then
+    python infra/serial_emulator.py 127.0.0.1 "$port" >"$log" 2>&1 &
+  else
+    moto_server -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+  fi
   EMULATOR_PID=$!
   export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
   for _ in $(seq 1 100); do
