@@ -14,6 +14,8 @@
 # Prints the README's markdown table ("Functions: size and cold start"):
 # paste the header lines and rows over the previous ones. Sizes are in MB
 # (10^6 bytes). Usage: bash infra/bench_functions.sh [FUNCTION...]
+# BUILD=0 measures the binaries already built (a size reads "not built"
+# when its arm64 binary is missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . infra/tools.sh
@@ -25,8 +27,10 @@ packages=()
 for f in "${FUNCTIONS[@]}"; do packages+=(-p "$f"); done
 
 phase "tool install" ensure_tools
-phase "arm64 release build" cargo lambda build --release --arm64 --locked "${packages[@]}"
-phase "x86_64 release build" cargo build --release --locked "${packages[@]}"
+if [ "${BUILD:-1}" != 0 ]; then
+  phase "arm64 release build" cargo lambda build --release --arm64 --locked "${packages[@]}"
+  phase "x86_64 release build" cargo build --release --locked "${packages[@]}"
+fi
 
 emulator_env
 mkdir -p .local
@@ -44,7 +48,7 @@ export AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/bench AWS_LAMBDA_LOG_STREAM_NAME=be
 
 rows=()
 for f in "${FUNCTIONS[@]}"; do
-  bytes=$(stat -c %s "target/lambda/$f/bootstrap")
+  bytes=$(stat -c %s "target/lambda/$f/bootstrap" 2>/dev/null || echo 0)
   event=http
   [ "$f" = reminders ] && event=schedule
   result=$(AWS_LAMBDA_FUNCTION_NAME="$f" python3 infra/fake_runtime.py --event "$event" --runs "$RUNS" "target/release/$f")
@@ -52,7 +56,8 @@ for f in "${FUNCTIONS[@]}"; do
   rows+=("$(python3 -c '
 import json, sys
 name, size, result = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
-print(f"| {name} | {size / 1e6:.2f} MB | {result[\"median_ms\"]:.0f} ms | {result[\"answer\"]} |")
+shown = f"{size / 1e6:.2f} MB" if size else "not built"
+print(f"| {name} | {shown} | {result[\"median_ms\"]:.0f} ms | {result[\"answer\"]} |")
 ' "$f" "$bytes" "$result")")
 done
 
