@@ -51,13 +51,14 @@ for f in "${FUNCTIONS[@]}"; do
   bytes=$(stat -c %s "target/lambda/$f/bootstrap" 2>/dev/null || echo 0)
   event=http
   [ "$f" = reminders ] && event=schedule
-  result=$(AWS_LAMBDA_FUNCTION_NAME="$f" python3 infra/fake_runtime.py --event "$event" --runs "$RUNS" "target/release/$f")
+  result=$(AWS_LAMBDA_FUNCTION_NAME="$f" python3 infra/fake_runtime.py --event "$event" --runs "$RUNS" --log ".local/bench-functions-$f.log" "target/release/$f")
   echo "==> $f: $bytes bytes (arm64), $result"
   rows+=("$(python3 -c '
 import json, sys
 name, size, result = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
 shown = f"{size / 1e6:.2f} MB" if size else "not built"
-print(f"| {name} | {shown} | {result[\"median_ms\"]:.0f} ms | {result[\"answer\"]} |")
+median, answer = result["median_ms"], result["answer"]
+print(f"| {name} | {shown} | {median:.0f} ms | {answer} |")
 ' "$f" "$bytes" "$result")")
 done
 

@@ -194,6 +194,7 @@ def main():
     parser.add_argument("--event", choices=["http", "schedule"], required=True)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--timeout", type=float, default=30.0)
+    parser.add_argument("--log", help="append the binary's output to this file")
     parser.add_argument("binary")
     args = parser.parse_args()
 
@@ -202,14 +203,21 @@ def main():
     env = dict(os.environ, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{server.server_address[1]}")
     make_event = http_event if args.event == "http" else schedule_event
 
+    output = open(args.log, "ab") if args.log else subprocess.DEVNULL
     times, answers = [], []
     for _ in range(args.runs):
         RUNTIME.arm(make_event())
         start = time.perf_counter()
         process = subprocess.Popen(
-            [args.binary], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            [args.binary], env=env, stdout=output, stderr=output
         )
-        answered = RUNTIME.answered.wait(args.timeout)
+        answered = False
+        while time.perf_counter() - start < args.timeout:
+            if RUNTIME.answered.wait(0.005):
+                answered = True
+                break
+            if process.poll() is not None:
+                sys.exit(f"{args.binary} exited ({process.returncode}) before answering")
         process.kill()
         process.wait()
         if not answered:

@@ -18,9 +18,12 @@ use shared::AppState;
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
+/// Builds a function's router on a state.
+type BuildRouter = fn(AppState) -> Router;
+
 /// Every HTTP function: its binary name (also its directory under
 /// `functions/`) and its router.
-const HTTP_FUNCTIONS: [(&str, fn(AppState) -> Router); 5] = [
+const HTTP_FUNCTIONS: [(&str, BuildRouter); 5] = [
     ("users", users::router),
     ("vehicles", vehicles::router),
     ("maintenances", maintenances::router),
