@@ -105,9 +105,6 @@ class Runtime:
             return event, self.request_id
 
 
-RUNTIME = Runtime()
-
-
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -125,7 +122,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         if self.path != PREFIX + "/invocation/next":
             return self.reply(404)
-        event, request_id = RUNTIME.take()
+        event, request_id = self.server.runtime.take()
         if event is None:
             # One invocation per process: later polls wait until the kill.
             time.sleep(3600)
@@ -155,14 +152,16 @@ class Handler(BaseHTTPRequestHandler):
         if self.path.startswith(PREFIX + "/invocation/") and (
             self.path.endswith("/response") or self.path.endswith("/error")
         ):
-            RUNTIME.answer_at = at
-            RUNTIME.answer = (self.path.rsplit("/", 1)[1], body)
-            RUNTIME.answered.set()
+            runtime = self.server.runtime
+            runtime.answer_at = at
+            runtime.answer = (self.path.rsplit("/", 1)[1], body)
+            runtime.answered.set()
             return self.reply(202, b'{"status":"OK"}')
         if self.path == PREFIX + "/init/error":
-            RUNTIME.answer_at = at
-            RUNTIME.answer = ("init/error", body)
-            RUNTIME.answered.set()
+            runtime = self.server.runtime
+            runtime.answer_at = at
+            runtime.answer = ("init/error", body)
+            runtime.answered.set()
             return self.reply(202, b'{"status":"OK"}')
         return self.reply(404)
 
@@ -198,33 +197,37 @@ def main():
     parser.add_argument("binary")
     args = parser.parse_args()
 
-    server = Server(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    env = dict(os.environ, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{server.server_address[1]}")
     make_event = http_event if args.event == "http" else schedule_event
 
     output = open(args.log, "ab") if args.log else subprocess.DEVNULL
     times, answers = [], []
     for _ in range(args.runs):
-        RUNTIME.arm(make_event())
+        # A server per spawn: a killed process's late poll for the next
+        # event must not take the one meant for the next process.
+        server = Server(("127.0.0.1", 0), Handler)
+        server.runtime = runtime = Runtime()
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        env = dict(os.environ, AWS_LAMBDA_RUNTIME_API=f"127.0.0.1:{server.server_address[1]}")
+        runtime.arm(make_event())
         start = time.perf_counter()
         process = subprocess.Popen(
             [args.binary], env=env, stdout=output, stderr=output
         )
         answered = False
         while time.perf_counter() - start < args.timeout:
-            if RUNTIME.answered.wait(0.005):
+            if runtime.answered.wait(0.005):
                 answered = True
                 break
             if process.poll() is not None:
                 sys.exit(f"{args.binary} exited ({process.returncode}) before answering")
         process.kill()
         process.wait()
+        server.shutdown()
+        server.server_close()
         if not answered:
             sys.exit(f"{args.binary}: no answer within {args.timeout} s")
-        times.append((RUNTIME.answer_at - start) * 1000)
-        answers.append(summary(*RUNTIME.answer))
-    server.shutdown()
+        times.append((runtime.answer_at - start) * 1000)
+        answers.append(summary(*runtime.answer))
     print(
         json.dumps(
             {
