@@ -48,7 +48,9 @@ export AWS_LAMBDA_LOG_GROUP_NAME=/aws/lambda/bench AWS_LAMBDA_LOG_STREAM_NAME=be
 
 rows=()
 for f in "${FUNCTIONS[@]}"; do
-  bytes=$(stat -c %s "target/lambda/$f/bootstrap" 2>/dev/null || echo 0)
+  # cargo lambda's copy, else the build's own output (the same binary).
+  bytes=$(stat -c %s "target/lambda/$f/bootstrap" 2>/dev/null ||
+    stat -c %s "target/aarch64-unknown-linux-gnu/release/$f" 2>/dev/null || echo 0)
   event=http
   [ "$f" = reminders ] && event=schedule
   result=$(AWS_LAMBDA_FUNCTION_NAME="$f" python3 infra/fake_runtime.py --event "$event" --runs "$RUNS" --log ".local/bench-functions-$f.log" "target/release/$f")
