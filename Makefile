@@ -1,4 +1,4 @@
-.PHONY: dev dev-check test staff lint build fmt bench
+.PHONY: dev dev-check test staff lint build fmt bench bench-functions
 
 ## Run the whole API locally on http://127.0.0.1:9000 (Ctrl-C stops everything)
 dev:
@@ -19,6 +19,10 @@ staff:
 ## Reminders run cost at 10,000 and 100,000 stored reminders (emulator)
 bench:
 	bash infra/bench.sh
+
+## Release size (arm64) and cold start of every function: README's table
+bench-functions:
+	bash infra/bench_functions.sh
 
 ## Formatting and lints, as CI runs them
 lint:

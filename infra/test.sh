@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
 # make test: installs what is missing, starts an emulator of its own on a free
-# port (and a second one for the tests' e-mail), lints the template, then
-# runs every test of the workspace.
+# port (and a second one for the tests' e-mail), lints the template, builds
+# then runs every test of the workspace. Each step prints its duration.
+#
+# With cargo-nextest installed (`cargo nextest --version`), the tests run
+# under it: every test in a process of its own, all binaries' tests
+# scheduled together on every core (cargo test runs one binary after
+# another). Each test creates its own table, and the processes inherit the
+# emulators' addresses (AWS_ENDPOINT_URL, TEST_MAIL_ENDPOINT_URL), so they
+# share them as threads did. Without nextest (or with USE_CARGO_TEST=1):
+# cargo test.
+# Arguments go to the runner (a test name filter, for instance).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . infra/tools.sh
 
-ensure_tools
+phase "tool install" ensure_tools
 emulator_env
 mkdir -p .local
 trap stop_emulator EXIT
@@ -14,7 +23,18 @@ EMULATOR_SERIAL=1 start_emulator "$(free_port)" .local/moto-test.log
 start_mail_emulator "$(free_port)" .local/moto-test-mail.log
 
 echo "==> cfn-lint template.yaml"
-cfn-lint template.yaml
+phase cfn-lint cfn-lint template.yaml
 
-echo "==> cargo test --workspace"
-cargo test --workspace --locked "$@"
+if cargo nextest --version >/dev/null 2>&1 && [ "${USE_CARGO_TEST:-}" != 1 ]; then
+  echo "==> cargo nextest run --workspace"
+  phase "test build" cargo nextest run --workspace --locked --no-run
+  phase "test run" cargo nextest run --workspace --locked --no-fail-fast "$@"
+  # nextest does not run doctests: cargo test does, when there are any.
+  if grep -rqE '^\s*//[/!].*```' --include='*.rs' shared/src functions/*/src infra/src; then
+    phase "doctests" cargo test --workspace --locked --doc
+  fi
+else
+  echo "==> cargo test --workspace"
+  phase "test build" cargo test --workspace --locked --no-run
+  phase "test run" cargo test --workspace --locked "$@"
+fi

@@ -76,3 +76,18 @@ start_mail_emulator() {
   export AWS_ENDPOINT_URL="$main_url"
   EMULATOR_PID="$main_pid"
 }
+
+# phase NAME COMMAND...: runs COMMAND and prints how long it took, as
+# `==> phase NAME: N s` (CI reads where its time goes from these lines).
+# COMMAND runs in this shell (a function's exports stay) and under its
+# `set -e`: a failing phase ends the script, its error being the last line
+# (without `set -e`, phase returns the command's status).
+phase() {
+  local name="$1" start="$EPOCHREALTIME" status
+  shift
+  "$@"
+  status=$?
+  awk -v name="$name" -v a="$start" -v b="$EPOCHREALTIME" \
+    'BEGIN { printf "==> phase %s: %.1f s\n", name, b - a }'
+  return "$status"
+}
