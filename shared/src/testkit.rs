@@ -563,6 +563,28 @@ pub async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output>
     outputs.into_iter().flatten().collect()
 }
 
+/// Of responses to identical concurrent requests, checks that exactly one
+/// got `winner` and every other a clear 4xx among `others`; returns the
+/// winner.
+pub fn one_winner<'a>(
+    responses: &'a [TestResponse],
+    winner: u16,
+    others: &[u16],
+) -> &'a TestResponse {
+    let statuses: Vec<u16> = responses.iter().map(|r| r.status).collect();
+    let won: Vec<&TestResponse> = responses.iter().filter(|r| r.status == winner).collect();
+    assert_eq!(won.len(), 1, "exactly one {winner} among {statuses:?}");
+    for lost in responses.iter().filter(|r| r.status != winner) {
+        assert!(
+            others.contains(&lost.status),
+            "{}: {}",
+            lost.status,
+            lost.text
+        );
+    }
+    won[0]
+}
+
 /// A unique address for one test.
 pub fn unique_email(name: &str) -> String {
     format!(

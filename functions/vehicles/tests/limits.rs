@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 use shared::domain::limits::MAX_VEHICLES_PER_USER;
 use shared::store::keys;
-use shared::testkit::{join_all, TestApp};
+use shared::testkit::{join_all, one_winner, TestApp};
 
 async fn app() -> TestApp {
     TestApp::spawn(vehicles::router).await
@@ -37,15 +37,10 @@ async fn vehicles_per_user_hold_under_concurrent_creates() {
             .collect(),
     )
     .await;
-    let created: Vec<&str> = responses
-        .iter()
-        .filter(|r| r.status == 201)
-        .map(|r| r.body["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(created.len(), 1, "one slot was left");
-    for refused in responses.iter().filter(|r| r.status != 201) {
-        assert!([400, 409].contains(&refused.status), "{}", refused.text);
-    }
+    let created = one_winner(&responses, 201, &[400, 409]).body["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let res = app
         .post("/api/vehicles/")
         .bearer(&token)
@@ -62,7 +57,7 @@ async fn vehicles_per_user_hold_under_concurrent_creates() {
 
     // A delete frees the slot.
     let res = app
-        .delete(&format!("/api/vehicles/{}/", created[0]))
+        .delete(&format!("/api/vehicles/{created}/"))
         .bearer(&token)
         .send()
         .await;
@@ -99,10 +94,7 @@ async fn concurrent_deletes_uncount_once_and_a_stale_delete_never_frees_anothers
             .collect(),
     )
     .await;
-    assert_eq!(responses.iter().filter(|r| r.status == 204).count(), 1);
-    for other in responses.iter().filter(|r| r.status != 204) {
-        assert!([404, 409].contains(&other.status), "{}", other.text);
-    }
+    one_winner(&responses, 204, &[404, 409]);
     let profile = app
         .state
         .store
@@ -182,10 +174,7 @@ async fn two_deletes_of_one_model_uncount_it_once() {
             .collect(),
     )
     .await;
-    assert_eq!(responses.iter().filter(|r| r.status == 204).count(), 1);
-    for other in responses.iter().filter(|r| r.status != 204) {
-        assert!([404, 409].contains(&other.status), "{}", other.text);
-    }
+    one_winner(&responses, 204, &[404, 409]);
     let res = app
         .get(&format!("/api/brands/{brand_id}/"))
         .bearer(&staff)

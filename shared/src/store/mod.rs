@@ -235,16 +235,9 @@ impl Store {
             .table_name(&self.table)
             .consistent_read(true)
             .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
-            .expression_attribute_values(":pk", s(pk))
-            .expression_attribute_values(":prefix", s(prefix))
             .set_filter_expression(filter.condition.clone())
             .set_expression_attribute_names(filter.names())
-            .set_expression_attribute_values(Some({
-                let mut values = filter.values.clone();
-                values.insert(":pk".into(), s(pk));
-                values.insert(":prefix".into(), s(prefix));
-                values
-            }))
+            .set_expression_attribute_values(Some(prefix_values(filter, pk, prefix)))
             .scan_index_forward(forward)
             .limit(limit.clamp(1, 1000) as i32)
             .set_exclusive_start_key(start)
@@ -267,9 +260,6 @@ impl Store {
         let mut count = 0usize;
         let mut start: Option<Item> = None;
         loop {
-            let mut values = filter.values.clone();
-            values.insert(":pk".into(), s(pk));
-            values.insert(":prefix".into(), s(prefix));
             let out = self
                 .client
                 .query()
@@ -278,7 +268,7 @@ impl Store {
                 .key_condition_expression("pk = :pk AND begins_with(sk, :prefix)")
                 .set_filter_expression(filter.condition.clone())
                 .set_expression_attribute_names(filter.names())
-                .set_expression_attribute_values(Some(values))
+                .set_expression_attribute_values(Some(prefix_values(filter, pk, prefix)))
                 .select(aws_sdk_dynamodb::types::Select::Count)
                 .set_exclusive_start_key(start)
                 .send()
@@ -623,6 +613,15 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// The values of a `pk = :pk AND begins_with(sk, :prefix)` query with a
+/// filter's own values.
+fn prefix_values(filter: &Expr, pk: &str, prefix: &str) -> HashMap<String, AttributeValue> {
+    let mut values = filter.values.clone();
+    values.insert(":pk".into(), s(pk));
+    values.insert(":prefix".into(), s(prefix));
+    values
 }
 
 /// A string attribute.
