@@ -22,6 +22,8 @@ pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
     const KIND: &'static str;
     /// The `v` field on the wire.
     const VERSION: u32;
+    /// The environment variable holding its queue's URL.
+    const QUEUE_URL_VAR: &'static str;
 }
 
 /// OCR of an uploaded document (queue `OCR_QUEUE_URL`, worker `ocr-worker`).
@@ -34,6 +36,7 @@ pub struct OcrJob {
 impl Job for OcrJob {
     const KIND: &'static str = "ocr";
     const VERSION: u32 = 1;
+    const QUEUE_URL_VAR: &'static str = "OCR_QUEUE_URL";
 }
 
 /// AI analysis of a diagnostic (queue `AI_QUEUE_URL`, worker `ai-worker`).
@@ -46,6 +49,7 @@ pub struct AiAnalysisJob {
 impl Job for AiAnalysisJob {
     const KIND: &'static str = "ai_analysis";
     const VERSION: u32 = 1;
+    const QUEUE_URL_VAR: &'static str = "AI_QUEUE_URL";
 }
 
 /// Why a message body is not a job of the expected type. Its text never
@@ -148,6 +152,16 @@ impl<T: Job> JobQueue<T> {
 
     pub fn queue_url(&self) -> &str {
         &self.url
+    }
+
+    /// Whether the queue answers (the health check reads its attributes).
+    pub async fn check(&self) -> std::result::Result<(), impl std::fmt::Debug> {
+        self.sqs
+            .get_queue_attributes()
+            .queue_url(&self.url)
+            .send()
+            .await
+            .map(drop)
     }
 
     /// Queues `job`; returns the SQS message id. SQS down, throttling or

@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod documents;
 pub mod domain;
 pub mod error;
 pub mod http;
@@ -15,8 +16,5 @@ pub mod state;
 pub mod store;
 pub mod time;
 
-#[cfg(feature = "testkit")]
-pub mod testkit;
-
 pub use error::{Error, FieldErrors, Result};
-pub use state::AppState;
+pub use state::FunctionState;

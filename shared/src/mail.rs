@@ -5,12 +5,13 @@ use std::time::Duration;
 
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
 
+use crate::config::MailConfig;
 use crate::domain::users::User;
 
 #[derive(Clone, Debug)]
 pub struct Mailer {
     client: aws_sdk_sesv2::Client,
-    from: String,
+    config: MailConfig,
 }
 
 /// One message, in text and HTML.
@@ -23,8 +24,13 @@ pub struct Mail {
 }
 
 impl Mailer {
-    pub fn new(client: aws_sdk_sesv2::Client, from: String) -> Self {
-        Self { client, from }
+    pub fn new(client: aws_sdk_sesv2::Client, config: MailConfig) -> Self {
+        Self { client, config }
+    }
+
+    /// Base URL of the web app, for the links in mails.
+    pub fn frontend_url(&self) -> &str {
+        &self.config.frontend_url
     }
 
     /// Sends, waiting at most a few seconds; never returns an error, tells
@@ -46,7 +52,7 @@ impl Mailer {
         let request = self
             .client
             .send_email()
-            .from_email_address(&self.from)
+            .from_email_address(&self.config.from)
             .destination(Destination::builder().to_addresses(&mail.to).build())
             .content(EmailContent::builder().simple(message).build())
             .send();

@@ -5,9 +5,9 @@
 //! - [`sqs`]: an SQS-triggered worker that decodes each message into a job
 //!   type of `jobs` and reports partial batch failures.
 //!
-//! Both set up tracing, read the configuration and build the clients once
-//! per cold start (a missing setting stops the start with its name), then
-//! hand a clone of the state to the handler for each event.
+//! Both set up tracing, build the function's state once per cold start (its
+//! own sections only; missing settings stop the start with their names),
+//! then hand a clone of the state to the handler for each event.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -17,13 +17,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::jobs::{self, Job};
-use crate::AppState;
+use crate::state::FunctionState;
 
 pub use lambda_runtime::Error as RuntimeError;
 
-async fn cold_start() -> Result<AppState, RuntimeError> {
+async fn cold_start<S: FunctionState>() -> Result<S, RuntimeError> {
     crate::http::app::init_tracing();
-    AppState::from_env().await.map_err(|e| {
+    crate::state::from_env::<S>().await.map_err(|e| {
         tracing::error!("{e}");
         RuntimeError::from(e)
     })
@@ -32,14 +32,15 @@ async fn cold_start() -> Result<AppState, RuntimeError> {
 /// Runs a scheduled function: `handler` gets the state and the
 /// EventBridge event (its content is the rule's; the context carries the
 /// invocation's deadline). Its `Ok` value is the invocation's result.
-pub async fn schedule<F, Fut, R, E>(handler: F) -> Result<(), RuntimeError>
+pub async fn schedule<S, F, Fut, R, E>(handler: F) -> Result<(), RuntimeError>
 where
-    F: Fn(AppState, LambdaEvent<Value>) -> Fut,
+    S: FunctionState,
+    F: Fn(S, LambdaEvent<Value>) -> Fut,
     Fut: Future<Output = Result<R, E>>,
     R: Serialize,
     E: Into<RuntimeError>,
 {
-    let state = cold_start().await?;
+    let state = cold_start::<S>().await?;
     let state = &state;
     let handler = &handler;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
@@ -56,14 +57,15 @@ where
 /// into a `T` and given to `handler`; the answer lists the messages that
 /// failed (`batchItemFailures`), so only those come back to the queue. The
 /// event source mapping needs `FunctionResponseTypes: [ReportBatchItemFailures]`.
-pub async fn sqs<T, F, Fut, E>(handler: F) -> Result<(), RuntimeError>
+pub async fn sqs<T, S, F, Fut, E>(handler: F) -> Result<(), RuntimeError>
 where
     T: Job,
-    F: Fn(AppState, T) -> Fut,
+    S: FunctionState,
+    F: Fn(S, T) -> Fut,
     Fut: Future<Output = Result<(), E>>,
     E: std::fmt::Display,
 {
-    let state = cold_start().await?;
+    let state = cold_start::<S>().await?;
     let state = &state;
     let handler = &handler;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
@@ -190,12 +192,31 @@ mod tests {
 
     /// A worker's `main` as a worker crate writes it builds (the future is
     /// made, never run: there is no Lambda runtime API here).
+    /// A worker's state: only a store.
+    #[derive(Clone)]
+    struct WorkerState {
+        store: crate::store::Store,
+    }
+
+    impl FunctionState for WorkerState {
+        type Config = crate::config::StoreConfig;
+        fn read(env: &mut crate::config::Env) -> Self::Config {
+            crate::config::StoreConfig::read(env)
+        }
+        fn build(config: Self::Config, aws: &crate::state::Aws) -> Self {
+            Self {
+                store: aws.store(config),
+            }
+        }
+    }
+
     #[test]
     fn a_worker_main_is_one_call() {
-        async fn handler(_: AppState, _: OcrJob) -> crate::Result<()> {
+        async fn handler(state: WorkerState, _: OcrJob) -> crate::Result<()> {
+            drop(state.store);
             Ok(())
         }
-        let main = sqs::<OcrJob, _, _, _>(handler);
+        let main = sqs(handler);
         drop(main);
     }
 

@@ -1,67 +1,156 @@
-//! What a function builds once per cold start and shares across requests:
-//! configuration, AWS clients, the store, the token service, the mailer.
+//! What a function builds once per cold start and shares across requests.
+//!
+//! A function's state is a struct of its own (`VehiclesState { store,
+//! tokens }`) that composes only the components it uses; it implements
+//! [`FunctionState`] (which sections it reads, how it builds them from the
+//! one [`Aws`] configuration) and provides each component to extractors with
+//! [`from_ref!`](crate::from_ref).
 
-use std::sync::Arc;
+use std::future::Future;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, SdkConfig};
 
-use crate::auth::TokenService;
-use crate::config::{Config, ConfigError};
+pub use axum::extract::FromRef;
+
+use crate::config::{
+    AwsConfig, ConfigError, DocumentsConfig, Env, MailConfig, Need, QueueConfig, StoreConfig,
+};
+use crate::documents::DocumentsBucket;
+use crate::jobs::{Job, JobQueue};
 use crate::mail::Mailer;
 use crate::store::{client, Store};
 
-#[derive(Clone, Debug)]
-pub struct AppState {
-    pub config: Arc<Config>,
-    pub store: Store,
-    pub tokens: TokenService,
-    pub mailer: Mailer,
-    pub s3: aws_sdk_s3::Client,
-    pub sqs: aws_sdk_sqs::Client,
+/// A function's state: the components it composes.
+pub trait FunctionState: Clone + Send + Sync + 'static {
+    /// The configuration sections of its components.
+    type Config;
+
+    /// Reads each section from `env`, which collects every problem.
+    fn read(env: &mut Env) -> Self::Config;
+
+    /// Builds the components, once per cold start.
+    fn build(config: Self::Config, aws: &Aws) -> Self;
+
+    /// Opens connections during init rather than on the first request
+    /// (a function with a store opens its DynamoDB connection here).
+    fn warm_up(&self) -> impl Future<Output = ()> + Send {
+        async {}
+    }
 }
 
-impl AppState {
-    /// Reads and validates the environment, then builds every client.
-    /// Called once per cold start: the DynamoDB connection (DNS, TCP, TLS)
-    /// is opened here, during init, rather than on the first request.
-    pub async fn from_env() -> Result<Self, ConfigError> {
-        let config = Config::from_env()?;
-        let state = Self::build(config).await;
-        state.store.warm_up().await;
-        Ok(state)
+/// The cold start of a function: its sections read and validated (every
+/// problem named at once), its components built, its connections opened.
+pub async fn from_env<S: FunctionState>() -> Result<S, ConfigError> {
+    let mut env = Env::process();
+    let aws = AwsConfig::read(&mut env);
+    let config = S::read(&mut env);
+    env.finish()?;
+    let state = S::build(config, &Aws::connect(&aws).await);
+    state.warm_up().await;
+    Ok(state)
+}
+
+/// The environment variables a function reads (the template test checks
+/// them against what `template.yaml` gives each function).
+pub fn variables<S: FunctionState>() -> Vec<(&'static str, Need)> {
+    let mut env = Env::from_lookup(|_| None);
+    S::read(&mut env);
+    env.variables().to_vec()
+}
+
+/// Implements `FromRef` for components of a state, so extractors can ask
+/// for exactly the component they use:
+/// `shared::from_ref!(VehiclesState { store: Store, tokens: TokenService });`
+#[macro_export]
+macro_rules! from_ref {
+    ($state:ty { $($field:ident: $component:ty),+ $(,)? }) => {
+        $(
+            impl $crate::state::FromRef<$state> for $component {
+                fn from_ref(state: &$state) -> Self {
+                    state.$field.clone()
+                }
+            }
+        )+
+    };
+}
+
+/// The one SDK configuration every AWS component of a cold start is built
+/// from, and where it points.
+#[derive(Clone, Debug)]
+pub struct Aws {
+    sdk: SdkConfig,
+    emulated: bool,
+    /// Mail may go through another endpoint (the tests' own mail emulator).
+    mail_sdk: Option<SdkConfig>,
+    sqs: OnceLock<aws_sdk_sqs::Client>,
+}
+
+impl Aws {
+    /// The timeouts of where it points: the request budget against AWS, a
+    /// patient one against the local emulator.
+    pub async fn connect(config: &AwsConfig) -> Self {
+        let endpoint = config.endpoint_url.as_deref();
+        Self::with_timeouts(config, SdkTimeouts::for_endpoint(endpoint)).await
     }
 
-    /// Builds the clients with the timeouts of where they point: the
-    /// request budget against AWS, a patient one against the local emulator.
-    pub async fn build(config: Config) -> Self {
-        let timeouts = SdkTimeouts::for_endpoint(config.aws_endpoint_url.as_deref());
-        Self::build_with_timeouts(config, timeouts).await
+    pub async fn with_timeouts(config: &AwsConfig, timeouts: SdkTimeouts) -> Self {
+        let endpoint = config.endpoint_url.as_deref();
+        Self::from_sdk(sdk_config(endpoint, timeouts).await, endpoint.is_some())
     }
 
-    pub async fn build_with_timeouts(config: Config, timeouts: SdkTimeouts) -> Self {
-        let sdk = sdk_config(config.aws_endpoint_url.as_deref(), timeouts).await;
-        Self::with_sdk(config, &sdk)
+    /// An SDK configuration made elsewhere; `emulated` when it points at
+    /// the local emulator.
+    pub fn from_sdk(sdk: SdkConfig, emulated: bool) -> Self {
+        Self {
+            sdk,
+            emulated,
+            mail_sdk: None,
+            sqs: OnceLock::new(),
+        }
     }
 
-    pub fn with_sdk(config: Config, sdk: &SdkConfig) -> Self {
-        let (dynamodb, calls) = client::dynamodb(sdk);
+    /// Mail through `sdk` instead.
+    pub fn with_mail_sdk(mut self, sdk: SdkConfig) -> Self {
+        self.mail_sdk = Some(sdk);
+        self
+    }
+
+    pub fn sdk(&self) -> &SdkConfig {
+        &self.sdk
+    }
+
+    pub fn store(&self, config: StoreConfig) -> Store {
+        let (dynamodb, calls) = client::dynamodb(&self.sdk);
+        Store::new(dynamodb, config.table_name, calls)
+    }
+
+    pub fn mailer(&self, config: MailConfig) -> Mailer {
+        let sdk = self.mail_sdk.as_ref().unwrap_or(&self.sdk);
+        Mailer::new(aws_sdk_sesv2::Client::new(sdk), config)
+    }
+
+    /// The bucket, when the section names one.
+    pub fn documents(&self, config: DocumentsConfig) -> Option<DocumentsBucket> {
+        let name = config.bucket_name?;
         let s3 = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(sdk)
+            aws_sdk_s3::config::Builder::from(&self.sdk)
                 // The emulator serves buckets by path, not by virtual host.
-                .force_path_style(config.aws_endpoint_url.is_some())
+                .force_path_style(self.emulated)
                 .build(),
         );
-        Self {
-            store: Store::new(dynamodb, config.table_name.clone(), calls),
-            tokens: TokenService::new(&config),
-            mailer: Mailer::new(aws_sdk_sesv2::Client::new(sdk), config.mail_from.clone()),
-            s3,
-            sqs: aws_sdk_sqs::Client::new(sdk),
-            config: Arc::new(config),
-        }
+        Some(DocumentsBucket::new(s3, name))
+    }
+
+    /// The queue of `T`, when the section names one. Queues share one SQS
+    /// client (one connection pool).
+    pub fn queue<T: Job>(&self, config: QueueConfig<T>) -> Option<JobQueue<T>> {
+        let url = config.url?;
+        let sqs = self.sqs.get_or_init(|| aws_sdk_sqs::Client::new(&self.sdk));
+        Some(JobQueue::new(sqs.clone(), url))
     }
 }
 

@@ -16,10 +16,11 @@ use shared::http::listing::{choice_filter, matches_search, ordering, search_term
 use shared::http::pagination::RequestUrl;
 use shared::http::{created, no_content, ok, JsonBody, Page};
 use shared::store::TransactWriteItem;
-use shared::{time, AppState, Error, Result};
+use shared::{time, Error, Result};
 
 use crate::input;
 use crate::records::{Everything, History, Logbook, Records};
+use crate::MaintenancesState;
 
 const NOT_FOUND: Error = Error::NotFound(Some("Maintenance"));
 const ORDERING_FIELDS: &[&str] = &["service_date", "cost", "mileage", "created_at"];
@@ -28,7 +29,7 @@ const ORDERING_FIELDS: &[&str] = &["service_date", "cost", "mileage", "created_a
 /// with `removed`, drops) its namesake in the odometer history; the vehicle
 /// is taken at the mileage the write leaves it.
 fn reminder_refreshes(
-    state: &AppState,
+    state: &MaintenancesState,
     records: &Records,
     vehicle: &Vehicle,
     changed: &Maintenance,
@@ -108,7 +109,7 @@ pub async fn list(partition: Logbook, url: RequestUrl) -> Result<Response> {
 }
 
 pub async fn create(
-    State(state): State<AppState>,
+    State(state): State<MaintenancesState>,
     partition: Everything,
     JsonBody(body): JsonBody,
 ) -> Result<Response> {
@@ -168,7 +169,7 @@ pub async fn detail(partition: Logbook, Path(id): Path<String>) -> Result<Respon
 }
 
 pub async fn replace(
-    state: State<AppState>,
+    state: State<MaintenancesState>,
     partition: Everything,
     id: Path<String>,
     body: JsonBody,
@@ -177,7 +178,7 @@ pub async fn replace(
 }
 
 pub async fn patch(
-    state: State<AppState>,
+    state: State<MaintenancesState>,
     partition: Everything,
     id: Path<String>,
     body: JsonBody,
@@ -186,7 +187,7 @@ pub async fn patch(
 }
 
 async fn update(
-    State(state): State<AppState>,
+    State(state): State<MaintenancesState>,
     partition: Everything,
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
@@ -219,7 +220,7 @@ async fn update(
 }
 
 pub async fn delete(
-    State(state): State<AppState>,
+    State(state): State<MaintenancesState>,
     partition: Everything,
     Path(id): Path<String>,
 ) -> Result<Response> {
@@ -236,7 +237,7 @@ pub async fn delete(
 
 /// Scheduled maintenances from the sparse date index, with their vehicles.
 async fn scheduled(
-    state: &AppState,
+    state: &MaintenancesState,
     user: &shared::domain::users::User,
     overdue: bool,
 ) -> Result<Response> {
@@ -259,14 +260,14 @@ async fn scheduled(
 }
 
 pub async fn upcoming(
-    State(state): State<AppState>,
+    State(state): State<MaintenancesState>,
     CurrentUser(user): CurrentUser,
 ) -> Result<Response> {
     scheduled(&state, &user, false).await
 }
 
 pub async fn overdue(
-    State(state): State<AppState>,
+    State(state): State<MaintenancesState>,
     CurrentUser(user): CurrentUser,
 ) -> Result<Response> {
     scheduled(&state, &user, true).await

@@ -6,12 +6,13 @@ mod input;
 mod records;
 mod reminder_input;
 mod reminders;
+mod state;
 
 use axum::routing::{get, post};
 use axum::Router;
-use shared::AppState;
+pub use state::MaintenancesState;
 
-pub fn router(state: AppState) -> Router {
+pub fn router(state: MaintenancesState) -> Router {
     let routes = Router::new()
         .route(
             "/api/maintenances",

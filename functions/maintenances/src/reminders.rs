@@ -15,10 +15,11 @@ use shared::domain::vehicles::Vehicle;
 use shared::http::listing::{choice_filter, matches_search, ordering, search_terms, sort, SortKey};
 use shared::http::pagination::RequestUrl;
 use shared::http::{created, no_content, ok, JsonBody, Page};
-use shared::{time, AppState, Error, Result};
+use shared::{time, Error, Result};
 
 use crate::records::{Agenda, Everything, Records};
 use crate::reminder_input::{self, check, read_completion};
+use crate::MaintenancesState;
 use shared::store::reminders::Reminders;
 use shared::store::vehicles::VehicleEffect;
 
@@ -110,7 +111,7 @@ pub async fn due(partition: Agenda) -> Result<Response> {
 }
 
 pub async fn create(
-    State(state): State<AppState>,
+    State(state): State<MaintenancesState>,
     partition: Everything,
     JsonBody(body): JsonBody,
 ) -> Result<Response> {
@@ -147,7 +148,7 @@ pub async fn detail(partition: Agenda, Path(id): Path<String>) -> Result<Respons
 }
 
 pub async fn replace(
-    state: State<AppState>,
+    state: State<MaintenancesState>,
     partition: Everything,
     id: Path<String>,
     body: JsonBody,
@@ -156,7 +157,7 @@ pub async fn replace(
 }
 
 pub async fn patch(
-    state: State<AppState>,
+    state: State<MaintenancesState>,
     partition: Everything,
     id: Path<String>,
     body: JsonBody,
@@ -177,7 +178,7 @@ fn deadline_moved(before: &Reminder, after: &Reminder) -> bool {
 }
 
 async fn update(
-    State(state): State<AppState>,
+    State(state): State<MaintenancesState>,
     partition: Everything,
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
@@ -211,7 +212,7 @@ async fn update(
 }
 
 pub async fn delete(
-    State(state): State<AppState>,
+    State(state): State<MaintenancesState>,
     partition: Agenda,
     Path(id): Path<String>,
 ) -> Result<Response> {
@@ -233,7 +234,7 @@ pub async fn delete(
 /// recurring reminder creates the next occurrence, counted from the
 /// completion date and mileage. One transaction.
 pub async fn complete(
-    State(state): State<AppState>,
+    State(state): State<MaintenancesState>,
     partition: Everything,
     Path(id): Path<String>,
     JsonBody(body): JsonBody,

@@ -3,6 +3,7 @@
 //! notification it counts. Lists page inside DynamoDB; bare arrays show the
 //! newest `BARE_LIST_MAX`, so no response grows with the history.
 
+use crate::NotificationsState;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::{json, Value};
@@ -18,7 +19,7 @@ use shared::http::pagination::{page_offset, requested_page, RequestUrl, PAGE_SIZ
 use shared::http::validate::{Fields, Text};
 use shared::http::{created, no_content, ok, JsonBody, Page};
 use shared::store::notifications::InboxFilter;
-use shared::{time, AppState, Error, Result};
+use shared::{time, Error, Result};
 
 const NOT_FOUND: Error = Error::NotFound(Some("Notification"));
 const ORDERING_FIELDS: &[&str] = &["created_at", "read_at"];
@@ -30,7 +31,7 @@ pub const BARE_LIST_MAX: usize = 50;
 
 /// The newest notifications matching `filter`, at most `BARE_LIST_MAX`.
 async fn newest(
-    state: &AppState,
+    state: &NotificationsState,
     user_id: &str,
     filter: &InboxFilter,
 ) -> Result<Vec<Notification>> {
@@ -53,7 +54,7 @@ fn sort_key(n: &Notification, field: &str) -> SortKey {
 }
 
 pub async fn list(
-    State(state): State<AppState>,
+    State(state): State<NotificationsState>,
     CurrentUser(user): CurrentUser,
     url: RequestUrl,
 ) -> Result<Response> {
@@ -97,7 +98,7 @@ pub async fn list(
 
 /// Users create notifications for themselves only (spec 8.1).
 pub async fn create(
-    State(state): State<AppState>,
+    State(state): State<NotificationsState>,
     CurrentUser(user): CurrentUser,
     JsonBody(body): JsonBody,
 ) -> Result<Response> {
@@ -134,7 +135,7 @@ pub async fn create(
     Ok(created(n.to_json()))
 }
 
-async fn find(state: &AppState, user_id: &str, id: &str) -> Result<Notification> {
+async fn find(state: &NotificationsState, user_id: &str, id: &str) -> Result<Notification> {
     state
         .store
         .notifications()
@@ -144,7 +145,7 @@ async fn find(state: &AppState, user_id: &str, id: &str) -> Result<Notification>
 }
 
 pub async fn detail(
-    State(state): State<AppState>,
+    State(state): State<NotificationsState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response> {
@@ -153,7 +154,12 @@ pub async fn detail(
 
 /// Sets the read state; returns the notification as stored afterwards (a
 /// concurrent change wins and is what the caller sees).
-async fn set_read(state: &AppState, user_id: &str, id: &str, read: bool) -> Result<Notification> {
+async fn set_read(
+    state: &NotificationsState,
+    user_id: &str,
+    id: &str,
+    read: bool,
+) -> Result<Notification> {
     let before = find(state, user_id, id).await?;
     let after = before.marked(read, time::now());
     if state.store.notifications().mark(&before, &after).await? || before == after {
@@ -164,7 +170,7 @@ async fn set_read(state: &AppState, user_id: &str, id: &str, read: bool) -> Resu
 }
 
 pub async fn replace(
-    state: State<AppState>,
+    state: State<NotificationsState>,
     user: CurrentUser,
     id: Path<String>,
     body: JsonBody,
@@ -173,7 +179,7 @@ pub async fn replace(
 }
 
 pub async fn patch(
-    state: State<AppState>,
+    state: State<NotificationsState>,
     user: CurrentUser,
     id: Path<String>,
     body: JsonBody,
@@ -183,7 +189,7 @@ pub async fn patch(
 
 /// Only `is_read` is writable; `read_at` follows it (the reference left it).
 async fn update(
-    State(state): State<AppState>,
+    State(state): State<NotificationsState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
@@ -200,7 +206,7 @@ async fn update(
 }
 
 pub async fn delete(
-    State(state): State<AppState>,
+    State(state): State<NotificationsState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response> {
@@ -219,7 +225,7 @@ pub async fn delete(
 
 /// Unread notifications, newest first (bare array).
 pub async fn unread(
-    State(state): State<AppState>,
+    State(state): State<NotificationsState>,
     CurrentUser(user): CurrentUser,
 ) -> Result<Response> {
     let filter = InboxFilter {
@@ -232,7 +238,7 @@ pub async fn unread(
 
 /// The counter alone: two round trips whatever the number of notifications.
 pub async fn unread_count(
-    State(state): State<AppState>,
+    State(state): State<NotificationsState>,
     CurrentUser(user): CurrentUser,
 ) -> Result<Response> {
     let count = state.store.notifications().unread_count(&user.id).await?;
@@ -240,7 +246,7 @@ pub async fn unread_count(
 }
 
 pub async fn mark_all_read(
-    State(state): State<AppState>,
+    State(state): State<NotificationsState>,
     CurrentUser(user): CurrentUser,
 ) -> Result<Response> {
     let filter = InboxFilter {
@@ -259,7 +265,7 @@ pub async fn mark_all_read(
 }
 
 pub async fn stats(
-    State(state): State<AppState>,
+    State(state): State<NotificationsState>,
     CurrentUser(user): CurrentUser,
 ) -> Result<Response> {
     let all = state
@@ -271,7 +277,7 @@ pub async fn stats(
 }
 
 pub async fn mark_as_read(
-    State(state): State<AppState>,
+    State(state): State<NotificationsState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response> {
@@ -279,7 +285,7 @@ pub async fn mark_as_read(
 }
 
 pub async fn mark_as_unread(
-    State(state): State<AppState>,
+    State(state): State<NotificationsState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response> {
@@ -287,7 +293,7 @@ pub async fn mark_as_unread(
 }
 
 pub async fn delete_all_read(
-    State(state): State<AppState>,
+    State(state): State<NotificationsState>,
     CurrentUser(user): CurrentUser,
 ) -> Result<Response> {
     let filter = InboxFilter {
@@ -303,7 +309,7 @@ pub async fn delete_all_read(
 
 /// `?type=` filters on `notification_type` (the reference crashed on it).
 pub async fn by_type(
-    State(state): State<AppState>,
+    State(state): State<NotificationsState>,
     CurrentUser(user): CurrentUser,
     url: RequestUrl,
 ) -> Result<Response> {

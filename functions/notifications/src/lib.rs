@@ -2,12 +2,13 @@
 //! endpoints the reference crashes on.
 
 pub mod handlers;
+mod state;
 
 use axum::routing::{get, post};
 use axum::Router;
-use shared::AppState;
+pub use state::NotificationsState;
 
-pub fn router(state: AppState) -> Router {
+pub fn router(state: NotificationsState) -> Router {
     let routes = Router::new()
         .route(
             "/api/notifications",

@@ -22,6 +22,7 @@
 pub mod metrics;
 mod owners;
 pub mod scheduled;
+mod state;
 
 use std::time::Instant;
 
@@ -34,9 +35,11 @@ use shared::mail::templates;
 use shared::store::keys::{self, entity};
 use shared::store::reminders::AlertEntry;
 use shared::store::{from_item, Item, TransactWriteItem, WriteError};
-use shared::{AppState, Error};
+use shared::Error;
 
 use owners::Owners;
+
+pub use state::RemindersState;
 
 /// Items read per shard and run; a bigger backlog is left for the next run.
 pub const BATCH_PER_SHARD: usize = 500;
@@ -116,14 +119,14 @@ enum Outcome {
 /// One run at `now`: read what is due, then announce it. Fails only when
 /// the owners of the due items cannot be read at all; one item's failure is
 /// counted and the run goes on.
-pub async fn run(state: &AppState, now: DateTime<Utc>) -> Result<RunReport, Error> {
+pub async fn run(state: &RemindersState, now: DateTime<Utc>) -> Result<RunReport, Error> {
     DueBatch::read(state, now).await.process(state, now).await
 }
 
 /// Like `run`, stopping before `deadline` (the Lambda's own, less a margin):
 /// what is left stays in the index for the next run, reported as `more`.
 pub async fn run_until(
-    state: &AppState,
+    state: &RemindersState,
     now: DateTime<Utc>,
     deadline: Instant,
 ) -> Result<RunReport, Error> {
@@ -143,7 +146,7 @@ pub struct DueBatch {
 
 impl DueBatch {
     /// Every shard's items due by `now` (a bounded batch per shard).
-    pub async fn read(state: &AppState, now: DateTime<Utc>) -> Self {
+    pub async fn read(state: &RemindersState, now: DateTime<Utc>) -> Self {
         let mut report = RunReport::default();
         let mut due = Vec::new();
         let mut undecodable = Vec::new();
@@ -194,13 +197,17 @@ impl DueBatch {
 
     /// Announces what was read. Every write is conditional on the version
     /// read, so a batch read by two runs is announced once.
-    pub async fn process(self, state: &AppState, now: DateTime<Utc>) -> Result<RunReport, Error> {
+    pub async fn process(
+        self,
+        state: &RemindersState,
+        now: DateTime<Utc>,
+    ) -> Result<RunReport, Error> {
         self.process_until(state, now, None).await
     }
 
     async fn process_until(
         self,
-        state: &AppState,
+        state: &RemindersState,
         now: DateTime<Utc>,
         deadline: Option<Instant>,
     ) -> Result<RunReport, Error> {
@@ -249,7 +256,7 @@ impl DueBatch {
 }
 
 /// Takes an entry out of the index unless it changed since it was read.
-async fn unindex(state: &AppState, at: &AlertEntry, report: &mut RunReport) {
+async fn unindex(state: &RemindersState, at: &AlertEntry, report: &mut RunReport) {
     match state.store.reminders().leave_alert_index(at).await {
         Ok(true) => report.removed += 1,
         Ok(false) => report.skipped += 1,
@@ -261,7 +268,7 @@ async fn unindex(state: &AppState, at: &AlertEntry, report: &mut RunReport) {
 }
 
 async fn process(
-    state: &AppState,
+    state: &RemindersState,
     owners: &Owners,
     due: &Due,
     now: DateTime<Utc>,
@@ -334,7 +341,7 @@ async fn process(
 }
 
 /// `false` when an item changed since it was read (another run, an edit).
-async fn commit(state: &AppState, writes: Vec<TransactWriteItem>) -> Result<bool, Error> {
+async fn commit(state: &RemindersState, writes: Vec<TransactWriteItem>) -> Result<bool, Error> {
     match state.store.transact(writes).await {
         Ok(()) => Ok(true),
         Err(WriteError::Conditions(_)) => Ok(false),
@@ -342,8 +349,12 @@ async fn commit(state: &AppState, writes: Vec<TransactWriteItem>) -> Result<bool
     }
 }
 
-async fn send_mail(state: &AppState, user: &shared::domain::users::User, notice: &Notice) -> bool {
-    let link = format!("{}{}", state.config.frontend_url, notice.link);
+async fn send_mail(
+    state: &RemindersState,
+    user: &shared::domain::users::User,
+    notice: &Notice,
+) -> bool {
+    let link = format!("{}{}", state.mailer.frontend_url(), notice.link);
     state
         .mailer
         .send(templates::maintenance_reminder(

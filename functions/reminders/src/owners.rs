@@ -5,11 +5,12 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use crate::RemindersState;
 use shared::domain::settings::Settings;
 use shared::domain::users::User;
 use shared::domain::vehicles::Vehicle;
 use shared::store::{from_item, keys};
-use shared::{AppState, Error};
+use shared::Error;
 
 const BATCH_GET_MAX: usize = 100;
 
@@ -23,7 +24,7 @@ pub struct Owners {
 
 impl Owners {
     /// `wanted`: (owner id, vehicle id) of every due item.
-    pub async fn load(state: &AppState, wanted: &[(&str, &str)]) -> Result<Self, Error> {
+    pub async fn load(state: &RemindersState, wanted: &[(&str, &str)]) -> Result<Self, Error> {
         let owner_ids: BTreeSet<&str> = wanted.iter().map(|(o, _)| *o).collect();
         let vehicle_ids: BTreeSet<(&str, &str)> = wanted.iter().copied().collect();
         let mut wanted_keys: Vec<(String, String)> = Vec::new();

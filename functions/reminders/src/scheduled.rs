@@ -5,8 +5,9 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use lambda_runtime::LambdaEvent;
 use serde_json::Value;
-use shared::{AppState, Error};
+use shared::Error;
 
+use crate::RemindersState;
 use crate::RunReport;
 
 /// The run stops this long before the Lambda's deadline: the rest waits
@@ -26,7 +27,7 @@ fn function_name() -> String {
 
 /// The handler `shared::runtime::schedule` runs for each EventBridge
 /// event (its content does not matter: the run works from the clock).
-pub async fn handle(state: AppState, event: LambdaEvent<Value>) -> Result<RunReport, Error> {
+pub async fn handle(state: RemindersState, event: LambdaEvent<Value>) -> Result<RunReport, Error> {
     let left_ms = event.context.deadline.saturating_sub(now_epoch_ms());
     let budget = Duration::from_millis(left_ms).saturating_sub(SAFETY_MARGIN);
     let result = crate::run_until(&state, shared::time::now(), Instant::now() + budget).await;

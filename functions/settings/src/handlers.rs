@@ -3,6 +3,7 @@
 
 use std::str::FromStr;
 
+use crate::SettingsState;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::{Map, Value};
@@ -14,7 +15,7 @@ use shared::http::body::type_name;
 use shared::http::pagination::RequestUrl;
 use shared::http::validate::{Field, Fields, Text, NULL};
 use shared::http::{ok, JsonBody, Page};
-use shared::{time, AppState, Error, Result};
+use shared::{time, Error, Result};
 
 const NOT_FOUND: Error = Error::NotFound(Some("UserSettings"));
 
@@ -106,7 +107,11 @@ fn apply(settings: &mut Settings, body: &Map<String, Value>) -> Result<()> {
 }
 
 /// Validates and stores a body over `before`.
-async fn save(state: &AppState, before: &Settings, body: &Map<String, Value>) -> Result<Settings> {
+async fn save(
+    state: &SettingsState,
+    before: &Settings,
+    body: &Map<String, Value>,
+) -> Result<Settings> {
     let mut after = before.clone();
     apply(&mut after, body)?;
     after.updated_at = time::now();
@@ -115,7 +120,10 @@ async fn save(state: &AppState, before: &Settings, body: &Map<String, Value>) ->
     Ok(after)
 }
 
-pub async fn me(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> Result<Response> {
+pub async fn me(
+    State(state): State<SettingsState>,
+    CurrentUser(user): CurrentUser,
+) -> Result<Response> {
     Ok(ok(state
         .store
         .settings()
@@ -125,7 +133,7 @@ pub async fn me(State(state): State<AppState>, CurrentUser(user): CurrentUser) -
 }
 
 pub async fn update_me(
-    State(state): State<AppState>,
+    State(state): State<SettingsState>,
     CurrentUser(user): CurrentUser,
     JsonBody(body): JsonBody,
 ) -> Result<Response> {
@@ -135,7 +143,7 @@ pub async fn update_me(
 
 /// Back to the defaults (the reference refused the method, spec 12.2.3).
 pub async fn reset(
-    State(state): State<AppState>,
+    State(state): State<SettingsState>,
     CurrentUser(user): CurrentUser,
 ) -> Result<Response> {
     let before = state.store.settings().get_or_create(&user.id).await?;
@@ -148,7 +156,7 @@ pub async fn reset(
 
 /// The caller's row if it exists, without creating it.
 pub async fn list(
-    State(state): State<AppState>,
+    State(state): State<SettingsState>,
     CurrentUser(user): CurrentUser,
     url: RequestUrl,
 ) -> Result<Response> {
@@ -163,7 +171,7 @@ pub async fn list(
     Ok(ok(Page::paginate(rows, &url)?))
 }
 
-async fn own(state: &AppState, user_id: &str, id: &str) -> Result<Settings> {
+async fn own(state: &SettingsState, user_id: &str, id: &str) -> Result<Settings> {
     state
         .store
         .settings()
@@ -174,7 +182,7 @@ async fn own(state: &AppState, user_id: &str, id: &str) -> Result<Settings> {
 }
 
 pub async fn detail(
-    State(state): State<AppState>,
+    State(state): State<SettingsState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response> {
@@ -183,7 +191,7 @@ pub async fn detail(
 
 /// As `update_me`, answering `SettingsUpdated` (spec 12.2.5).
 pub async fn update_one(
-    State(state): State<AppState>,
+    State(state): State<SettingsState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
     JsonBody(body): JsonBody,

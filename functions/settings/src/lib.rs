@@ -3,12 +3,13 @@
 //! what to send.
 
 mod handlers;
+mod state;
 
 use axum::routing::{get, post};
 use axum::Router;
-use shared::AppState;
+pub use state::SettingsState;
 
-pub fn router(state: AppState) -> Router {
+pub fn router(state: SettingsState) -> Router {
     let routes = Router::new()
         .route("/api/settings", get(handlers::list))
         .route(

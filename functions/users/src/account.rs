@@ -14,10 +14,11 @@ use shared::http::{no_content, ok, JsonBody, Page};
 use shared::mail::templates;
 use shared::store::otp::CodeIssue;
 use shared::store::users::ProfileChanges;
-use shared::{time, AppState, Error, Result};
+use shared::{time, Error, Result};
 
 use crate::auth::{new_password, new_session, send_email_code, PASSWORDS_DONT_MATCH};
 use crate::credentials::check_password;
+use crate::UsersState;
 
 const REQUIRED: &str = "This field is required.";
 const WRONG_PASSWORD: &str = "Your password was entered incorrectly.";
@@ -27,7 +28,7 @@ pub async fn profile(CurrentUser(user): CurrentUser) -> Result<Response> {
 }
 
 pub async fn replace_profile(
-    state: State<AppState>,
+    state: State<UsersState>,
     user: CurrentUser,
     body: JsonBody,
 ) -> Result<Response> {
@@ -35,7 +36,7 @@ pub async fn replace_profile(
 }
 
 pub async fn patch_profile(
-    state: State<AppState>,
+    state: State<UsersState>,
     user: CurrentUser,
     body: JsonBody,
 ) -> Result<Response> {
@@ -45,7 +46,7 @@ pub async fn patch_profile(
 /// PUT (every writable field required) and PATCH. `roles`, `email_verified`
 /// and `is_staff` are read-only here: sent values are ignored.
 async fn update_profile(
-    State(state): State<AppState>,
+    State(state): State<UsersState>,
     CurrentUser(user): CurrentUser,
     method: Method,
     JsonBody(body): JsonBody,
@@ -105,7 +106,7 @@ async fn update_profile(
 }
 
 pub async fn change_password(
-    State(state): State<AppState>,
+    State(state): State<UsersState>,
     CurrentUser(user): CurrentUser,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
@@ -148,7 +149,7 @@ pub async fn change_password(
 }
 
 pub async fn delete_account(
-    State(state): State<AppState>,
+    State(state): State<UsersState>,
     CurrentUser(user): CurrentUser,
     JsonBody(body): JsonBody,
 ) -> Result<Response> {
@@ -186,7 +187,7 @@ fn session_key(session: &Session, field: &str) -> SortKey {
 
 /// The caller's active sessions, newest first, paginated.
 pub async fn sessions(
-    State(state): State<AppState>,
+    State(state): State<UsersState>,
     CurrentUser(user): CurrentUser,
     url: RequestUrl,
 ) -> Result<Response> {

@@ -17,10 +17,11 @@ use shared::mail::templates;
 use shared::store::otp::CodeIssue;
 use shared::store::sessions::Rotation;
 use shared::store::users::Registration;
-use shared::{time, AppState, Error, Result};
+use shared::{time, Error, Result};
 
 use crate::client;
 use crate::credentials::check_password;
+use crate::UsersState;
 
 pub const PASSWORDS_DONT_MATCH: &str = "Passwords don't match";
 const INVALID_CREDENTIALS: &str = "Invalid email or password";
@@ -29,7 +30,7 @@ const INVALID_CREDENTIALS: &str = "Invalid email or password";
 pub(crate) fn new_session(
     user: &User,
     headers: &HeaderMap,
-    state: &AppState,
+    state: &UsersState,
 ) -> (Session, shared::auth::TokenPair) {
     let now = time::now();
     let session_id = uuid::Uuid::now_v7().to_string();
@@ -54,12 +55,12 @@ pub(crate) fn new_session(
 }
 
 /// A fresh verification code and the record that stores its digest.
-pub(crate) fn new_email_code(state: &AppState, user_id: &str) -> (String, EmailCode) {
+pub(crate) fn new_email_code(state: &UsersState, user_id: &str) -> (String, EmailCode) {
     let now = time::now().timestamp();
     let code = otp::generate();
     let record = EmailCode {
         user_id: user_id.to_string(),
-        digest: otp::digest(state.config.jwt_secret.expose(), user_id, &code),
+        digest: otp::digest(state.tokens.secret().expose(), user_id, &code),
         attempts: 0,
         sent_at: now,
         expires_at: now + otp::CODE_TTL_SECONDS,
@@ -70,7 +71,7 @@ pub(crate) fn new_email_code(state: &AppState, user_id: &str) -> (String, EmailC
 /// Stores a new code for the user's current address and mails it, unless
 /// the cooldown or the address's daily cap holds it back (then nothing is
 /// stored or sent; the outcome says which).
-pub(crate) async fn send_email_code(state: &AppState, user: &User) -> Result<CodeIssue> {
+pub(crate) async fn send_email_code(state: &UsersState, user: &User) -> Result<CodeIssue> {
     let (code, record) = new_email_code(state, &user.id);
     let cutoff = record.sent_at - otp::RESEND_COOLDOWN_SECONDS;
     let outcome = state
@@ -99,7 +100,7 @@ pub(crate) fn new_password(f: &mut Fields<'_>, name: &str) -> Option<String> {
 }
 
 pub async fn register(
-    State(state): State<AppState>,
+    State(state): State<UsersState>,
     _public: PublicRequest,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
@@ -151,7 +152,7 @@ pub async fn register(
     tokio::join!(
         state
             .mailer
-            .send(templates::welcome(&user, &state.config.frontend_url)),
+            .send(templates::welcome(&user, state.mailer.frontend_url())),
         state
             .mailer
             .send(templates::verification_code(&user, &code)),
@@ -164,7 +165,7 @@ pub async fn register(
 }
 
 pub async fn login(
-    State(state): State<AppState>,
+    State(state): State<UsersState>,
     _public: PublicRequest,
     headers: HeaderMap,
     JsonBody(body): JsonBody,
@@ -223,7 +224,7 @@ fn refresh_refused(reason: &'static str) -> Error {
 const REVOKED: &str = "Token is blacklisted";
 
 pub async fn refresh(
-    State(state): State<AppState>,
+    State(state): State<UsersState>,
     _public: PublicRequest,
     JsonBody(body): JsonBody,
 ) -> Result<Response> {
@@ -292,7 +293,7 @@ pub async fn refresh(
 /// CURRENT refresh token, the very bytes the winner received. Anything else
 /// is reuse: someone holds a copy, so the whole chain ends.
 async fn answer_replaced_token(
-    state: &AppState,
+    state: &UsersState,
     user: &User,
     session: Session,
     jti: &str,
@@ -322,7 +323,7 @@ async fn answer_replaced_token(
 }
 
 pub async fn logout(
-    State(state): State<AppState>,
+    State(state): State<UsersState>,
     CurrentUser(user): CurrentUser,
 ) -> Result<Response> {
     state.store.users().revoke_tokens(&user.id).await?;

@@ -3,15 +3,16 @@
 //! deletion) go through here, so wrong guesses anywhere count toward the
 //! same lock.
 
+use crate::UsersState;
 use shared::auth::password;
 use shared::domain::users::{User, LOGIN_LOCK_SECONDS, MAX_FAILED_LOGINS};
 use shared::store::users::PasswordAttempt;
-use shared::{time, AppState, Error, Result};
+use shared::{time, Error, Result};
 
 /// `Ok(true)`: the password is right (the caller's success write resets the
 /// failure count). `Ok(false)`: wrong, counted. `Err` 429: the account is
 /// locked, or this guess locked it.
-pub(crate) async fn check_password(state: &AppState, user: &User, given: &str) -> Result<bool> {
+pub(crate) async fn check_password(state: &UsersState, user: &User, given: &str) -> Result<bool> {
     let now = time::now();
     let attempt = state
         .store

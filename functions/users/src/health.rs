@@ -3,13 +3,14 @@
 //! Public, so each dependency is only `ok` or `error`: table names, item
 //! counts and error chains go to the logs, never to the caller.
 
+use crate::UsersState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::{json, Map, Value};
 use shared::auth::PublicRequest;
-use shared::AppState;
+use shared::jobs::{Job, JobQueue};
 
 const OK: &str = "ok";
 const ERROR: &str = "error";
@@ -26,7 +27,7 @@ fn verdict<T, E: std::fmt::Debug>(dependency: &str, result: Result<T, E>) -> &'s
     }
 }
 
-async fn table_check(state: &AppState) -> &'static str {
+async fn table_check(state: &UsersState) -> &'static str {
     let result = state
         .store
         .client()
@@ -37,29 +38,26 @@ async fn table_check(state: &AppState) -> &'static str {
     verdict("table", result)
 }
 
-async fn bucket_check(state: &AppState) -> &'static str {
-    let Some(bucket) = &state.config.bucket_name else {
+async fn bucket_check(state: &UsersState) -> &'static str {
+    let Some(bucket) = &state.documents else {
         return NOT_CONFIGURED;
     };
-    verdict("bucket", state.s3.head_bucket().bucket(bucket).send().await)
+    verdict("bucket", bucket.check().await)
 }
 
-async fn queue_check(state: &AppState, name: &str, url: &Option<String>) -> &'static str {
-    let Some(url) = url else {
+async fn queue_check<T: Job>(name: &str, queue: &Option<JobQueue<T>>) -> &'static str {
+    let Some(queue) = queue else {
         return NOT_CONFIGURED;
     };
-    verdict(
-        name,
-        state.sqs.get_queue_attributes().queue_url(url).send().await,
-    )
+    verdict(name, queue.check().await)
 }
 
-pub async fn overall(State(state): State<AppState>, _public: PublicRequest) -> Response {
+pub async fn overall(State(state): State<UsersState>, _public: PublicRequest) -> Response {
     let (table, bucket, ocr, ai) = tokio::join!(
         table_check(&state),
         bucket_check(&state),
-        queue_check(&state, "ocr_queue", &state.config.ocr_queue_url),
-        queue_check(&state, "ai_queue", &state.config.ai_queue_url),
+        queue_check("ocr_queue", &state.ocr_queue),
+        queue_check("ai_queue", &state.ai_queue),
     );
     let healthy = table == OK;
     let mut checks = Map::new();
@@ -76,7 +74,7 @@ pub async fn overall(State(state): State<AppState>, _public: PublicRequest) -> R
     .into_response()
 }
 
-pub async fn database(State(state): State<AppState>, _public: PublicRequest) -> Response {
+pub async fn database(State(state): State<UsersState>, _public: PublicRequest) -> Response {
     if table_check(&state).await == OK {
         Json(json!({"status": "healthy", "database": "connected", "engine": "dynamodb"}))
             .into_response()

@@ -10,13 +10,14 @@ mod client;
 mod credentials;
 mod health;
 mod recovery;
+mod state;
 
 use axum::routing::{delete, get, post};
 use axum::Router;
 use shared::http::app::at;
-use shared::AppState;
+pub use state::UsersState;
 
-pub fn router(state: AppState) -> Router {
+pub fn router(state: UsersState) -> Router {
     let mut r = Router::new();
     r = at(
         r,

@@ -12,16 +12,17 @@ use shared::http::validate::{Fields, Text};
 use shared::http::{ok, JsonBody};
 use shared::mail::templates;
 use shared::store::otp::{CodeCheck, CodeIssue};
-use shared::{time, AppState, Error, Result};
+use shared::{time, Error, Result};
 
 use crate::auth::{new_password, send_email_code, PASSWORDS_DONT_MATCH};
+use crate::UsersState;
 
 const RESET_ANSWER: &str = "If your email is registered, you will receive a password reset link";
 const BAD_RESET_TOKEN: &str = "Invalid or expired token";
 const BAD_CODE: &str = "Invalid or expired OTP code";
 
 pub async fn forgot_password(
-    State(state): State<AppState>,
+    State(state): State<UsersState>,
     _public: PublicRequest,
     JsonBody(body): JsonBody,
 ) -> Result<Response> {
@@ -45,10 +46,10 @@ pub async fn forgot_password(
                 .claim_reset_slot(&user.id, now, cutoff)
                 .await?
         {
-            let token = reset::make(state.config.jwt_secret.expose(), &user, now);
+            let token = reset::make(state.tokens.secret().expose(), &user, now);
             let link = format!(
                 "{}/reset-password/{}/{}",
-                state.config.frontend_url,
+                state.mailer.frontend_url(),
                 reset::encode_uid(&user.id),
                 token
             );
@@ -64,7 +65,7 @@ pub async fn forgot_password(
 
 /// Reads `uid` and `token`, then finds the user they name if the token holds.
 async fn user_from_reset_token(
-    state: &AppState,
+    state: &UsersState,
     uid: &str,
     token: &str,
 ) -> Result<Option<shared::domain::users::User>> {
@@ -75,12 +76,12 @@ async fn user_from_reset_token(
         return Ok(None);
     };
     let valid =
-        user.is_active && reset::check(state.config.jwt_secret.expose(), &user, token, time::now());
+        user.is_active && reset::check(state.tokens.secret().expose(), &user, token, time::now());
     Ok(valid.then_some(user))
 }
 
 pub async fn validate_reset_token(
-    State(state): State<AppState>,
+    State(state): State<UsersState>,
     _public: PublicRequest,
     JsonBody(body): JsonBody,
 ) -> Result<Response> {
@@ -100,7 +101,7 @@ pub async fn validate_reset_token(
 }
 
 pub async fn reset_password(
-    State(state): State<AppState>,
+    State(state): State<UsersState>,
     _public: PublicRequest,
     JsonBody(body): JsonBody,
 ) -> Result<Response> {
@@ -140,7 +141,7 @@ pub async fn reset_password(
 }
 
 pub async fn verify_otp(
-    State(state): State<AppState>,
+    State(state): State<UsersState>,
     _public: PublicRequest,
     JsonBody(body): JsonBody,
 ) -> Result<Response> {
@@ -170,7 +171,7 @@ pub async fn verify_otp(
         return Err(rejected());
     }
     if !otp::matches(
-        state.config.jwt_secret.expose(),
+        state.tokens.secret().expose(),
         &user.id,
         &code,
         &stored.digest,
@@ -196,7 +197,7 @@ pub async fn verify_otp(
 }
 
 pub async fn resend_otp(
-    State(state): State<AppState>,
+    State(state): State<UsersState>,
     _public: PublicRequest,
     JsonBody(body): JsonBody,
 ) -> Result<Response> {

@@ -18,9 +18,10 @@ use shared::http::pagination::RequestUrl;
 use shared::http::{created, no_content, ok, JsonBody, Page};
 use shared::store::keys::entity;
 use shared::store::vehicles::VinClaim;
-use shared::{time, AppState, Error, Result};
+use shared::{time, Error, Result};
 
 use crate::input;
+use crate::VehiclesState;
 
 /// A vehicle edit or delete follows the vehicle's maintenances and reminders.
 type Garage = UserData<{ VEHICLES | MAINTENANCES | REMINDERS }>;
@@ -42,7 +43,7 @@ fn sort_key(v: &Vehicle, field: &str) -> SortKey {
 }
 
 pub async fn list(
-    State(state): State<AppState>,
+    State(state): State<VehiclesState>,
     CurrentUser(user): CurrentUser,
     url: RequestUrl,
 ) -> Result<Response> {
@@ -86,7 +87,7 @@ pub async fn list(
 }
 
 pub async fn create(
-    State(state): State<AppState>,
+    State(state): State<VehiclesState>,
     CurrentUser(user): CurrentUser,
     JsonBody(body): JsonBody,
 ) -> Result<Response> {
@@ -126,7 +127,7 @@ pub async fn create(
     }
 }
 
-async fn owned(state: &AppState, owner_id: &str, id: &str) -> Result<Vehicle> {
+async fn owned(state: &VehiclesState, owner_id: &str, id: &str) -> Result<Vehicle> {
     state
         .store
         .vehicles()
@@ -136,7 +137,7 @@ async fn owned(state: &AppState, owner_id: &str, id: &str) -> Result<Vehicle> {
 }
 
 pub async fn detail(
-    State(state): State<AppState>,
+    State(state): State<VehiclesState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response> {
@@ -145,7 +146,7 @@ pub async fn detail(
 }
 
 pub async fn replace(
-    state: State<AppState>,
+    state: State<VehiclesState>,
     partition: Garage,
     id: Path<String>,
     body: JsonBody,
@@ -154,7 +155,7 @@ pub async fn replace(
 }
 
 pub async fn patch(
-    state: State<AppState>,
+    state: State<VehiclesState>,
     partition: Garage,
     id: Path<String>,
     body: JsonBody,
@@ -165,7 +166,7 @@ pub async fn patch(
 /// An edit that moves the odometer logs the reading and refreshes the
 /// vehicle's reminders in the same transaction.
 async fn update(
-    State(state): State<AppState>,
+    State(state): State<VehiclesState>,
     partition: Garage,
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
@@ -223,7 +224,7 @@ fn vehicle_records<const C: u8>(
 /// Deletes the vehicle's maintenances and reminders, then the vehicle and its VIN guard:
 /// a failure part way leaves the vehicle, so the delete can be retried.
 pub async fn delete(
-    State(state): State<AppState>,
+    State(state): State<VehiclesState>,
     partition: Garage,
     Path(id): Path<String>,
 ) -> Result<Response> {
@@ -259,7 +260,7 @@ pub async fn stats(partition: Logbook, Path(id): Path<String>) -> Result<Respons
 
 /// `GET /api/vehicles/stats/`: over all of the caller's vehicles.
 pub async fn fleet(
-    State(state): State<AppState>,
+    State(state): State<VehiclesState>,
     CurrentUser(user): CurrentUser,
 ) -> Result<Response> {
     Ok(ok(fleet_stats(
@@ -270,7 +271,7 @@ pub async fn fleet(
 /// Documents of a vehicle: the documents group does not exist yet, so an
 /// owned vehicle has none.
 pub async fn documents(
-    State(state): State<AppState>,
+    State(state): State<VehiclesState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response> {
@@ -280,7 +281,7 @@ pub async fn documents(
 
 /// Diagnostics of a vehicle: empty until the diagnostics group exists.
 pub async fn diagnostics(
-    State(state): State<AppState>,
+    State(state): State<VehiclesState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response> {

@@ -3,13 +3,14 @@
 pub mod catalog;
 mod handlers;
 mod input;
+mod state;
 
 use axum::routing::get;
 use axum::Router;
 use shared::http::app::at;
-use shared::AppState;
+pub use state::VehiclesState;
 
-pub fn router(state: AppState) -> Router {
+pub fn router(state: VehiclesState) -> Router {
     let mut catalog = Router::new();
     catalog = at(
         catalog,

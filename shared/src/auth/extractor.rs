@@ -6,10 +6,10 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
 use super::jwt::Claims;
-use super::tokens::ACCESS;
+use super::tokens::{TokenService, ACCESS};
 use crate::domain::users::User;
 use crate::error::{AuthError, Error};
-use crate::state::AppState;
+use crate::store::Store;
 use crate::time;
 
 /// The reason shown for a token issued before a logout or password change.
@@ -34,9 +34,8 @@ pub fn bearer(parts: &Parts) -> Result<Option<String>, Error> {
     }
 }
 
-fn decode_access(state: &AppState, token: &str) -> Result<Claims, Error> {
-    state
-        .tokens
+fn decode_access(tokens: &TokenService, token: &str) -> Result<Claims, Error> {
+    tokens
         .decode(token, ACCESS, time::now())
         .map_err(|p| Error::Unauthenticated(AuthError::InvalidAccessToken(p.reason())))
 }
@@ -47,17 +46,16 @@ pub struct CurrentUser(pub User);
 
 impl<S> FromRequestParts<S> for CurrentUser
 where
-    AppState: FromRef<S>,
+    Store: FromRef<S>,
+    TokenService: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let state = AppState::from_ref(state);
         let token = bearer(parts)?.ok_or(Error::Unauthenticated(AuthError::NotProvided))?;
-        let claims = decode_access(&state, &token)?;
-        let user = state
-            .store
+        let claims = decode_access(&TokenService::from_ref(state), &token)?;
+        let user = Store::from_ref(state)
             .users()
             .get(&claims.user_id)
             .await?
@@ -94,15 +92,14 @@ pub struct PublicRequest;
 
 impl<S> FromRequestParts<S> for PublicRequest
 where
-    AppState: FromRef<S>,
+    TokenService: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let state = AppState::from_ref(state);
         if let Some(token) = bearer(parts)? {
-            decode_access(&state, &token)?;
+            decode_access(&TokenService::from_ref(state), &token)?;
         }
         Ok(PublicRequest)
     }
@@ -129,17 +126,17 @@ pub struct UserData<const C: u8> {
 
 impl<S, const C: u8> FromRequestParts<S> for UserData<C>
 where
-    AppState: FromRef<S>,
+    Store: FromRef<S>,
+    TokenService: FromRef<S>,
     S: Send + Sync,
 {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         use crate::store::keys;
-        let state = AppState::from_ref(state);
         let token = bearer(parts)?.ok_or(Error::Unauthenticated(AuthError::NotProvided))?;
-        let claims = decode_access(&state, &token)?;
-        let store = &state.store;
+        let claims = decode_access(&TokenService::from_ref(state), &token)?;
+        let store = &Store::from_ref(state);
         let pk = keys::user_pk(&claims.user_id);
         let collection = |bit: u8, prefix: &'static str| {
             let pk = pk.clone();

@@ -2,13 +2,14 @@
 //! and carry the user's token version; refresh tokens name their login
 //! session, whose current `jti` the store keeps for rotation.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::jwt::{self, Claims, TokenProblem};
-use crate::config::Config;
+use crate::config::{Secret, TokenConfig};
 
 #[derive(Clone, Debug, Serialize)]
 pub struct TokenPair {
@@ -26,11 +27,11 @@ pub struct Issued {
     pub refresh_expires_at: DateTime<Utc>,
 }
 
+/// Issues and checks tokens. Cheap to clone (extractors take one per
+/// request): the configuration is shared.
 #[derive(Clone)]
 pub struct TokenService {
-    secret: Vec<u8>,
-    access_ttl: Duration,
-    refresh_ttl: Duration,
+    config: Arc<TokenConfig>,
 }
 
 impl std::fmt::Debug for TokenService {
@@ -51,16 +52,24 @@ pub fn new_jti() -> String {
 }
 
 impl TokenService {
-    pub fn new(config: &Config) -> Self {
+    pub fn new(config: TokenConfig) -> Self {
         Self {
-            secret: config.jwt_secret.expose().as_bytes().to_vec(),
-            access_ttl: config.access_token_ttl,
-            refresh_ttl: config.refresh_token_ttl,
+            config: Arc::new(config),
         }
     }
 
     pub fn refresh_ttl(&self) -> Duration {
-        self.refresh_ttl
+        self.config.refresh_token_ttl
+    }
+
+    /// The signing secret, which purpose-bound keys (one-time code digests,
+    /// reset tokens) are derived from.
+    pub fn secret(&self) -> &Secret {
+        &self.config.jwt_secret
+    }
+
+    fn key(&self) -> &[u8] {
+        self.config.jwt_secret.expose().as_bytes()
     }
 
     /// Issues a pair for `user_id` in login session `session_id`.
@@ -73,7 +82,7 @@ impl TokenService {
     ) -> Issued {
         let iat = now.timestamp();
         let refresh_jti = new_jti();
-        let refresh_exp = iat + self.refresh_ttl.as_secs() as i64;
+        let refresh_exp = iat + self.config.refresh_token_ttl.as_secs() as i64;
         Issued {
             pair: TokenPair {
                 access: self.access_token(user_id, token_version, now),
@@ -96,10 +105,10 @@ impl TokenService {
     pub fn access_token(&self, user_id: &str, token_version: u64, now: DateTime<Utc>) -> String {
         let iat = now.timestamp();
         jwt::encode(
-            &self.secret,
+            self.key(),
             &Claims {
                 token_type: ACCESS.into(),
-                exp: iat + self.access_ttl.as_secs() as i64,
+                exp: iat + self.config.access_token_ttl.as_secs() as i64,
                 iat,
                 jti: new_jti(),
                 user_id: user_id.into(),
@@ -122,7 +131,7 @@ impl TokenService {
         exp: i64,
     ) -> String {
         jwt::encode(
-            &self.secret,
+            self.key(),
             &Claims {
                 token_type: REFRESH.into(),
                 exp,
@@ -141,11 +150,11 @@ impl TokenService {
         kind: &str,
         now: DateTime<Utc>,
     ) -> Result<Claims, TokenProblem> {
-        jwt::decode(&self.secret, token, kind, now.timestamp())
+        jwt::decode(self.key(), token, kind, now.timestamp())
     }
 
     /// Signs arbitrary claims (tests use it to forge expired tokens).
     pub fn sign(&self, claims: &Claims) -> String {
-        jwt::encode(&self.secret, claims)
+        jwt::encode(self.key(), claims)
     }
 }

@@ -15,6 +15,7 @@ use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 
 use crate::error::Error;
+use crate::state::FunctionState;
 
 /// The request path as the client sent it (before the trailing slash was
 /// dropped for routing); page links are built from it.
@@ -32,12 +33,12 @@ pub fn at<S: Clone + Send + Sync + 'static>(
         .fold(router, |r, path| r.route(path, route.clone()))
 }
 
-/// The `main` of every HTTP function: tracing, configuration and clients
-/// once per cold start (a missing setting stops the start with its name),
-/// then the router for every request.
-pub async fn serve(router: fn(crate::AppState) -> Router) -> Result<(), lambda_http::Error> {
+/// The `main` of every HTTP function: tracing, then the function's state
+/// once per cold start (its own sections only; missing settings stop the
+/// start with their names), then the router for every request.
+pub async fn serve<S: FunctionState>(router: fn(S) -> Router) -> Result<(), lambda_http::Error> {
     init_tracing();
-    let state = crate::AppState::from_env().await.map_err(|e| {
+    let state = crate::state::from_env::<S>().await.map_err(|e| {
         tracing::error!("{e}");
         e
     })?;

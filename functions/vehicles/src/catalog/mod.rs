@@ -16,8 +16,9 @@ use shared::http::listing::{matches_search, number_filter, ordering, search_term
 use shared::http::pagination::RequestUrl;
 use shared::http::validate::{Field, Fields};
 use shared::http::{created, no_content, ok, JsonBody, Page};
-use shared::{time, AppState, Error, Result};
+use shared::{time, Error, Result};
 
+use crate::VehiclesState;
 use entities::{Brand, CarModel};
 use store::{Catalog, CatalogWrite};
 
@@ -27,7 +28,7 @@ const BRAND_TAKEN: &str = "car brand with this name already exists.";
 const MODEL_TAKEN: &str = "The fields brand, name must make a unique set.";
 
 pub async fn list_brands(
-    State(state): State<AppState>,
+    State(state): State<VehiclesState>,
     _user: CurrentUser,
     url: RequestUrl,
 ) -> Result<Response> {
@@ -62,7 +63,7 @@ fn read_brand(
 }
 
 pub async fn create_brand(
-    State(state): State<AppState>,
+    State(state): State<VehiclesState>,
     user: CurrentUser,
     JsonBody(body): JsonBody,
 ) -> Result<Response> {
@@ -84,7 +85,7 @@ pub async fn create_brand(
 }
 
 pub async fn brand_detail(
-    State(state): State<AppState>,
+    State(state): State<VehiclesState>,
     _user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response> {
@@ -96,7 +97,7 @@ pub async fn brand_detail(
 }
 
 pub async fn update_brand(
-    State(state): State<AppState>,
+    State(state): State<VehiclesState>,
     user: CurrentUser,
     method: Method,
     Path(id): Path<String>,
@@ -127,7 +128,7 @@ pub async fn update_brand(
 }
 
 pub async fn delete_brand(
-    State(state): State<AppState>,
+    State(state): State<VehiclesState>,
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response> {
@@ -141,7 +142,7 @@ pub async fn delete_brand(
 }
 
 /// Brand id -> name, for the models' `brand_name`.
-async fn brand_names(state: &AppState) -> Result<HashMap<String, String>> {
+async fn brand_names(state: &VehiclesState) -> Result<HashMap<String, String>> {
     Ok(Catalog::of(&state.store)
         .brands()
         .await?
@@ -151,7 +152,7 @@ async fn brand_names(state: &AppState) -> Result<HashMap<String, String>> {
 }
 
 pub async fn brand_models(
-    State(state): State<AppState>,
+    State(state): State<VehiclesState>,
     _user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response> {
@@ -173,7 +174,7 @@ pub async fn brand_models(
 }
 
 pub async fn list_models(
-    State(state): State<AppState>,
+    State(state): State<VehiclesState>,
     _user: CurrentUser,
     url: RequestUrl,
 ) -> Result<Response> {
@@ -290,7 +291,7 @@ fn model_write_error(outcome: CatalogWrite) -> Error {
 }
 
 pub async fn create_model(
-    State(state): State<AppState>,
+    State(state): State<VehiclesState>,
     user: CurrentUser,
     JsonBody(body): JsonBody,
 ) -> Result<Response> {
@@ -316,7 +317,7 @@ pub async fn create_model(
 }
 
 pub async fn model_detail(
-    State(state): State<AppState>,
+    State(state): State<VehiclesState>,
     _user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response> {
@@ -331,7 +332,7 @@ pub async fn model_detail(
 }
 
 pub async fn update_model(
-    State(state): State<AppState>,
+    State(state): State<VehiclesState>,
     user: CurrentUser,
     method: Method,
     Path(id): Path<String>,
@@ -370,7 +371,7 @@ pub async fn update_model(
 }
 
 pub async fn delete_model(
-    State(state): State<AppState>,
+    State(state): State<VehiclesState>,
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response> {

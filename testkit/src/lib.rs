@@ -1,6 +1,7 @@
-//! Test helpers (feature `testkit`): every test gets its own table in the
-//! emulator, drives the real router in-process, and can read the e-mails the
-//! emulator accepted.
+//! Test helpers (a dev-dependency of the function crates): every test gets
+//! its own table in the emulator, drives the function's router in process
+//! on the function's own state, and can read the e-mails the emulator
+//! accepted.
 
 use std::io::{Read, Write};
 
@@ -9,12 +10,12 @@ use axum::http::{HeaderMap, Method, Request};
 use axum::Router;
 use http_body_util::BodyExt;
 use serde_json::Value;
+use shared::auth::TokenService;
+use shared::config::{AwsConfig, Env, TokenConfig};
+use shared::state::{sdk_config, Aws, FromRef, FunctionState, SdkTimeouts};
+use shared::store::{table, Store};
 use tokio::sync::OnceCell;
 use tower::ServiceExt;
-
-use crate::config::Config;
-use crate::state::{sdk_config, AppState, SdkTimeouts};
-use crate::store::table;
 
 pub const MAIL_FROM: &str = "noreply@autotrack.test";
 pub const FRONTEND_URL: &str = "https://app.autotrack.test";
@@ -32,55 +33,92 @@ pub fn mail_endpoint() -> String {
     std::env::var("TEST_MAIL_ENDPOINT_URL").unwrap_or_else(|_| endpoint())
 }
 
-/// A configuration for one test: its own table, a random signing secret.
-pub fn test_config(endpoint: &str) -> Config {
-    let table = format!("test-{}", uuid::Uuid::now_v7().simple());
-    let secret = format!(
-        "{}{}",
-        uuid::Uuid::new_v4().simple(),
-        uuid::Uuid::new_v4().simple()
-    );
-    Config::from_lookup(|key| match key {
-        "TABLE_NAME" => Some(table.clone()),
-        "JWT_SECRET" => Some(secret.clone()),
-        "FRONTEND_URL" => Some(FRONTEND_URL.into()),
-        "MAIL_FROM" => Some(MAIL_FROM.into()),
-        "AWS_ENDPOINT_URL" => Some(endpoint.into()),
-        _ => None,
-    })
-    .expect("test configuration is complete")
+/// The environment of one test: its own table, a random signing secret;
+/// a test may set the optional components before the app is built.
+#[derive(Clone, Debug)]
+pub struct TestConfig {
+    pub table_name: String,
+    pub jwt_secret: String,
+    pub bucket_name: Option<String>,
+    pub ocr_queue_url: Option<String>,
+    pub ai_queue_url: Option<String>,
+    pub aws_endpoint_url: String,
 }
 
-pub struct TestApp {
+impl TestConfig {
+    pub fn new(endpoint: &str) -> Self {
+        Self {
+            table_name: format!("test-{}", uuid::Uuid::now_v7().simple()),
+            jwt_secret: format!(
+                "{}{}",
+                uuid::Uuid::new_v4().simple(),
+                uuid::Uuid::new_v4().simple()
+            ),
+            bucket_name: None,
+            ocr_queue_url: None,
+            ai_queue_url: None,
+            aws_endpoint_url: endpoint.into(),
+        }
+    }
+
+    /// The variables, as a function reads them.
+    pub fn env(&self) -> Env<'_> {
+        Env::from_lookup(|key| match key {
+            "TABLE_NAME" => Some(self.table_name.clone()),
+            "JWT_SECRET" => Some(self.jwt_secret.clone()),
+            "FRONTEND_URL" => Some(FRONTEND_URL.into()),
+            "MAIL_FROM" => Some(MAIL_FROM.into()),
+            "BUCKET_NAME" => self.bucket_name.clone(),
+            "OCR_QUEUE_URL" => self.ocr_queue_url.clone(),
+            "AI_QUEUE_URL" => self.ai_queue_url.clone(),
+            "AWS_ENDPOINT_URL" => Some(self.aws_endpoint_url.clone()),
+            _ => None,
+        })
+    }
+
+    fn aws(&self) -> AwsConfig {
+        AwsConfig {
+            endpoint_url: Some(self.aws_endpoint_url.clone()),
+        }
+    }
+}
+
+/// A function's router on its own state `S`, and what the helpers below
+/// write with: the same table, and tokens signed with the same secret
+/// (whether or not the function itself checks tokens).
+pub struct TestApp<S> {
     pub router: Router,
-    pub state: AppState,
+    pub state: S,
+    store: Store,
+    tokens: TokenService,
 }
 
 static SENDER: OnceCell<()> = OnceCell::const_new();
 
-impl TestApp {
+impl<S: FunctionState> TestApp<S>
+where
+    Store: FromRef<S>,
+{
     /// A fresh table and the app built on it by `build`.
-    pub async fn spawn(build: impl FnOnce(AppState) -> Router) -> Self {
+    pub async fn spawn(build: impl FnOnce(S) -> Router) -> Self {
         Self::spawn_with(build, |_| {}).await
     }
 
     /// Like `spawn`, with a chance to adjust the configuration first.
     pub async fn spawn_with(
-        build: impl FnOnce(AppState) -> Router,
-        adjust: impl FnOnce(&mut Config),
+        build: impl FnOnce(S) -> Router,
+        adjust: impl FnOnce(&mut TestConfig),
     ) -> Self {
-        let endpoint = endpoint();
-        let mut config = test_config(&endpoint);
+        let mut config = TestConfig::new(&endpoint());
         adjust(&mut config);
-        let mut state = AppState::build(config).await;
-        table::create(state.store.client(), state.store.table())
+        let mail_sdk = sdk_config(Some(&mail_endpoint()), SdkTimeouts::EMULATOR).await;
+        let aws = Aws::connect(&config.aws())
+            .await
+            .with_mail_sdk(mail_sdk.clone());
+        let app = Self::compose(&config, &aws, build);
+        table::create(app.store.client(), app.store.table())
             .await
             .expect("create test table");
-        let mail_sdk = sdk_config(Some(&mail_endpoint()), SdkTimeouts::EMULATOR).await;
-        state.mailer = crate::mail::Mailer::new(
-            aws_sdk_sesv2::Client::new(&mail_sdk),
-            state.config.mail_from.clone(),
-        );
         SENDER
             .get_or_init(|| async {
                 let _ = aws_sdk_sesv2::Client::new(&mail_sdk)
@@ -90,22 +128,18 @@ impl TestApp {
                     .await;
             })
             .await;
-        let router = build(state.clone());
-        TestApp { router, state }
+        app
     }
 
     /// An app whose AWS endpoint is a closed port: every dependency is down.
-    pub async fn spawn_unreachable(build: impl FnOnce(AppState) -> Router) -> Self {
-        let config = test_config("http://127.0.0.1:9");
-        let state = AppState::build_with_timeouts(config, SdkTimeouts::REQUEST).await;
-        let router = build(state.clone());
-        TestApp { router, state }
+    pub async fn spawn_unreachable(build: impl FnOnce(S) -> Router) -> Self {
+        Self::spawn_at("http://127.0.0.1:9", build).await
     }
 
     /// An app whose AWS endpoint accepts connections and never answers (a
     /// hung dependency): requests must still end, in our 503 JSON. The
     /// listener lives as long as the test's runtime.
-    pub async fn spawn_silent(build: impl FnOnce(AppState) -> Router) -> Self {
+    pub async fn spawn_silent(build: impl FnOnce(S) -> Router) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind a silent endpoint");
@@ -117,16 +151,49 @@ impl TestApp {
                 held.push(socket);
             }
         });
-        let config = test_config(&format!("http://{address}"));
-        let state = AppState::build_with_timeouts(config, SdkTimeouts::REQUEST).await;
-        let router = build(state.clone());
-        TestApp { router, state }
+        Self::spawn_at(&format!("http://{address}"), build).await
+    }
+
+    /// An app against `endpoint` with the deployed request budget, no table.
+    async fn spawn_at(endpoint: &str, build: impl FnOnce(S) -> Router) -> Self {
+        let config = TestConfig::new(endpoint);
+        let aws = Aws::with_timeouts(&config.aws(), SdkTimeouts::REQUEST).await;
+        Self::compose(&config, &aws, build)
+    }
+
+    /// The function's state read from the test's environment, as at a cold
+    /// start, and the helpers' store and tokens next to it.
+    fn compose(config: &TestConfig, aws: &Aws, build: impl FnOnce(S) -> Router) -> Self {
+        let mut env = config.env();
+        let sections = S::read(&mut env);
+        let tokens = TokenConfig::read(&mut env);
+        env.finish().expect("test configuration is complete");
+        let state = S::build(sections, aws);
+        TestApp {
+            router: build(state.clone()),
+            store: Store::from_ref(&state),
+            tokens: TokenService::new(tokens),
+            state,
+        }
+    }
+}
+
+impl<S> TestApp<S> {
+    /// The same app, its state type forgotten (to keep apps of several
+    /// functions in one list).
+    pub fn without_state(self) -> TestApp<()> {
+        TestApp {
+            router: self.router,
+            state: (),
+            store: self.store,
+            tokens: self.tokens,
+        }
     }
 
     /// A user stored directly (no HTTP), with an access token for it. Its
     /// password is unusable: see `signed_in_user_with_password` for requests
     /// that ask for it (e-mail change, account deletion).
-    pub async fn signed_in_user(&self, name: &str) -> (crate::domain::users::User, String) {
+    pub async fn signed_in_user(&self, name: &str) -> (shared::domain::users::User, String) {
         self.store_signed_in_user(name, "unusable".into()).await
     }
 
@@ -135,8 +202,8 @@ impl TestApp {
         &self,
         name: &str,
         password: &str,
-    ) -> (crate::domain::users::User, String) {
-        let hash = crate::auth::password::hash(password).expect("hash password");
+    ) -> (shared::domain::users::User, String) {
+        let hash = shared::auth::password::hash(password).expect("hash password");
         self.store_signed_in_user(name, hash).await
     }
 
@@ -144,9 +211,9 @@ impl TestApp {
         &self,
         name: &str,
         password_hash: String,
-    ) -> (crate::domain::users::User, String) {
-        use crate::domain::users::{EmailCode, Session, User};
-        let now = crate::time::now();
+    ) -> (shared::domain::users::User, String) {
+        use shared::domain::users::{EmailCode, Session, User};
+        let now = shared::time::now();
         let user = User::new(
             &unique_email(name),
             "Test".into(),
@@ -155,7 +222,7 @@ impl TestApp {
             now,
         );
         let session_id = uuid::Uuid::now_v7().to_string();
-        let issued = self.state.tokens.issue(&user.id, 0, &session_id, now);
+        let issued = self.tokens.issue(&user.id, 0, &session_id, now);
         let session = Session {
             id: session_id,
             user_id: user.id.clone(),
@@ -177,8 +244,7 @@ impl TestApp {
             sent_at: 0,
             expires_at: 0,
         };
-        self.state
-            .store
+        self.store
             .users()
             .register(&user, &session, &code)
             .await
@@ -187,13 +253,12 @@ impl TestApp {
     }
 
     /// Like `signed_in_user`, with `is_staff` set.
-    pub async fn signed_in_staff(&self, name: &str) -> (crate::domain::users::User, String) {
+    pub async fn signed_in_staff(&self, name: &str) -> (shared::domain::users::User, String) {
         let (mut user, token) = self.signed_in_user(name).await;
         user.is_staff = true;
-        let item = crate::store::users::user_item(&user).expect("user item");
-        self.state
-            .store
-            .put(item, crate::store::Expr::new())
+        let item = shared::store::users::user_item(&user).expect("user item");
+        self.store
+            .put(item, shared::store::Expr::new())
             .await
             .expect("store staff");
         (user, token)
@@ -205,9 +270,9 @@ impl TestApp {
         owner_id: &str,
         make: &str,
         mileage: i64,
-    ) -> crate::domain::vehicles::Vehicle {
-        let now = crate::time::now();
-        let vehicle = crate::domain::vehicles::Vehicle {
+    ) -> shared::domain::vehicles::Vehicle {
+        let now = shared::time::now();
+        let vehicle = shared::domain::vehicles::Vehicle {
             id: uuid::Uuid::now_v7().to_string(),
             owner_id: owner_id.into(),
             make: make.into(),
@@ -219,7 +284,7 @@ impl TestApp {
             fuel_type: None,
             transmission: None,
             mileage,
-            odometer_log: vec![crate::domain::odometer::Reading {
+            odometer_log: vec![shared::domain::odometer::Reading {
                 at: now,
                 km: mileage,
             }],
@@ -230,8 +295,7 @@ impl TestApp {
             updated_at: now,
             version: 0,
         };
-        self.state
-            .store
+        self.store
             .vehicles()
             .create(&vehicle)
             .await
@@ -243,14 +307,14 @@ impl TestApp {
     /// through the store like the maintenances function does.
     pub async fn store_maintenance(
         &self,
-        vehicle: &crate::domain::vehicles::Vehicle,
+        vehicle: &shared::domain::vehicles::Vehicle,
         service_type: &str,
         cost_cents: i64,
         mileage: i64,
         date: &str,
     ) {
-        let at = crate::time::parse(date).expect("test date");
-        let maintenance = crate::domain::maintenances::Maintenance {
+        let at = shared::time::parse(date).expect("test date");
+        let maintenance = shared::domain::maintenances::Maintenance {
             id: uuid::Uuid::now_v7().to_string(),
             owner_id: vehicle.owner_id.clone(),
             vehicle_id: vehicle.id.clone(),
@@ -259,7 +323,7 @@ impl TestApp {
             description: None,
             mileage: Some(mileage),
             cost: Some(cost_cents),
-            status: crate::domain::maintenances::COMPLETED.into(),
+            status: shared::domain::maintenances::COMPLETED.into(),
             invoice_url: None,
             performed_by: None,
             reminder_sent: false,
@@ -268,8 +332,7 @@ impl TestApp {
             version: 0,
         };
         let current = self.stored_vehicle(&vehicle.owner_id, &vehicle.id).await;
-        self.state
-            .store
+        self.store
             .maintenances()
             .create(&maintenance, &current, Vec::new(), Default::default())
             .await
@@ -280,14 +343,14 @@ impl TestApp {
     /// like the reminders endpoints do, default thresholds.
     pub async fn store_reminder(
         &self,
-        vehicle: &crate::domain::vehicles::Vehicle,
+        vehicle: &shared::domain::vehicles::Vehicle,
         title: &str,
         due_date: Option<&str>,
         due_mileage: Option<i64>,
-    ) -> crate::domain::reminders::Reminder {
+    ) -> shared::domain::reminders::Reminder {
         let reminder = reminder_for(vehicle, title, due_date, due_mileage);
-        let repo = self.state.store.reminders();
-        let gained = crate::store::reminders::Reminders::active_delta(None, Some(&reminder));
+        let repo = self.store.reminders();
+        let gained = shared::store::reminders::Reminders::active_delta(None, Some(&reminder));
         repo.commit(
             vec![repo.tx_create(&reminder).expect("reminder item")],
             Some(vehicle),
@@ -303,9 +366,8 @@ impl TestApp {
         &self,
         owner_id: &str,
         vehicle_id: &str,
-    ) -> crate::domain::vehicles::Vehicle {
-        self.state
-            .store
+    ) -> shared::domain::vehicles::Vehicle {
+        self.store
             .vehicles()
             .get(owner_id, vehicle_id)
             .await
@@ -318,40 +380,38 @@ impl TestApp {
         &self,
         owner_id: &str,
         reminder_id: &str,
-    ) -> Option<crate::domain::reminders::Reminder> {
-        self.state
-            .store
+    ) -> Option<shared::domain::reminders::Reminder> {
+        self.store
             .get(
-                &crate::store::keys::user_pk(owner_id),
-                &crate::store::keys::reminder_sk(reminder_id),
+                &shared::store::keys::user_pk(owner_id),
+                &shared::store::keys::reminder_sk(reminder_id),
             )
             .await
             .expect("read reminder")
-            .map(|item| crate::store::from_item(item).expect("decode reminder"))
+            .map(|item| shared::store::from_item(item).expect("decode reminder"))
     }
 
     /// DynamoDB round trips made so far.
     pub fn calls(&self) -> u64 {
-        self.state.store.calls()
+        self.store.calls()
     }
 
     /// Items DynamoDB returned (or scanned for a filter) to reads so far.
     pub fn items_read(&self) -> u64 {
-        self.state.store.items_read()
+        self.store.items_read()
     }
 
     /// Sets a numeric attribute of a stored item (a counter brought near a
     /// limit, say) without going through the API.
     pub async fn set_number(&self, pk: &str, sk: &str, attribute: &str, value: i64) {
-        self.state
-            .store
+        self.store
             .update(
                 pk,
                 sk,
-                crate::store::Expr::new()
+                shared::store::Expr::new()
                     .update("SET #a = :v")
                     .name("#a", attribute)
-                    .value(":v", crate::store::n(value)),
+                    .value(":v", shared::store::n(value)),
             )
             .await
             .expect("set number");
@@ -362,19 +422,19 @@ impl TestApp {
     /// records of the vehicle (counted on it).
     pub async fn store_history(
         &self,
-        vehicle: &crate::domain::vehicles::Vehicle,
+        vehicle: &shared::domain::vehicles::Vehicle,
         sessions: usize,
         maintenances: usize,
     ) {
-        use crate::domain::maintenances::{Maintenance, COMPLETED};
-        use crate::domain::users::Session;
-        let now = crate::time::now();
+        use shared::domain::maintenances::{Maintenance, COMPLETED};
+        use shared::domain::users::Session;
+        let now = shared::time::now();
         let mut items = Vec::new();
         for _ in 0..sessions {
             let session = Session {
                 id: uuid::Uuid::now_v7().to_string(),
                 user_id: vehicle.owner_id.clone(),
-                refresh_jti: crate::auth::tokens::new_jti(),
+                refresh_jti: shared::auth::tokens::new_jti(),
                 refresh_iat: Some(now.timestamp()),
                 previous_jti: None,
                 rotated_at: None,
@@ -385,7 +445,7 @@ impl TestApp {
                 created_at: now,
                 updated_at: now,
             };
-            items.push(crate::store::sessions::session_item(&session).expect("session item"));
+            items.push(shared::store::sessions::session_item(&session).expect("session item"));
         }
         for i in 0..maintenances {
             let at = now - chrono::Duration::days(i as i64 + 1);
@@ -406,16 +466,13 @@ impl TestApp {
                 updated_at: at,
                 version: 0,
             };
-            items.push(crate::store::maintenances::maintenance_item(&m).expect("maintenance item"));
+            items
+                .push(shared::store::maintenances::maintenance_item(&m).expect("maintenance item"));
         }
-        self.state
-            .store
-            .put_many(items)
-            .await
-            .expect("store history");
+        self.store.put_many(items).await.expect("store history");
         let (pk, sk) = (
-            crate::store::keys::user_pk(&vehicle.owner_id),
-            crate::store::keys::vehicle_sk(&vehicle.id),
+            shared::store::keys::user_pk(&vehicle.owner_id),
+            shared::store::keys::vehicle_sk(&vehicle.id),
         );
         self.set_number(&pk, &sk, "maintenances_count", maintenances as i64)
             .await;
@@ -423,7 +480,7 @@ impl TestApp {
 
     pub fn request(&self, method: Method, path: &str) -> TestRequest<'_> {
         TestRequest {
-            app: self,
+            router: &self.router,
             method,
             path: path.to_string(),
             body: Vec::new(),
@@ -453,7 +510,7 @@ impl TestApp {
 }
 
 pub struct TestRequest<'a> {
-    app: &'a TestApp,
+    router: &'a Router,
     method: Method,
     path: String,
     body: Vec<u8>,
@@ -493,7 +550,6 @@ impl TestRequest<'_> {
         }
         let request = builder.body(Body::from(self.body)).expect("valid request");
         let response = self
-            .app
             .router
             .clone()
             .oneshot(request)
@@ -652,14 +708,14 @@ fn http_get(endpoint: &str, path: &str) -> String {
 /// An active reminder of `vehicle` with default thresholds, its alert time
 /// computed from the vehicle's own odometer log (no maintenances).
 pub fn reminder_for(
-    vehicle: &crate::domain::vehicles::Vehicle,
+    vehicle: &shared::domain::vehicles::Vehicle,
     title: &str,
     due_date: Option<&str>,
     due_mileage: Option<i64>,
-) -> crate::domain::reminders::Reminder {
-    use crate::domain::reminders::{vehicle_trend, Reminder};
+) -> shared::domain::reminders::Reminder {
+    use shared::domain::reminders::{vehicle_trend, Reminder};
     let mut r = Reminder::new(&vehicle.owner_id, &vehicle.id, "Oil change", title);
-    r.due_date = due_date.map(|d| crate::time::parse(d).expect("test date"));
+    r.due_date = due_date.map(|d| shared::time::parse(d).expect("test date"));
     r.due_mileage = due_mileage;
-    r.refreshed(vehicle_trend(vehicle, &[], crate::time::now()))
+    r.refreshed(vehicle_trend(vehicle, &[], shared::time::now()))
 }
