@@ -18,14 +18,16 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use chrono::Duration;
-use shared::config::Config;
+use reminders::RemindersState;
+use shared::config::Env;
 use shared::domain::odometer::Reading;
 use shared::domain::reminders::{vehicle_trend, Reminder};
 use shared::domain::users::User;
 use shared::domain::vehicles::Vehicle;
+use shared::state::{Aws, FunctionState};
 use shared::store::reminders::reminder_item;
 use shared::store::{table, users::user_item};
-use shared::{time, AppState};
+use shared::time;
 
 const OWNERS: usize = 50;
 const DUE: usize = 50;
@@ -68,19 +70,17 @@ async fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-async fn state_for(table_name: &str) -> Result<AppState, String> {
+async fn state_for(table_name: &str) -> Result<RemindersState, String> {
     let endpoint = std::env::var("AWS_ENDPOINT_URL")
         .map_err(|_| "AWS_ENDPOINT_URL must point at the emulator".to_string())?;
-    let config = Config::from_lookup(|key| match key {
+    let mut env = Env::from_lookup(|key| match key {
         "TABLE_NAME" => Some(table_name.to_string()),
-        // Never used to sign anything here; the config requires one.
-        "JWT_SECRET" => Some("bench-only-secret-bench-only-secret-0123".into()),
         "FRONTEND_URL" => Some("http://localhost:3000".into()),
         "MAIL_FROM" => Some(SENDER.into()),
-        "AWS_ENDPOINT_URL" => Some(endpoint.clone()),
         _ => None,
-    })
-    .map_err(|e| e.to_string())?;
+    });
+    let config = RemindersState::read(&mut env);
+    env.finish().map_err(|e| e.to_string())?;
     // The emulator slows down as its tables grow (see the module comment):
     // generous timeouts, so that slowness is measured, not turned into errors.
     let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
@@ -93,7 +93,7 @@ async fn state_for(table_name: &str) -> Result<AppState, String> {
         )
         .load()
         .await;
-    let state = AppState::with_sdk(config, &sdk);
+    let state = RemindersState::build(config, &Aws::from_sdk(sdk.clone(), true));
     table::create(state.store.client(), state.store.table())
         .await
         .map_err(|e| e.to_string())?;
@@ -230,7 +230,10 @@ async fn bench(stored: usize) -> Result<(), String> {
 }
 
 /// Seeds with a few batch writers at once (the emulator is the bottleneck).
-async fn put_parallel(state: &AppState, items: Vec<shared::store::Item>) -> Result<(), String> {
+async fn put_parallel(
+    state: &RemindersState,
+    items: Vec<shared::store::Item>,
+) -> Result<(), String> {
     let per_task = items.len().div_ceil(8).max(1);
     let mut tasks = Vec::new();
     let mut items = items;

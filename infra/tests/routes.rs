@@ -10,26 +10,42 @@
 //! a known one anything else (a `TRACE` request never reaches a handler:
 //! it gets the 405 of a known path).
 
+use std::future::Future;
+use std::pin::Pin;
+
 use axum::http::Method;
 use axum::Router;
 use serde_yaml::Value as Yaml;
-use shared::testkit::TestApp;
-use shared::AppState;
+use shared::state::{FromRef, FunctionState};
+use shared::store::Store;
+use testkit::TestApp;
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
-/// Builds a function's router on a state.
-type BuildRouter = fn(AppState) -> Router;
+/// Builds a function's app on its own state (states differ by function).
+type SpawnApp = fn() -> Pin<Box<dyn Future<Output = TestApp<()>>>>;
 
 /// Every HTTP function: its binary name (also its directory under
-/// `functions/`) and its router.
-const HTTP_FUNCTIONS: [(&str, BuildRouter); 5] = [
-    ("users", users::router),
-    ("vehicles", vehicles::router),
-    ("maintenances", maintenances::router),
-    ("notifications", notifications::router),
-    ("settings", settings::router),
+/// `functions/`) and its app.
+const HTTP_FUNCTIONS: [(&str, SpawnApp); 5] = [
+    ("users", || Box::pin(unreachable(users::router))),
+    ("vehicles", || Box::pin(unreachable(vehicles::router))),
+    ("maintenances", || {
+        Box::pin(unreachable(maintenances::router))
+    }),
+    ("notifications", || {
+        Box::pin(unreachable(notifications::router))
+    }),
+    ("settings", || Box::pin(unreachable(settings::router))),
 ];
+
+/// No request reaches a handler: an unreachable backend is enough.
+async fn unreachable<S: FunctionState>(router: fn(S) -> Router) -> TestApp<()>
+where
+    Store: FromRef<S>,
+{
+    TestApp::spawn_unreachable(router).await.without_state()
+}
 
 /// A concrete path for a route pattern: ids become a UUID, a wildcard one
 /// segment.
@@ -65,14 +81,13 @@ fn declared_patterns(function: &str) -> Vec<String> {
     patterns
 }
 
-struct Routers(Vec<(&'static str, TestApp)>);
+struct Routers(Vec<(&'static str, TestApp<()>)>);
 
 impl Routers {
     async fn build() -> Self {
         let mut apps = Vec::new();
-        for (name, router) in HTTP_FUNCTIONS {
-            // No request reaches a handler: an unreachable backend is enough.
-            apps.push((name, TestApp::spawn_unreachable(router).await));
+        for (name, spawn) in HTTP_FUNCTIONS {
+            apps.push((name, spawn().await));
         }
         Routers(apps)
     }

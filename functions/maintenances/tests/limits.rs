@@ -4,7 +4,9 @@
 use serde_json::json;
 use shared::domain::limits::{MAX_ACTIVE_REMINDERS_PER_VEHICLE, MAX_MAINTENANCES_PER_VEHICLE};
 use shared::store::keys;
-use shared::testkit::{join_all, one_winner, TestApp};
+use testkit::{join_all, one_winner};
+
+type TestApp = testkit::TestApp<maintenances::MaintenancesState>;
 
 async fn app() -> TestApp {
     TestApp::spawn(maintenances::router).await

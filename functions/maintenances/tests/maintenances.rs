@@ -1,7 +1,8 @@
 //! Maintenances through the router and the real SDK against the emulator.
 
 use serde_json::{json, Value};
-use shared::testkit::TestApp;
+
+type TestApp = testkit::TestApp<maintenances::MaintenancesState>;
 
 async fn app() -> TestApp {
     TestApp::spawn(maintenances::router).await

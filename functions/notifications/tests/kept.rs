@@ -5,7 +5,8 @@ use serde_json::json;
 use shared::domain::limits::MAX_NOTIFICATIONS_KEPT;
 use shared::domain::notifications::{Notification, INFO};
 use shared::store::keys;
-use shared::testkit::TestApp;
+
+type TestApp = testkit::TestApp<notifications::NotificationsState>;
 
 async fn app() -> TestApp {
     TestApp::spawn(notifications::router).await

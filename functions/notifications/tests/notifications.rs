@@ -1,7 +1,9 @@
 //! Notifications through the router and the real SDK against the emulator.
 
 use serde_json::json;
-use shared::testkit::{TestApp, TestResponse};
+use testkit::TestResponse;
+
+type TestApp = testkit::TestApp<notifications::NotificationsState>;
 
 async fn app() -> TestApp {
     TestApp::spawn(notifications::router).await

@@ -11,8 +11,10 @@ use shared::domain::vehicles::Vehicle;
 use shared::store::keys::{self, ALERT_SHARDS};
 use shared::store::reminders::reminder_item;
 use shared::store::{Attr, Expr};
-use shared::testkit::{emails_to, reminder_for, TestApp};
 use shared::time;
+use testkit::{emails_to, reminder_for};
+
+type TestApp = testkit::TestApp<reminders::RemindersState>;
 
 async fn app() -> TestApp {
     TestApp::spawn(|_| axum::Router::new()).await

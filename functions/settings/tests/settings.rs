@@ -1,7 +1,8 @@
 //! Settings through the router and the real SDK against the emulator.
 
 use serde_json::json;
-use shared::testkit::TestApp;
+
+type TestApp = testkit::TestApp<settings::SettingsState>;
 
 async fn app() -> TestApp {
     TestApp::spawn(settings::router).await

@@ -5,7 +5,7 @@ mod common;
 
 use common::{age_email_code, app, login, register, tokens, PASSWORD};
 use serde_json::json;
-use shared::testkit::{emails_to, six_digit_code};
+use testkit::{emails_to, six_digit_code};
 
 #[tokio::test]
 async fn profile_read_is_one_round_trip_at_both_paths() {
@@ -133,7 +133,7 @@ async fn changing_the_address_moves_uniqueness_and_requires_verification_again()
 
     // The registration code was sent a while ago (one code per cooldown).
     age_email_code(&app, &a.id).await;
-    let new_email = shared::testkit::unique_email("moved");
+    let new_email = testkit::unique_email("moved");
     let res = app
         .patch("/api/users/profile/")
         .bearer(&a.access)

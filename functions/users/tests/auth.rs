@@ -5,7 +5,7 @@ mod common;
 use common::{age_rotation, app, login, register, tokens, PASSWORD};
 use serde_json::json;
 use shared::auth::jwt::Claims;
-use shared::testkit::{emails_to, unique_email};
+use testkit::{emails_to, unique_email};
 
 #[tokio::test]
 async fn register_returns_user_tokens_and_message_and_sends_two_mails() {
@@ -538,7 +538,7 @@ async fn bad_expired_and_wrong_type_access_tokens_get_the_contract_401s() {
     let res = app.get("/api/users/profile/").bearer(&expired).send().await;
     assert_eq!(res.body, invalid("Token is expired"));
     // Signed with another secret.
-    let other = shared::testkit::TestApp::spawn(users::router).await;
+    let other = testkit::TestApp::spawn(users::router).await;
     let foreign = other.state.tokens.sign(&Claims {
         token_type: "access".into(),
         exp: now + 600,

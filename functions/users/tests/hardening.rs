@@ -6,10 +6,11 @@ mod common;
 
 use std::sync::Arc;
 
+use common::TestApp;
 use common::{age_email_code, app, login, register, tokens, PASSWORD};
 use serde_json::{json, Value};
 use shared::store::keys;
-use shared::testkit::{emails_to, six_digit_code, unique_email, TestApp, TestResponse};
+use testkit::{emails_to, six_digit_code, unique_email, TestResponse};
 use tokio::task::JoinSet;
 
 const WRONG: &str = "Wrong-Passphrase-1";

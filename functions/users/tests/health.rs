@@ -2,8 +2,8 @@
 
 mod common;
 
+use common::TestApp;
 use serde_json::json;
-use shared::testkit::TestApp;
 
 #[tokio::test]
 async fn health_reports_each_dependency() {
@@ -29,7 +29,7 @@ async fn health_reports_each_dependency() {
 
 #[tokio::test]
 async fn health_checks_bucket_and_queues_when_configured() {
-    let endpoint = shared::testkit::endpoint();
+    let endpoint = testkit::endpoint();
     let sdk =
         shared::state::sdk_config(Some(&endpoint), shared::state::SdkTimeouts::EMULATOR).await;
     let bucket = format!("health-{}", uuid_like());

@@ -4,7 +4,7 @@ mod common;
 
 use common::{app, login, register, tokens, PASSWORD};
 use serde_json::json;
-use shared::testkit::{emails_to, six_digit_code, FRONTEND_URL};
+use testkit::{emails_to, six_digit_code, FRONTEND_URL};
 
 const RESET_ANSWER: &str = "If your email is registered, you will receive a password reset link";
 
@@ -314,7 +314,7 @@ async fn expired_codes_are_refused_even_before_ttl_deletes_them() {
 async fn resend_is_throttled_and_replaces_the_code() {
     let app = app().await;
     let acct = register(&app, "resend").await;
-    let codes = |mails: Vec<shared::testkit::SentMail>| {
+    let codes = |mails: Vec<testkit::SentMail>| {
         mails
             .into_iter()
             .filter(|m| m.subject.contains("vérification"))

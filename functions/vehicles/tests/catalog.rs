@@ -1,7 +1,8 @@
 //! Brands and models: read by any signed-in user, written by staff only.
 
 use serde_json::{json, Value};
-use shared::testkit::TestApp;
+
+type TestApp = testkit::TestApp<vehicles::VehiclesState>;
 
 async fn app() -> TestApp {
     TestApp::spawn(vehicles::router).await

@@ -5,7 +5,9 @@
 use serde_json::{json, Value};
 use shared::domain::limits::MAX_VEHICLES_PER_USER;
 use shared::store::keys;
-use shared::testkit::{join_all, one_winner, TestApp};
+use testkit::{join_all, one_winner};
+
+type TestApp = testkit::TestApp<vehicles::VehiclesState>;
 
 async fn app() -> TestApp {
     TestApp::spawn(vehicles::router).await

@@ -1,7 +1,8 @@
 //! Vehicles through the router and the real SDK against the emulator.
 
 use serde_json::{json, Value};
-use shared::testkit::TestApp;
+
+type TestApp = testkit::TestApp<vehicles::VehiclesState>;
 
 async fn app() -> TestApp {
     TestApp::spawn(vehicles::router).await

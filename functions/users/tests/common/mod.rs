@@ -2,7 +2,9 @@
 #![allow(dead_code)]
 
 use serde_json::{json, Value};
-use shared::testkit::{unique_email, TestApp};
+use testkit::unique_email;
+
+pub type TestApp = testkit::TestApp<users::UsersState>;
 
 pub const PASSWORD: &str = "Sturdy-Passphrase-42";
 
@@ -37,7 +39,7 @@ pub async fn register(app: &TestApp, name: &str) -> Account {
     }
 }
 
-pub async fn login(app: &TestApp, email: &str, password: &str) -> shared::testkit::TestResponse {
+pub async fn login(app: &TestApp, email: &str, password: &str) -> testkit::TestResponse {
     app.post("/api/users/login/")
         .json(json!({"email": email, "password": password}))
         .send()
