@@ -1,0 +1,150 @@
+//! Each deployed function gets the environment its state reads, and
+//! nothing else: a required variable missing from `template.yaml` would stop
+//! the cold start, and a secret given to a function that never reads it is
+//! one more place it can leak from. The variables come from the states
+//! themselves (`shared::state::variables`), so the check follows the code.
+
+use std::collections::BTreeMap;
+
+use serde_yaml::Value as Yaml;
+use shared::config::Need;
+use shared::state::{variables, FunctionState};
+
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+
+/// Set for every function by the platform, read by the runtime, not a state.
+const PLATFORM: &[&str] = &["RUST_LOG"];
+
+/// The functions that check tokens, the only ones given the signing secret.
+const SIGNING_SECRET_TO: &[&str] = &[
+    "UsersFunction",
+    "VehiclesFunction",
+    "MaintenancesFunction",
+    "NotificationsFunction",
+    "SettingsFunction",
+];
+
+type Variables = Vec<(&'static str, Need)>;
+
+fn of<S: FunctionState>() -> Variables {
+    variables::<S>()
+}
+
+/// Every function of the template and the variables its state reads.
+fn functions() -> Vec<(&'static str, Variables)> {
+    vec![
+        ("UsersFunction", of::<users::UsersState>()),
+        ("VehiclesFunction", of::<vehicles::VehiclesState>()),
+        (
+            "MaintenancesFunction",
+            of::<maintenances::MaintenancesState>(),
+        ),
+        (
+            "NotificationsFunction",
+            of::<notifications::NotificationsState>(),
+        ),
+        ("SettingsFunction", of::<settings::SettingsState>()),
+        ("RemindersFunction", of::<reminders::RemindersState>()),
+    ]
+}
+
+fn template() -> Yaml {
+    serde_yaml::from_str(&std::fs::read_to_string(format!("{ROOT}/template.yaml")).unwrap())
+        .unwrap()
+}
+
+/// A function's variables as deployed: the Globals' merged with its own.
+fn deployed(template: &Yaml, function: &str) -> BTreeMap<String, String> {
+    let globals = &template["Globals"]["Function"]["Environment"]["Variables"];
+    let own = &template["Resources"][function]["Properties"]["Environment"]["Variables"];
+    [globals, own]
+        .into_iter()
+        .filter_map(Yaml::as_mapping)
+        .flat_map(|variables| variables.iter())
+        .map(|(name, value)| {
+            let name = name.as_str().unwrap().to_string();
+            (name, serde_yaml::to_string(value).unwrap())
+        })
+        .collect()
+}
+
+/// A value CloudFormation resolves from a secret store.
+fn is_secret(value: &str) -> bool {
+    value.contains("{{resolve:secretsmanager:") || value.contains("{{resolve:ssm-secure:")
+}
+
+#[test]
+fn every_function_of_the_template_is_checked() {
+    let template = template();
+    let mut in_template: Vec<&str> = template["Resources"]
+        .as_mapping()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"].as_str() == Some("AWS::Serverless::Function"))
+        .map(|(name, _)| name.as_str().unwrap())
+        .collect();
+    in_template.sort();
+    let mut checked: Vec<&str> = functions().into_iter().map(|(name, _)| name).collect();
+    checked.sort();
+    assert_eq!(in_template, checked);
+}
+
+#[test]
+fn every_function_gets_the_variables_its_state_requires() {
+    let template = template();
+    for (function, variables) in functions() {
+        let deployed = deployed(&template, function);
+        for (name, need) in variables {
+            if need == Need::Required {
+                assert!(
+                    deployed.contains_key(name),
+                    "{function} needs {name}; template.yaml does not give it"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn no_function_gets_a_variable_its_state_does_not_read() {
+    let template = template();
+    for (function, variables) in functions() {
+        for (name, value) in deployed(&template, function) {
+            let read = variables.iter().any(|(v, _)| *v == name);
+            let kind = if is_secret(&value) {
+                "secret"
+            } else {
+                "variable"
+            };
+            assert!(
+                read || PLATFORM.contains(&name.as_str()),
+                "{function} is given the {kind} {name}, which its state never reads"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_signing_secret_goes_only_to_the_functions_that_check_tokens() {
+    let template = template();
+    for (function, variables) in functions() {
+        let reads = variables.iter().any(|(v, _)| *v == "JWT_SECRET");
+        assert_eq!(
+            reads,
+            SIGNING_SECRET_TO.contains(&function),
+            "{function}: reads JWT_SECRET = {reads}"
+        );
+        let given = deployed(&template, function).get("JWT_SECRET").cloned();
+        assert_eq!(given.is_some(), reads, "{function}: given JWT_SECRET");
+        if let Some(value) = given {
+            assert!(
+                is_secret(&value),
+                "{function}: JWT_SECRET is not resolved from a secret store"
+            );
+        }
+    }
+    assert!(
+        !deployed(&template, "RemindersFunction").contains_key("JWT_SECRET"),
+        "the reminders run checks no tokens"
+    );
+}
