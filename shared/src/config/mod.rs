@@ -46,9 +46,12 @@ pub enum Need {
     Optional,
 }
 
+/// Where variables come from: the process environment, or a map.
+type Lookup<'a> = Box<dyn Fn(&str) -> Option<String> + 'a>;
+
 /// The variables sections read, and the problems they found so far.
 pub struct Env<'a> {
-    lookup: Box<dyn Fn(&str) -> Option<String> + 'a>,
+    lookup: Lookup<'a>,
     problems: Vec<String>,
     read: Vec<(&'static str, Need)>,
 }
