@@ -45,7 +45,11 @@ pub trait FunctionState: Clone + Send + Sync + 'static {
 /// The cold start of a function: its sections read and validated (every
 /// problem named at once), its components built, its connections opened.
 pub async fn from_env<S: FunctionState>() -> Result<S, ConfigError> {
-    let mut env = Env::process();
+    start(Env::process()).await
+}
+
+/// The cold start with the variables of `env`.
+pub async fn start<S: FunctionState>(mut env: Env<'_>) -> Result<S, ConfigError> {
     let aws = AwsConfig::read(&mut env);
     let config = S::read(&mut env);
     env.finish()?;
