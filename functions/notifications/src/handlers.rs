@@ -3,7 +3,6 @@
 //! notification it counts. Lists page inside DynamoDB; bare arrays show the
 //! newest `BARE_LIST_MAX`, so no response grows with the history.
 
-use crate::NotificationsState;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::{json, Value};
@@ -20,6 +19,8 @@ use shared::http::validate::{Fields, Text};
 use shared::http::{created, no_content, ok, JsonBody, Page};
 use shared::store::notifications::InboxFilter;
 use shared::{time, Error, Result};
+
+use crate::NotificationsState;
 
 const NOT_FOUND: Error = Error::NotFound(Some("Notification"));
 const ORDERING_FIELDS: &[&str] = &["created_at", "read_at"];

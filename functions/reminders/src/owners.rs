@@ -5,12 +5,13 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::RemindersState;
 use shared::domain::settings::Settings;
 use shared::domain::users::User;
 use shared::domain::vehicles::Vehicle;
 use shared::store::{from_item, keys};
 use shared::Error;
+
+use crate::RemindersState;
 
 const BATCH_GET_MAX: usize = 100;
 

@@ -3,7 +3,6 @@
 
 use std::str::FromStr;
 
-use crate::SettingsState;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::{Map, Value};
@@ -16,6 +15,8 @@ use shared::http::pagination::RequestUrl;
 use shared::http::validate::{Field, Fields, Text, NULL};
 use shared::http::{ok, JsonBody, Page};
 use shared::{time, Error, Result};
+
+use crate::SettingsState;
 
 const NOT_FOUND: Error = Error::NotFound(Some("UserSettings"));
 

@@ -3,11 +3,12 @@
 //! deletion) go through here, so wrong guesses anywhere count toward the
 //! same lock.
 
-use crate::UsersState;
 use shared::auth::password;
 use shared::domain::users::{User, LOGIN_LOCK_SECONDS, MAX_FAILED_LOGINS};
 use shared::store::users::PasswordAttempt;
 use shared::{time, Error, Result};
+
+use crate::UsersState;
 
 /// `Ok(true)`: the password is right (the caller's success write resets the
 /// failure count). `Ok(false)`: wrong, counted. `Err` 429: the account is

@@ -3,7 +3,6 @@
 //! Public, so each dependency is only `ok` or `error`: table names, item
 //! counts and error chains go to the logs, never to the caller.
 
-use crate::UsersState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -11,6 +10,8 @@ use axum::Json;
 use serde_json::{json, Map, Value};
 use shared::auth::PublicRequest;
 use shared::jobs::{Job, JobQueue};
+
+use crate::UsersState;
 
 const OK: &str = "ok";
 const ERROR: &str = "error";

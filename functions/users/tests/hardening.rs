@@ -6,8 +6,7 @@ mod common;
 
 use std::sync::Arc;
 
-use common::TestApp;
-use common::{age_email_code, app, login, register, tokens, PASSWORD};
+use common::{age_email_code, app, login, register, tokens, TestApp, PASSWORD};
 use serde_json::{json, Value};
 use shared::store::keys;
 use testkit::{emails_to, six_digit_code, unique_email, TestResponse};
