@@ -31,4 +31,5 @@ impl FunctionState for RemindersState {
     }
 }
 
+// No extractor runs here; the test kit reads the store through it.
 shared::from_ref!(RemindersState { store: Store });
