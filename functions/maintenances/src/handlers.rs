@@ -15,7 +15,7 @@ use shared::domain::vehicles::Vehicle;
 use shared::http::listing::{choice_filter, matches_search, ordering, search_terms, sort, SortKey};
 use shared::http::pagination::RequestUrl;
 use shared::http::{created, no_content, ok, JsonBody, Page};
-use shared::store::TransactWriteItem;
+use shared::store::Write;
 use shared::{time, AppState, Error, Result};
 
 use crate::input;
@@ -33,7 +33,7 @@ fn reminder_refreshes(
     vehicle: &Vehicle,
     changed: &Maintenance,
     removed: bool,
-) -> Result<Vec<TransactWriteItem>> {
+) -> Result<Vec<Write>> {
     let mut history: Vec<Maintenance> = records
         .maintenances
         .iter()

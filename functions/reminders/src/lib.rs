@@ -33,7 +33,7 @@ use shared::domain::reminders::{maintenance_notice, Notice, Reminder};
 use shared::mail::templates;
 use shared::store::keys::{self, entity};
 use shared::store::reminders::AlertEntry;
-use shared::store::{from_item, Item, TransactWriteItem, WriteError};
+use shared::store::{from_item, Item, Write, WriteError};
 use shared::{AppState, Error};
 
 use owners::Owners;
@@ -334,7 +334,7 @@ async fn process(
 }
 
 /// `false` when an item changed since it was read (another run, an edit).
-async fn commit(state: &AppState, writes: Vec<TransactWriteItem>) -> Result<bool, Error> {
+async fn commit(state: &AppState, writes: Vec<Write>) -> Result<bool, Error> {
     match state.store.transact(writes).await {
         Ok(()) => Ok(true),
         Err(WriteError::Conditions(_)) => Ok(false),

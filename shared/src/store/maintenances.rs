@@ -1,13 +1,13 @@
 //! Maintenances under their owner's partition. Every write that changes a
 //! vehicle's odometer or maintenance count does so in the same transaction.
 
-use aws_sdk_dynamodb::types::TransactWriteItem;
-
 use chrono::{DateTime, Utc};
 
 use super::keys;
-use super::vehicles::VehicleEffect;
-use super::{from_item, n, s, to_item, Expr, Item, Store, WriteError, MAX_TRANSACTION_ITEMS};
+use super::vehicles::{conditions::VEHICLE_EFFECT, VehicleEffect};
+use super::{
+    from_item, n, s, to_item, Expr, Item, Store, Write, WriteError, MAX_TRANSACTION_ITEMS,
+};
 use crate::domain::maintenances::Maintenance;
 use crate::domain::vehicles::Vehicle;
 use crate::error::Error;
@@ -40,33 +40,35 @@ pub fn maintenance_item(m: &Maintenance) -> Result<Item, Error> {
     Ok(item)
 }
 
+/// The condition of the maintenance's own write (new, as read, or present).
+const RECORD: &str = "maintenance";
+
 impl Maintenances<'_> {
-    /// Runs a maintenance write (item 0) with the vehicle's update (if any,
+    /// Runs a maintenance write (its condition named `RECORD`) with the vehicle's update (if any,
     /// right after it) and `also`; a refusal is explained: the record gone
     /// (404), the vehicle gone or at a limit, or a concurrent change (409).
     async fn run(
         &self,
-        mut items: Vec<TransactWriteItem>,
+        mut items: Vec<Write>,
         vehicle: Option<&Vehicle>,
         effect: VehicleEffect,
-        also: Vec<TransactWriteItem>,
+        also: Vec<Write>,
         record_gone: Error,
     ) -> Result<(), Error> {
         let vehicle_update = match vehicle {
             Some(v) => self.store.vehicles().tx_effect(v, effect)?,
             None => None,
         };
-        let vehicle_at = vehicle_update.as_ref().map(|_| items.len());
         items.extend(vehicle_update);
         items.extend(also);
         match self.store.transact(items).await {
             Ok(()) => Ok(()),
             Err(WriteError::Conditions(failed)) => {
-                if failed.contains(&0) {
+                if failed.has(RECORD) {
                     return Err(record_gone);
                 }
-                match (vehicle, vehicle_at) {
-                    (Some(v), Some(at)) if failed.contains(&at) => {
+                match vehicle {
+                    Some(v) if failed.has(VEHICLE_EFFECT) => {
                         Err(self.store.vehicles().refusal(v, effect).await)
                     }
                     _ => Err(Error::Conflict(
@@ -88,7 +90,7 @@ impl Maintenances<'_> {
         &self,
         m: &Maintenance,
         vehicle: &Vehicle,
-        also: Vec<TransactWriteItem>,
+        also: Vec<Write>,
         also_effect: VehicleEffect,
     ) -> Result<(), Error> {
         let effect = VehicleEffect {
@@ -99,7 +101,9 @@ impl Maintenances<'_> {
         .and(also_effect);
         let items = vec![self.store.tx_put(
             maintenance_item(m)?,
-            Expr::new().condition("attribute_not_exists(pk)"),
+            Expr::new()
+                .condition("attribute_not_exists(pk)")
+                .named(RECORD),
         )?];
         let gone = Error::Conflict("This maintenance already exists.".into());
         self.run(items, Some(vehicle), effect, also, gone).await
@@ -111,7 +115,7 @@ impl Maintenances<'_> {
         before: &Maintenance,
         after: &Maintenance,
         vehicle: &Vehicle,
-        also: Vec<TransactWriteItem>,
+        also: Vec<Write>,
     ) -> Result<(), Error> {
         let effect = VehicleEffect {
             raise_to: after.mileage.filter(|km| *km > vehicle.mileage),
@@ -121,6 +125,7 @@ impl Maintenances<'_> {
             maintenance_item(after)?,
             Expr::new()
                 .condition("attribute_exists(pk) AND version = :version")
+                .named(RECORD)
                 .value(":version", n(before.version)),
         )?];
         let changed = Error::Conflict(
@@ -135,12 +140,12 @@ impl Maintenances<'_> {
         &self,
         m: &Maintenance,
         vehicle: Option<&Vehicle>,
-        also: Vec<TransactWriteItem>,
+        also: Vec<Write>,
     ) -> Result<(), Error> {
         let items = vec![self.store.tx_delete(
             &keys::user_pk(&m.owner_id),
             &keys::maintenance_sk(&m.id),
-            Expr::new().condition("attribute_exists(pk)"),
+            Expr::new().condition("attribute_exists(pk)").named(RECORD),
         )?];
         let effect = VehicleEffect {
             maintenances: -1,
@@ -177,7 +182,7 @@ impl Maintenances<'_> {
 impl Maintenances<'_> {
     /// The scheduled run's write once it announced `m`: flagged, out of the
     /// alert index; refused if the maintenance changed since it was read.
-    pub fn tx_reminded(&self, m: &Maintenance) -> Result<TransactWriteItem, Error> {
+    pub fn tx_reminded(&self, m: &Maintenance) -> Result<Write, Error> {
         self.store.tx_update(
             &keys::user_pk(&m.owner_id),
             &keys::maintenance_sk(&m.id),

@@ -4,11 +4,11 @@
 //! Each code sent also counts toward a per-address daily cap, in the same
 //! transaction as the code write.
 
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 
 use super::keys;
-use super::{from_item, n, s, to_item, Expr, Item, Store, WriteError};
+use super::{from_item, n, s, to_item, Expr, Item, Store, Write, WriteError};
 use crate::auth::otp::MAX_ATTEMPTS;
 use crate::domain::users::{EmailCode, MAX_CODES_PER_DAY};
 use crate::error::Error;
@@ -32,6 +32,11 @@ pub fn code_item(code: &EmailCode) -> Result<Item, Error> {
     Ok(item)
 }
 
+/// The previous code is older than the resend cooldown.
+const COOLDOWN: &str = "code_cooldown";
+/// The address is under its daily cap of codes.
+const DAILY_CAP: &str = "daily_cap";
+
 /// How long a daily counter is kept: its day, plus a margin for clock skew.
 const COUNTER_TTL_SECONDS: i64 = 2 * 86_400;
 
@@ -42,7 +47,7 @@ pub fn count_code_sent(
     email_key: &str,
     now: DateTime<Utc>,
     cap: Option<u32>,
-) -> Result<TransactWriteItem, Error> {
+) -> Result<Write, Error> {
     let (pk, sk) = keys::code_sends_key(email_key, &now.format("%Y-%m-%d").to_string());
     let mut expr = Expr::new()
         .update("SET #entity = :entity, expires_at = :exp ADD sends :one")
@@ -53,6 +58,7 @@ pub fn count_code_sent(
     if let Some(cap) = cap {
         expr = expr
             .condition("attribute_not_exists(sends) OR sends < :cap")
+            .named(DAILY_CAP)
             .value(":cap", n(cap));
     }
     store.tx_update(&pk, &sk, expr)
@@ -101,6 +107,7 @@ impl EmailCodes<'_> {
                 code_item(code)?,
                 Expr::new()
                     .condition("attribute_not_exists(pk) OR sent_at < :cutoff")
+                    .named(COOLDOWN)
                     .value(":cutoff", n(cooldown_cutoff)),
             )?,
             count_code_sent(self.store, email_key, now, Some(MAX_CODES_PER_DAY))?,
@@ -108,7 +115,7 @@ impl EmailCodes<'_> {
         match self.store.transact(items).await {
             Ok(()) => Ok(CodeIssue::Stored),
             // The cooldown answers first: it is the silent, ordinary case.
-            Err(WriteError::Conditions(failed)) if failed.contains(&0) => {
+            Err(WriteError::Conditions(failed)) if failed.has(COOLDOWN) => {
                 Ok(CodeIssue::CoolingDown)
             }
             Err(WriteError::Conditions(_)) => Ok(CodeIssue::DailyCapReached),

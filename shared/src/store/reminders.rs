@@ -1,12 +1,12 @@
 //! Reminders under their owner's partition; an active reminder with
 //! something left to notify is also in the global alert index (GSI3).
 
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 
 use super::keys;
-use super::vehicles::VehicleEffect;
-use super::{from_item, n, s, to_item, Expr, Item, Store, WriteError};
+use super::vehicles::{conditions::VEHICLE_EFFECT, VehicleEffect};
+use super::{from_item, n, s, to_item, Expr, Item, Store, Write, WriteError};
 use crate::domain::reminders::Reminder;
 use crate::domain::vehicles::Vehicle;
 use crate::error::Error;
@@ -36,7 +36,7 @@ pub fn reminder_item(r: &Reminder) -> Result<Item, Error> {
 
 impl Reminders<'_> {
     /// Puts a new reminder.
-    pub fn tx_create(&self, r: &Reminder) -> Result<TransactWriteItem, Error> {
+    pub fn tx_create(&self, r: &Reminder) -> Result<Write, Error> {
         self.store.tx_put(
             reminder_item(r)?,
             Expr::new().condition("attribute_not_exists(pk)"),
@@ -44,7 +44,7 @@ impl Reminders<'_> {
     }
 
     /// Replaces the reminder stored at `version` with `after`.
-    pub fn tx_replace(&self, version: u64, after: &Reminder) -> Result<TransactWriteItem, Error> {
+    pub fn tx_replace(&self, version: u64, after: &Reminder) -> Result<Write, Error> {
         self.store.tx_put(
             reminder_item(after)?,
             Expr::new()
@@ -54,10 +54,7 @@ impl Reminders<'_> {
     }
 
     /// The writes of `refresh_for_vehicle`'s result.
-    pub fn tx_refreshes(
-        &self,
-        refreshed: &[(u64, Reminder)],
-    ) -> Result<Vec<TransactWriteItem>, Error> {
+    pub fn tx_refreshes(&self, refreshed: &[(u64, Reminder)]) -> Result<Vec<Write>, Error> {
         refreshed
             .iter()
             .map(|(version, after)| self.tx_replace(*version, after))
@@ -66,7 +63,7 @@ impl Reminders<'_> {
 
     /// Deletes the reminder as it was read: of two concurrent deletes one
     /// is refused, so the vehicle's active count moves once.
-    pub fn tx_delete(&self, r: &Reminder) -> Result<TransactWriteItem, Error> {
+    pub fn tx_delete(&self, r: &Reminder) -> Result<Write, Error> {
         self.store.tx_delete(
             &keys::user_pk(&r.owner_id),
             &keys::reminder_sk(&r.id),
@@ -88,7 +85,7 @@ impl Reminders<'_> {
     /// limit: a 400); a changed item is a 409.
     pub async fn commit(
         &self,
-        mut items: Vec<TransactWriteItem>,
+        mut items: Vec<Write>,
         vehicle: Option<&Vehicle>,
         active_delta: i64,
     ) -> Result<(), Error> {
@@ -96,7 +93,6 @@ impl Reminders<'_> {
             active_reminders: active_delta,
             ..VehicleEffect::default()
         };
-        let vehicle_at = items.len();
         let counts = match vehicle {
             Some(v) => self.store.vehicles().tx_effect(v, effect)?,
             None => None,
@@ -106,7 +102,7 @@ impl Reminders<'_> {
         match self.store.transact(items).await {
             Ok(()) => Ok(()),
             Err(WriteError::Conditions(failed)) => match vehicle {
-                Some(v) if counted && failed.contains(&vehicle_at) => {
+                Some(v) if counted && failed.has(VEHICLE_EFFECT) => {
                     Err(self.store.vehicles().refusal(v, effect).await)
                 }
                 _ => Err(Error::Conflict(

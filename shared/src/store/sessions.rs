@@ -149,18 +149,14 @@ impl Sessions<'_> {
                     .iter()
                     .map(|id| {
                         let (pk, sk) = keys::session_key(user_id, id);
-                        self.store.tx_update(&pk, &sk, deactivation(now))
+                        // Named by session: a refusal says which ones went.
+                        self.store.tx_update(&pk, &sk, deactivation(now).named(id))
                     })
                     .collect::<Result<Vec<_>, Error>>()?;
                 match self.store.transact(items).await {
                     Ok(()) => break,
                     Err(WriteError::Conditions(gone)) => {
-                        pending = pending
-                            .into_iter()
-                            .enumerate()
-                            .filter(|(i, _)| !gone.contains(i))
-                            .map(|(_, id)| id)
-                            .collect();
+                        pending.retain(|id| !gone.has(id));
                     }
                     Err(WriteError::Other(e)) => return Err(e),
                 }

@@ -1,10 +1,9 @@
 //! User records, their e-mail guard and the e-mail lookup index.
 
-use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, SubsecRound, Utc};
 
 use super::keys::{self, GSI1, GSI1PK, GSI1SK};
-use super::{from_item, n, s, to_item, Expr, Item, Store, WriteError};
+use super::{from_item, n, s, to_item, Expr, Item, Store, Write, WriteError};
 use crate::domain::users::{email_key, EmailCode, Session, User};
 use crate::error::Error;
 use crate::time;
@@ -55,6 +54,17 @@ pub fn user_item(user: &User) -> Result<Item, Error> {
     item.insert(GSI1PK.into(), s(gsi1pk));
     item.insert(GSI1SK.into(), s(gsi1sk));
     Ok(item)
+}
+
+/// The condition of an e-mail guard's Put: the address is not taken.
+const EMAIL_FREE: &str = "email_free";
+/// The profile is still at the version read.
+const PROFILE_VERSION: &str = "profile_version";
+
+fn email_free() -> Expr {
+    Expr::new()
+        .condition("attribute_not_exists(pk)")
+        .named(EMAIL_FREE)
 }
 
 fn guard_item(email_key: &str, user_id: &str) -> Item {
@@ -112,10 +122,8 @@ impl Users<'_> {
         code: &EmailCode,
     ) -> Result<Registration, Error> {
         let items = vec![
-            self.store.tx_put(
-                guard_item(&user.email_key(), &user.id),
-                Expr::new().condition("attribute_not_exists(pk)"),
-            )?,
+            self.store
+                .tx_put(guard_item(&user.email_key(), &user.id), email_free())?,
             self.store.tx_put(
                 user_item(user)?,
                 Expr::new().condition("attribute_not_exists(pk)"),
@@ -129,7 +137,7 @@ impl Users<'_> {
         ];
         match self.store.transact(items).await {
             Ok(()) => Ok(Registration::Created),
-            Err(WriteError::Conditions(failed)) if failed.contains(&0) => {
+            Err(WriteError::Conditions(failed)) if failed.has(EMAIL_FREE) => {
                 Ok(Registration::EmailTaken)
             }
             Err(e) => Err(e.into()),
@@ -320,6 +328,7 @@ impl Users<'_> {
         let mut removes = Vec::new();
         let mut expr = Expr::new()
             .condition("version = :version")
+            .named(PROFILE_VERSION)
             .value(":now", s(time::format(&now)))
             .value(":version", n(user.version))
             .value(":next", n(user.version + 1));
@@ -363,13 +372,13 @@ impl Users<'_> {
         }
         expr = expr.update(update);
 
-        let mut items: Vec<TransactWriteItem> = Vec::new();
+        let mut items: Vec<Write> = Vec::new();
         if let (Some(email), true) = (new_email, moves_guard) {
             let new_key = email_key(email);
-            items.push(self.store.tx_put(
-                guard_item(&new_key, &user.id),
-                Expr::new().condition("attribute_not_exists(pk)"),
-            )?);
+            items.push(
+                self.store
+                    .tx_put(guard_item(&new_key, &user.id), email_free())?,
+            );
             let (old_pk, old_sk) = keys::email_guard(&user.email_key());
             items.push(
                 self.store.tx_delete(
@@ -382,22 +391,19 @@ impl Users<'_> {
             );
         }
         items.push(self.store.tx_update(&pk, &sk, expr)?);
-        let profile_index = items.len() - 1;
 
         match self.store.transact(items).await {
             Ok(()) => {}
             Err(WriteError::Conditions(failed)) => {
-                if moves_guard && failed.contains(&0) {
+                if failed.has(EMAIL_FREE) {
                     return Ok(None);
                 }
-                if failed.contains(&profile_index) {
+                if failed.has(PROFILE_VERSION) {
                     return Err(Error::Conflict(
                         "The profile was changed by another request; reload it and retry.".into(),
                     ));
                 }
-                return Err(Error::internal(format!(
-                    "profile update refused: {failed:?}"
-                )));
+                return Err(Error::internal(format!("profile update refused: {failed}")));
             }
             Err(e) => return Err(e.into()),
         }
