@@ -14,6 +14,7 @@ pub mod runtime;
 pub mod state;
 pub mod store;
 pub mod time;
+pub mod usecases;
 
 #[cfg(feature = "testkit")]
 pub mod testkit;

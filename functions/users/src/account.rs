@@ -158,7 +158,7 @@ pub async fn delete_account(
     if !check_password(&state, &user, &given.unwrap_or_default()).await? {
         return Err(Error::field("password", WRONG_PASSWORD));
     }
-    state.store.users().delete_everything(&user).await?;
+    shared::usecases::account_deletion::delete_account(&state.store, &user).await?;
     tracing::info!(user_id = %user.id, "account deleted");
     Ok(no_content())
 }

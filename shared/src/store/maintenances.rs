@@ -5,9 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::keys;
 use super::vehicles::{conditions::VEHICLE_EFFECT, VehicleEffect};
-use super::{
-    from_item, n, s, to_item, Expr, Item, Store, Write, WriteError, MAX_TRANSACTION_ITEMS,
-};
+use super::{from_item, n, s, Entity, Expr, Item, Store, Write, WriteError};
 use crate::domain::maintenances::Maintenance;
 use crate::domain::vehicles::Vehicle;
 use crate::error::Error;
@@ -22,22 +20,30 @@ impl Store {
     }
 }
 
+impl Entity for Maintenance {
+    const NAME: &'static str = keys::entity::MAINTENANCE;
+    fn key(&self) -> (String, String) {
+        (
+            keys::user_pk(&self.owner_id),
+            keys::maintenance_sk(&self.id),
+        )
+    }
+    fn extra(&self, item: &mut Item) {
+        if self.is_scheduled() {
+            let (pk, sk) = keys::scheduled_by_date(&self.owner_id, &self.service_date, &self.id);
+            item.insert(keys::GSI2PK.into(), s(pk));
+            item.insert(keys::GSI2SK.into(), s(sk));
+        }
+        if let Some(at) = self.alert_at() {
+            let (pk, sk) = keys::alert_at(&self.id, &at);
+            item.insert(keys::GSI3PK.into(), s(pk));
+            item.insert(keys::GSI3SK.into(), s(sk));
+        }
+    }
+}
+
 pub fn maintenance_item(m: &Maintenance) -> Result<Item, Error> {
-    let mut item = to_item(m)?;
-    item.insert(keys::PK.into(), s(keys::user_pk(&m.owner_id)));
-    item.insert(keys::SK.into(), s(keys::maintenance_sk(&m.id)));
-    item.insert(keys::ENTITY.into(), s(keys::entity::MAINTENANCE));
-    if m.is_scheduled() {
-        let (pk, sk) = keys::scheduled_by_date(&m.owner_id, &m.service_date, &m.id);
-        item.insert(keys::GSI2PK.into(), s(pk));
-        item.insert(keys::GSI2SK.into(), s(sk));
-    }
-    if let Some(at) = m.alert_at() {
-        let (pk, sk) = keys::alert_at(&m.id, &at);
-        item.insert(keys::GSI3PK.into(), s(pk));
-        item.insert(keys::GSI3SK.into(), s(sk));
-    }
-    Ok(item)
+    m.to_item()
 }
 
 /// The condition of the maintenance's own write (new, as read, or present).
@@ -180,6 +186,13 @@ impl Maintenances<'_> {
 }
 
 impl Maintenances<'_> {
+    /// Deletes the record with its vehicle (the vehicle's own write
+    /// uncounts nothing: it goes too).
+    pub fn tx_cascade_delete(&self, m: &Maintenance) -> Result<Write, Error> {
+        let (pk, sk) = m.key();
+        self.store.tx_delete(&pk, &sk, Expr::new())
+    }
+
     /// The scheduled run's write once it announced `m`: flagged, out of the
     /// alert index; refused if the maintenance changed since it was read.
     pub fn tx_reminded(&self, m: &Maintenance) -> Result<Write, Error> {
@@ -196,37 +209,4 @@ impl Maintenances<'_> {
                 .value(":version", n(m.version)),
         )
     }
-}
-
-/// Deletes every maintenance and reminder of `vehicle_id` among `partition`
-/// items, in transactions of at most 100 items (used before the vehicle
-/// itself goes).
-pub async fn delete_for_vehicle(
-    store: &Store,
-    owner_id: &str,
-    vehicle_id: &str,
-    partition: &[Item],
-) -> Result<(), Error> {
-    let sks: Vec<String> = partition
-        .iter()
-        .filter(|item| {
-            item.get(keys::ENTITY)
-                .and_then(|e| e.as_s().ok())
-                .is_some_and(|e| e == keys::entity::MAINTENANCE || e == keys::entity::REMINDER)
-        })
-        .filter(|item| {
-            item.get("vehicle_id")
-                .and_then(|v| v.as_s().ok())
-                .is_some_and(|v| v == vehicle_id)
-        })
-        .filter_map(|item| item.get(keys::SK).and_then(|v| v.as_s().ok()).cloned())
-        .collect();
-    for chunk in sks.chunks(MAX_TRANSACTION_ITEMS) {
-        let items = chunk
-            .iter()
-            .map(|sk| store.tx_delete(&keys::user_pk(owner_id), sk, Expr::new()))
-            .collect::<Result<Vec<_>, Error>>()?;
-        store.transact(items).await?;
-    }
-    Ok(())
 }

@@ -3,10 +3,13 @@
 //! repository per entity on top of the small generic helpers below.
 
 pub mod client;
+pub mod entity;
+pub mod fleet;
 pub mod keys;
 pub mod maintenances;
 pub mod notifications;
 pub mod otp;
+pub mod owners;
 pub mod reminders;
 pub mod sessions;
 pub mod settings;
@@ -25,6 +28,8 @@ use serde::Serialize;
 
 pub use aws_sdk_dynamodb::types::AttributeValue as Attr;
 pub use client::CallCounter;
+pub use entity::{Entity, Mixed};
+pub use fleet::Fleet;
 pub use tx::{Refused, Tx, Write, WriteError};
 
 use crate::error::Error;

@@ -7,9 +7,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::keys;
-use super::{
-    from_item, n, s, to_item, Expr, Item, Store, Write, WriteError, MAX_TRANSACTION_ITEMS,
-};
+use super::{from_item, n, s, Entity, Expr, Item, Store, Write, WriteError, MAX_TRANSACTION_ITEMS};
 use crate::domain::limits::MAX_NOTIFICATIONS_KEPT;
 use crate::domain::notifications::Notification;
 use crate::error::Error;
@@ -67,15 +65,18 @@ impl InboxFilter {
     }
 }
 
+impl Entity for Notification {
+    const NAME: &'static str = keys::entity::NOTIFICATION;
+    fn key(&self) -> (String, String) {
+        (
+            keys::notifications_pk(&self.user_id),
+            keys::notification_sk(&self.id),
+        )
+    }
+}
+
 pub fn notification_item(notification: &Notification) -> Result<Item, Error> {
-    let mut item = to_item(notification)?;
-    item.insert(
-        keys::PK.into(),
-        s(keys::notifications_pk(&notification.user_id)),
-    );
-    item.insert(keys::SK.into(), s(keys::notification_sk(&notification.id)));
-    item.insert(keys::ENTITY.into(), s(keys::entity::NOTIFICATION));
-    Ok(item)
+    notification.to_item()
 }
 
 fn bool_value(value: bool) -> AttributeValue {

@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 
 use super::keys;
-use super::{from_item, n, s, to_item, Expr, Item, Store, Write, WriteError};
+use super::{from_item, n, s, Entity, Expr, Item, Store, Write, WriteError};
 use crate::auth::otp::MAX_ATTEMPTS;
 use crate::domain::users::{EmailCode, MAX_CODES_PER_DAY};
 use crate::error::Error;
@@ -23,13 +23,15 @@ impl Store {
     }
 }
 
+impl Entity for EmailCode {
+    const NAME: &'static str = keys::entity::EMAIL_CODE;
+    fn key(&self) -> (String, String) {
+        keys::email_code_key(&self.user_id)
+    }
+}
+
 pub fn code_item(code: &EmailCode) -> Result<Item, Error> {
-    let mut item = to_item(code)?;
-    let (pk, sk) = keys::email_code_key(&code.user_id);
-    item.insert(keys::PK.into(), s(pk));
-    item.insert(keys::SK.into(), s(sk));
-    item.insert(keys::ENTITY.into(), s(keys::entity::EMAIL_CODE));
-    Ok(item)
+    code.to_item()
 }
 
 /// The previous code is older than the resend cooldown.

@@ -4,9 +4,11 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 
+use super::entity;
 use super::keys;
 use super::vehicles::{conditions::VEHICLE_EFFECT, VehicleEffect};
-use super::{from_item, n, s, to_item, Expr, Item, Store, Write, WriteError};
+use super::{from_item, n, s, Entity, Expr, Item, Store, Write, WriteError};
+use crate::domain::maintenances::Maintenance;
 use crate::domain::reminders::Reminder;
 use crate::domain::vehicles::Vehicle;
 use crate::error::Error;
@@ -21,17 +23,22 @@ impl Store {
     }
 }
 
-pub fn reminder_item(r: &Reminder) -> Result<Item, Error> {
-    let mut item = to_item(r)?;
-    item.insert(keys::PK.into(), s(keys::user_pk(&r.owner_id)));
-    item.insert(keys::SK.into(), s(keys::reminder_sk(&r.id)));
-    item.insert(keys::ENTITY.into(), s(keys::entity::REMINDER));
-    if let Some(at) = r.alert_at {
-        let (pk, sk) = keys::alert_at(&r.id, &at);
-        item.insert(keys::GSI3PK.into(), s(pk));
-        item.insert(keys::GSI3SK.into(), s(sk));
+impl Entity for Reminder {
+    const NAME: &'static str = keys::entity::REMINDER;
+    fn key(&self) -> (String, String) {
+        (keys::user_pk(&self.owner_id), keys::reminder_sk(&self.id))
     }
-    Ok(item)
+    fn extra(&self, item: &mut Item) {
+        if let Some(at) = self.alert_at {
+            let (pk, sk) = keys::alert_at(&self.id, &at);
+            item.insert(keys::GSI3PK.into(), s(pk));
+            item.insert(keys::GSI3SK.into(), s(sk));
+        }
+    }
+}
+
+pub fn reminder_item(r: &Reminder) -> Result<Item, Error> {
+    r.to_item()
 }
 
 impl Reminders<'_> {
@@ -71,6 +78,12 @@ impl Reminders<'_> {
                 .condition("attribute_exists(pk) AND version = :version")
                 .value(":version", n(r.version)),
         )
+    }
+
+    /// Deletes the reminder with its vehicle (nothing left to count).
+    pub fn tx_cascade_delete(&self, r: &Reminder) -> Result<Write, Error> {
+        let (pk, sk) = r.key();
+        self.store.tx_delete(&pk, &sk, Expr::new())
     }
 
     /// How many active reminders a vehicle gains when `before` becomes
@@ -115,14 +128,16 @@ impl Reminders<'_> {
     }
 
     /// Up to `limit` items of one alert shard whose alert time is at or
-    /// before `at` (reminders and scheduled maintenances), oldest first.
+    /// before `at` (reminders and scheduled maintenances), oldest first,
+    /// each decoded on its own.
     pub async fn alerts_due(
         &self,
         shard: u32,
         at: &DateTime<Utc>,
         limit: usize,
-    ) -> Result<Vec<Item>, Error> {
-        self.store
+    ) -> Result<Vec<AlertItem>, Error> {
+        Ok(self
+            .store
             .query_index_range(
                 keys::ALERT_INDEX,
                 &keys::alert_shard(shard),
@@ -130,7 +145,10 @@ impl Reminders<'_> {
                 &keys::alert_bound(at),
                 Some(limit),
             )
-            .await
+            .await?
+            .into_iter()
+            .map(AlertItem::of)
+            .collect())
     }
 
     /// Takes an item out of the alert index (`REMOVE gsi3pk, gsi3sk`) only
@@ -155,10 +173,34 @@ impl Reminders<'_> {
             Err(WriteError::Other(e)) => Err(e),
         }
     }
+}
 
-    /// Decodes an item of the alert index.
-    pub fn decode(item: Item) -> Result<Reminder, Error> {
-        from_item(item)
+/// What sits in the alert index.
+#[derive(Clone, Debug)]
+pub enum Alerting {
+    Reminder(Reminder),
+    Maintenance(Maintenance),
+}
+
+/// One item read from the alert index: where it is (`None`: no keys to act
+/// on) and what it is, or why it cannot be read.
+#[derive(Debug)]
+pub struct AlertItem {
+    pub entry: Option<AlertEntry>,
+    pub alerting: Result<Alerting, Error>,
+}
+
+impl AlertItem {
+    fn of(item: Item) -> Self {
+        let entry = AlertEntry::of(&item);
+        let alerting = match entity::name_of(&item) {
+            Reminder::NAME => from_item(item).map(Alerting::Reminder),
+            Maintenance::NAME => from_item(item).map(Alerting::Maintenance),
+            other => Err(Error::internal(format!(
+                "entity {other:?} in the alert index"
+            ))),
+        };
+        AlertItem { entry, alerting }
     }
 }
 

@@ -5,7 +5,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 
 use super::keys;
-use super::{from_item, n, s, to_item, Expr, Item, Store, WriteError, MAX_TRANSACTION_ITEMS};
+use super::{from_item, n, s, Entity, Expr, Item, Store, WriteError, MAX_TRANSACTION_ITEMS};
 use crate::domain::users::Session;
 use crate::error::Error;
 use crate::time;
@@ -20,13 +20,15 @@ impl Store {
     }
 }
 
+impl Entity for Session {
+    const NAME: &'static str = keys::entity::SESSION;
+    fn key(&self) -> (String, String) {
+        keys::session_key(&self.user_id, &self.id)
+    }
+}
+
 pub fn session_item(session: &Session) -> Result<Item, Error> {
-    let mut item = to_item(session)?;
-    let (pk, sk) = keys::session_key(&session.user_id, &session.id);
-    item.insert(keys::PK.into(), s(pk));
-    item.insert(keys::SK.into(), s(sk));
-    item.insert(keys::ENTITY.into(), s(keys::entity::SESSION));
-    Ok(item)
+    session.to_item()
 }
 
 /// A new refresh token for a session chain.

@@ -3,7 +3,7 @@
 use chrono::{DateTime, SubsecRound, Utc};
 
 use super::keys::{self, GSI1, GSI1PK, GSI1SK};
-use super::{from_item, n, s, to_item, Expr, Item, Store, Write, WriteError};
+use super::{from_item, n, s, Entity, Expr, Item, Store, Write, WriteError};
 use crate::domain::users::{email_key, EmailCode, Session, User};
 use crate::error::Error;
 use crate::time;
@@ -44,16 +44,21 @@ impl Store {
     }
 }
 
+impl Entity for User {
+    const NAME: &'static str = keys::entity::USER;
+    fn key(&self) -> (String, String) {
+        Users::profile_key(&self.id)
+    }
+    fn extra(&self, item: &mut Item) {
+        let (gsi1pk, gsi1sk) = keys::user_by_email(&self.email_key());
+        item.insert(GSI1PK.into(), s(gsi1pk));
+        item.insert(GSI1SK.into(), s(gsi1sk));
+    }
+}
+
 /// The stored form of a user: the entity plus its keys.
 pub fn user_item(user: &User) -> Result<Item, Error> {
-    let mut item = to_item(user)?;
-    let (gsi1pk, gsi1sk) = keys::user_by_email(&user.email_key());
-    item.insert(keys::PK.into(), s(keys::user_pk(&user.id)));
-    item.insert(keys::SK.into(), s(keys::USER_PROFILE_SK));
-    item.insert(keys::ENTITY.into(), s(keys::entity::USER));
-    item.insert(GSI1PK.into(), s(gsi1pk));
-    item.insert(GSI1SK.into(), s(gsi1sk));
-    Ok(item)
+    user.to_item()
 }
 
 /// The condition of an e-mail guard's Put: the address is not taken.
@@ -429,23 +434,18 @@ impl Users<'_> {
         Ok(Some(updated))
     }
 
-    /// Deletes everything the user owns: every item of their partition,
-    /// their auth partition (sessions, code) and notifications, and every
-    /// guard those items hold, the profile last, so that a failure part way
-    /// leaves an account that can simply delete itself again.
+    /// Deletes the account and everything it owns (the cascade is
+    /// `usecases::account_deletion`).
     pub async fn delete_everything(&self, user: &User) -> Result<(), Error> {
+        crate::usecases::account_deletion::delete_account(self.store, user).await
+    }
+
+    /// The keys of the user's partition but the profile, every guard its
+    /// items list (in `guards`), and the e-mail guard (one Query).
+    pub async fn owned_keys(&self, user: &User) -> Result<Vec<(String, String)>, Error> {
         let pk = keys::user_pk(&user.id);
-        let auth_pk = keys::auth_pk(&user.id);
-        let (items, auth_items) = tokio::try_join!(
-            self.store.query_prefix(&pk, ""),
-            self.store.query_prefix(&auth_pk, ""),
-        )?;
-        let mut keys_to_delete = Vec::new();
-        for item in &auth_items {
-            if let Some(Ok(sk)) = item.get(keys::SK).map(|v| v.as_s()) {
-                keys_to_delete.push((auth_pk.clone(), sk.clone()));
-            }
-        }
+        let items = self.store.query_prefix(&pk, "").await?;
+        let mut owned = Vec::new();
         for item in &items {
             let sk = item
                 .get(keys::SK)
@@ -453,21 +453,29 @@ impl Users<'_> {
                 .cloned()
                 .unwrap_or_default();
             if sk != keys::USER_PROFILE_SK {
-                keys_to_delete.push((pk.clone(), sk));
+                owned.push((pk.clone(), sk));
             }
-            // Items that own uniqueness guards list them in `guards`.
             if let Some(Ok(guards)) = item.get("guards").map(|g| g.as_l()) {
                 for guard in guards.iter().filter_map(|g| g.as_s().ok()) {
-                    keys_to_delete.push(keys::guard_key(guard));
+                    owned.push(keys::guard_key(guard));
                 }
             }
         }
-        keys_to_delete.extend(self.store.notifications().all_keys(&user.id).await?);
-        keys_to_delete.push(keys::email_guard(&user.email_key()));
-        self.store.delete_keys(keys_to_delete).await?;
-        self.store
-            .delete_keys(vec![(pk, keys::USER_PROFILE_SK.to_string())])
-            .await
+        owned.push(keys::email_guard(&user.email_key()));
+        Ok(owned)
+    }
+
+    /// Every key of the user's auth partition: sessions, code (one Query).
+    pub async fn auth_keys(&self, user_id: &str) -> Result<Vec<(String, String)>, Error> {
+        let auth_pk = keys::auth_pk(user_id);
+        Ok(self
+            .store
+            .query_prefix(&auth_pk, "")
+            .await?
+            .iter()
+            .filter_map(|item| item.get(keys::SK).and_then(|v| v.as_s().ok()).cloned())
+            .map(|sk| (auth_pk.clone(), sk))
+            .collect())
     }
 
     /// Creates a user or, when the address exists, makes it staff and sets

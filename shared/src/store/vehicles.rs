@@ -2,7 +2,7 @@
 //! the owner's vehicle count on their profile (the per-user limit).
 
 use super::keys;
-use super::{from_item, n, s, to_item, Expr, Item, Store, Write, WriteError};
+use super::{from_item, n, s, Entity, Expr, Item, Store, Write, WriteError};
 use crate::domain::limits::{self, MAX_ACTIVE_REMINDERS_PER_VEHICLE, MAX_MAINTENANCES_PER_VEHICLE};
 use crate::domain::vehicles::Vehicle;
 use crate::error::Error;
@@ -71,17 +71,18 @@ impl VehicleEffect {
     }
 }
 
-fn vehicle_item(vehicle: &Vehicle) -> Result<Item, Error> {
-    let mut item = to_item(vehicle)?;
-    item.insert(keys::PK.into(), s(keys::user_pk(&vehicle.owner_id)));
-    item.insert(keys::SK.into(), s(keys::vehicle_sk(&vehicle.id)));
-    item.insert(keys::ENTITY.into(), s(keys::entity::VEHICLE));
-    // Account deletion frees the guards an item lists here.
-    if let Some(vin) = &vehicle.vin {
-        let (guard_pk, _) = keys::vin_guard(vin);
-        item.insert("guards".into(), super::Attr::L(vec![s(guard_pk)]));
+impl Entity for Vehicle {
+    const NAME: &'static str = keys::entity::VEHICLE;
+    fn key(&self) -> (String, String) {
+        (keys::user_pk(&self.owner_id), keys::vehicle_sk(&self.id))
     }
-    Ok(item)
+    fn extra(&self, item: &mut Item) {
+        // Account deletion frees the guards an item lists here.
+        if let Some(vin) = &self.vin {
+            let (guard_pk, _) = keys::vin_guard(vin);
+            item.insert("guards".into(), super::Attr::L(vec![s(guard_pk)]));
+        }
+    }
 }
 
 /// The profile update counting the owner's vehicles; a creation is refused
@@ -150,7 +151,7 @@ impl Vehicles<'_> {
         }
         items.push(
             self.store.tx_put(
-                vehicle_item(vehicle)?,
+                vehicle.to_item()?,
                 Expr::new()
                     .condition("attribute_not_exists(pk)")
                     .named(VEHICLE_AS_READ),
@@ -190,7 +191,7 @@ impl Vehicles<'_> {
         }
         items.push(
             self.store.tx_put(
-                vehicle_item(after)?,
+                after.to_item()?,
                 Expr::new()
                     .condition("attribute_exists(pk) AND version = :version")
                     .named(VEHICLE_AS_READ)
