@@ -146,6 +146,7 @@ impl TestApp {
         password_hash: String,
     ) -> (crate::domain::users::User, String) {
         use crate::domain::users::{EmailCode, Session, User};
+        use crate::store::Entity;
         let now = crate::time::now();
         let user = User::new(
             &unique_email(name),
@@ -180,7 +181,17 @@ impl TestApp {
         self.state
             .store
             .users()
-            .register(&user, &session, &code)
+            .register(
+                &user,
+                vec![
+                    (self.state.store)
+                        .tx_put(session.to_item().expect("session item"), Default::default())
+                        .expect("session write"),
+                    (self.state.store)
+                        .tx_put(code.to_item().expect("code item"), Default::default())
+                        .expect("code write"),
+                ],
+            )
             .await
             .expect("store user");
         (user, issued.pair.access)

@@ -12,12 +12,13 @@ use shared::http::pagination::RequestUrl;
 use shared::http::validate::{Fields, Text};
 use shared::http::{no_content, ok, JsonBody, Page};
 use shared::mail::templates;
-use shared::store::otp::CodeIssue;
 use shared::store::users::ProfileChanges;
 use shared::{time, AppState, Error, Result};
 
 use crate::auth::{new_password, new_session, send_email_code, PASSWORDS_DONT_MATCH};
 use crate::credentials::check_password;
+use crate::store::codes::CodeIssue;
+use crate::store::AuthStore;
 
 const REQUIRED: &str = "This field is required.";
 const WRONG_PASSWORD: &str = "Your password was entered incorrectly.";

@@ -10,6 +10,8 @@ mod client;
 mod credentials;
 mod health;
 mod recovery;
+mod secrets;
+pub mod store;
 
 use axum::routing::{delete, get, post};
 use axum::Router;

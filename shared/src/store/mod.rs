@@ -8,7 +8,6 @@ pub mod fleet;
 pub mod keys;
 pub mod maintenances;
 pub mod notifications;
-pub mod otp;
 pub mod owners;
 pub mod reminders;
 pub mod sessions;

@@ -4,7 +4,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 
 use super::keys::{self, GSI1, GSI1PK, GSI1SK};
 use super::{from_item, n, s, Entity, Expr, Item, Store, Write, WriteError};
-use crate::domain::users::{email_key, EmailCode, Session, User};
+use crate::domain::users::{email_key, User};
 use crate::error::Error;
 use crate::time;
 
@@ -92,22 +92,6 @@ impl Users<'_> {
         self.store.get(&pk, &sk).await?.map(from_item).transpose()
     }
 
-    /// The user and one of their sessions, in one round trip.
-    pub async fn get_with_session(
-        &self,
-        user_id: &str,
-        session_id: &str,
-    ) -> Result<(Option<User>, Option<Session>), Error> {
-        let keys = [
-            Self::profile_key(user_id),
-            keys::session_key(user_id, session_id),
-        ];
-        let mut found = self.store.get_many(&keys).await?.into_iter();
-        let user = found.next().flatten().map(from_item).transpose()?;
-        let session = found.next().flatten().map(from_item).transpose()?;
-        Ok((user, session))
-    }
-
     /// Looks a user up by address (GSI1; one Query).
     pub async fn find_by_email(&self, email_key: &str) -> Result<Option<User>, Error> {
         let (gsi1pk, _) = keys::user_by_email(email_key);
@@ -118,28 +102,18 @@ impl Users<'_> {
         items.into_iter().next().map(from_item).transpose()
     }
 
-    /// Creates the user, its e-mail guard, a first session and a verification
-    /// code, all or nothing.
-    pub async fn register(
-        &self,
-        user: &User,
-        session: &Session,
-        code: &EmailCode,
-    ) -> Result<Registration, Error> {
-        let items = vec![
+    /// Creates the user and its e-mail guard with the writes in `also` (the
+    /// registering function's first session and code), all or nothing.
+    pub async fn register(&self, user: &User, also: Vec<Write>) -> Result<Registration, Error> {
+        let mut items = vec![
             self.store
                 .tx_put(guard_item(&user.email_key(), &user.id), email_free())?,
             self.store.tx_put(
                 user_item(user)?,
                 Expr::new().condition("attribute_not_exists(pk)"),
             )?,
-            self.store
-                .tx_put(super::sessions::session_item(session)?, Expr::new())?,
-            self.store
-                .tx_put(super::otp::code_item(code)?, Expr::new())?,
-            // The first code counts toward the address's daily cap.
-            super::otp::count_code_sent(self.store, &user.email_key(), user.created_at, None)?,
         ];
+        items.extend(also);
         match self.store.transact(items).await {
             Ok(()) => Ok(Registration::Created),
             Err(WriteError::Conditions(failed)) if failed.has(EMAIL_FREE) => {
@@ -150,14 +124,14 @@ impl Users<'_> {
     }
 
     /// A successful login: stamps `last_login`, clears the failure counter,
-    /// optionally stores a rehashed password, and opens the session; only if
-    /// the password and the active flag are still what we checked.
-    /// `Ok(false)` means the record changed meanwhile.
+    /// optionally stores a rehashed password, with the writes in `also`
+    /// (the session it opens); only if the password and the active flag are
+    /// still what we checked. `Ok(false)` means the record changed meanwhile.
     pub async fn record_login(
         &self,
         user: &User,
         new_hash: Option<&str>,
-        session: &Session,
+        also: Vec<Write>,
         now: DateTime<Utc>,
     ) -> Result<bool, Error> {
         let (pk, sk) = Self::profile_key(&user.id);
@@ -173,11 +147,8 @@ impl Users<'_> {
                 .value(":new", s(hash)),
             None => expr.update("SET last_login = :now, failed_logins = :zero REMOVE locked_until"),
         };
-        let items = vec![
-            self.store.tx_update(&pk, &sk, expr)?,
-            self.store
-                .tx_put(super::sessions::session_item(session)?, Expr::new())?,
-        ];
+        let mut items = vec![self.store.tx_update(&pk, &sk, expr)?];
+        items.extend(also);
         match self.store.transact(items).await {
             Ok(()) => Ok(true),
             Err(WriteError::Conditions(_)) => Ok(false),

@@ -4,34 +4,23 @@
 //! Each code sent also counts toward a per-address daily cap, in the same
 //! transaction as the code write.
 
-use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
+use shared::store::Attr as AttributeValue;
 
-use super::keys;
-use super::{from_item, n, s, Entity, Expr, Item, Store, Write, WriteError};
-use crate::auth::otp::MAX_ATTEMPTS;
-use crate::domain::users::{EmailCode, MAX_CODES_PER_DAY};
-use crate::error::Error;
+use shared::domain::users::{EmailCode, MAX_CODES_PER_DAY};
+use shared::store::{from_item, keys, n, s, Entity, Expr, Store, Write, WriteError};
+use shared::Error;
+
+use crate::secrets::otp::MAX_ATTEMPTS;
 
 pub struct EmailCodes<'a> {
     store: &'a Store,
 }
 
-impl Store {
-    pub fn email_codes(&self) -> EmailCodes<'_> {
-        EmailCodes { store: self }
+impl<'a> EmailCodes<'a> {
+    pub fn of(store: &'a Store) -> Self {
+        EmailCodes { store }
     }
-}
-
-impl Entity for EmailCode {
-    const NAME: &'static str = keys::entity::EMAIL_CODE;
-    fn key(&self) -> (String, String) {
-        keys::email_code_key(&self.user_id)
-    }
-}
-
-pub fn code_item(code: &EmailCode) -> Result<Item, Error> {
-    code.to_item()
 }
 
 /// The previous code is older than the resend cooldown.
@@ -89,6 +78,20 @@ pub enum CodeIssue {
 const VOID_DIGEST: &str = "void";
 
 impl EmailCodes<'_> {
+    /// The writes of a first code at registration: the code, counted
+    /// toward the address's daily cap (no cap checked: it is the first).
+    pub fn tx_first(
+        &self,
+        code: &EmailCode,
+        email_key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Write>, Error> {
+        Ok(vec![
+            self.store.tx_put(code.to_item()?, Expr::new())?,
+            count_code_sent(self.store, email_key, now, None)?,
+        ])
+    }
+
     pub async fn get(&self, user_id: &str) -> Result<Option<EmailCode>, Error> {
         let (pk, sk) = keys::email_code_key(user_id);
         self.store.get(&pk, &sk).await?.map(from_item).transpose()
@@ -106,7 +109,7 @@ impl EmailCodes<'_> {
     ) -> Result<CodeIssue, Error> {
         let items = vec![
             self.store.tx_put(
-                code_item(code)?,
+                code.to_item()?,
                 Expr::new()
                     .condition("attribute_not_exists(pk) OR sent_at < :cutoff")
                     .named(COOLDOWN)
