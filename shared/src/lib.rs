@@ -1,6 +1,7 @@
 //! AutoTrack's shared library: every Lambda function links it.
 //!
-//! Dependencies point one way: `http` -> `domain` -> `store`. Key formats live
+//! Handlers call `usecases` (rules spanning entities) and the repositories
+//! of `store`, which encode the `domain` types as items. Key formats live
 //! only in `store::keys`; the one error type is `error::Error`.
 
 pub mod auth;
