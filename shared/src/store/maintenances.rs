@@ -50,8 +50,8 @@ pub fn maintenance_item(m: &Maintenance) -> Result<Item, Error> {
 const RECORD: &str = "maintenance";
 
 impl Maintenances<'_> {
-    /// Runs a maintenance write (its condition named `RECORD`) with the vehicle's update (if any,
-    /// right after it) and `also`; a refusal is explained: the record gone
+    /// Runs the maintenance's own write (condition `RECORD`) with the
+    /// vehicle's update (if any) and `also`; a refusal is explained: the record gone
     /// (404), the vehicle gone or at a limit, or a concurrent change (409).
     async fn run(
         &self,

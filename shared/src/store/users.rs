@@ -105,16 +105,14 @@ impl Users<'_> {
     /// Creates the user and its e-mail guard with the writes in `also` (the
     /// registering function's first session and code), all or nothing.
     pub async fn register(&self, user: &User, also: Vec<Write>) -> Result<Registration, Error> {
-        let mut items = vec![
-            self.store
-                .tx_put(guard_item(&user.email_key(), &user.id), email_free())?,
-            self.store.tx_put(
-                user_item(user)?,
+        let mut tx = self.store.tx();
+        tx.put(guard_item(&user.email_key(), &user.id), email_free())?
+            .put(
+                user.to_item()?,
                 Expr::new().condition("attribute_not_exists(pk)"),
-            )?,
-        ];
-        items.extend(also);
-        match self.store.transact(items).await {
+            )?
+            .extend(also);
+        match tx.commit().await {
             Ok(()) => Ok(Registration::Created),
             Err(WriteError::Conditions(failed)) if failed.has(EMAIL_FREE) => {
                 Ok(Registration::EmailTaken)
@@ -147,9 +145,9 @@ impl Users<'_> {
                 .value(":new", s(hash)),
             None => expr.update("SET last_login = :now, failed_logins = :zero REMOVE locked_until"),
         };
-        let mut items = vec![self.store.tx_update(&pk, &sk, expr)?];
-        items.extend(also);
-        match self.store.transact(items).await {
+        let mut tx = self.store.tx();
+        tx.update(&pk, &sk, expr)?.extend(also);
+        match tx.commit().await {
             Ok(()) => Ok(true),
             Err(WriteError::Conditions(_)) => Ok(false),
             Err(e) => Err(e.into()),
@@ -348,27 +346,23 @@ impl Users<'_> {
         }
         expr = expr.update(update);
 
-        let mut items: Vec<Write> = Vec::new();
+        let mut tx = self.store.tx();
         if let (Some(email), true) = (new_email, moves_guard) {
             let new_key = email_key(email);
-            items.push(
-                self.store
-                    .tx_put(guard_item(&new_key, &user.id), email_free())?,
-            );
             let (old_pk, old_sk) = keys::email_guard(&user.email_key());
-            items.push(
-                self.store.tx_delete(
+            tx.put(guard_item(&new_key, &user.id), email_free())?
+                .delete(
                     &old_pk,
                     &old_sk,
                     Expr::new()
                         .condition("user_id = :me")
+                        .named("email_held")
                         .value(":me", s(&user.id)),
-                )?,
-            );
+                )?;
         }
-        items.push(self.store.tx_update(&pk, &sk, expr)?);
+        tx.update(&pk, &sk, expr)?;
 
-        match self.store.transact(items).await {
+        match tx.commit().await {
             Ok(()) => {}
             Err(WriteError::Conditions(failed)) => {
                 if failed.has(EMAIL_FREE) {

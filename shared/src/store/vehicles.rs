@@ -142,23 +142,18 @@ impl Vehicles<'_> {
 
     /// Creates the vehicle and claims its VIN, all or nothing.
     pub async fn create(&self, vehicle: &Vehicle) -> Result<VinClaim, Error> {
-        let mut items = Vec::new();
+        let mut tx = self.store.tx();
         if let Some(vin) = &vehicle.vin {
-            items.push(
-                self.store
-                    .tx_put(vin_guard_item(vin, vehicle), vin_free())?,
-            );
+            tx.put(vin_guard_item(vin, vehicle), vin_free())?;
         }
-        items.push(
-            self.store.tx_put(
-                vehicle.to_item()?,
-                Expr::new()
-                    .condition("attribute_not_exists(pk)")
-                    .named(VEHICLE_AS_READ),
-            )?,
-        );
-        items.push(tx_count_vehicles(self.store, &vehicle.owner_id, 1)?);
-        match self.store.transact(items).await {
+        tx.put(
+            vehicle.to_item()?,
+            Expr::new()
+                .condition("attribute_not_exists(pk)")
+                .named(VEHICLE_AS_READ),
+        )?
+        .add(tx_count_vehicles(self.store, &vehicle.owner_id, 1)?);
+        match tx.commit().await {
             Ok(()) => Ok(VinClaim::Done),
             Err(WriteError::Conditions(failed)) if failed.has(VIN_FREE) => Ok(VinClaim::VinTaken),
             Err(WriteError::Conditions(failed)) if failed.has(VEHICLE_LIMIT) => {
@@ -177,29 +172,24 @@ impl Vehicles<'_> {
         after: &Vehicle,
         also: Vec<Write>,
     ) -> Result<VinClaim, Error> {
-        let mut items = Vec::new();
-        let vin_changes = before.vin != after.vin;
-        if vin_changes {
+        let mut tx = self.store.tx();
+        if before.vin != after.vin {
             if let Some(vin) = &after.vin {
-                items.push(self.store.tx_put(vin_guard_item(vin, after), vin_free())?);
+                tx.put(vin_guard_item(vin, after), vin_free())?;
             }
-        }
-        if vin_changes {
             if let Some(old) = &before.vin {
-                items.push(self.tx_free_vin(old, &before.id)?);
+                tx.add(self.tx_free_vin(old, &before.id)?);
             }
         }
-        items.push(
-            self.store.tx_put(
-                after.to_item()?,
-                Expr::new()
-                    .condition("attribute_exists(pk) AND version = :version")
-                    .named(VEHICLE_AS_READ)
-                    .value(":version", super::n(before.version)),
-            )?,
-        );
-        items.extend(also);
-        match self.store.transact(items).await {
+        tx.put(
+            after.to_item()?,
+            Expr::new()
+                .condition("attribute_exists(pk) AND version = :version")
+                .named(VEHICLE_AS_READ)
+                .value(":version", super::n(before.version)),
+        )?
+        .extend(also);
+        match tx.commit().await {
             Ok(()) => Ok(VinClaim::Done),
             Err(WriteError::Conditions(failed)) if failed.has(VIN_FREE) => Ok(VinClaim::VinTaken),
             Err(WriteError::Conditions(_)) => Err(Error::Conflict(
@@ -214,18 +204,20 @@ impl Vehicles<'_> {
     /// moves once, and a VIN guard is freed only while it names this vehicle
     /// (the address may have been claimed again since).
     pub async fn delete(&self, vehicle: &Vehicle) -> Result<(), Error> {
-        let mut items = vec![self.store.tx_delete(
-            &keys::user_pk(&vehicle.owner_id),
-            &keys::vehicle_sk(&vehicle.id),
+        let (pk, sk) = vehicle.key();
+        let mut tx = self.store.tx();
+        tx.delete(
+            &pk,
+            &sk,
             Expr::new()
                 .condition("attribute_exists(pk)")
                 .named(VEHICLE_AS_READ),
-        )?];
+        )?;
         if let Some(vin) = &vehicle.vin {
-            items.push(self.tx_free_vin(vin, &vehicle.id)?);
+            tx.add(self.tx_free_vin(vin, &vehicle.id)?);
         }
-        items.push(tx_count_vehicles(self.store, &vehicle.owner_id, -1)?);
-        match self.store.transact(items).await {
+        tx.add(tx_count_vehicles(self.store, &vehicle.owner_id, -1)?);
+        match tx.commit().await {
             Ok(()) => Ok(()),
             Err(WriteError::Conditions(failed)) if failed.has(VEHICLE_AS_READ) => {
                 Err(Error::NotFound(Some("Vehicle")))
