@@ -13,12 +13,13 @@ use shared::http::validate::{Fields, Text};
 use shared::http::{no_content, ok, JsonBody, Page};
 use shared::mail::templates;
 use shared::store::users::ProfileChanges;
+use shared::usecases::account_deletion::{self, AccountDependents};
 use shared::{time, AppState, Error, Result};
 
 use crate::auth::{new_password, new_session, send_email_code, PASSWORDS_DONT_MATCH};
 use crate::credentials::check_password;
 use crate::store::codes::CodeIssue;
-use crate::store::AuthStore;
+use crate::store::{AuthStore, Credentials};
 
 const REQUIRED: &str = "This field is required.";
 const WRONG_PASSWORD: &str = "Your password was entered incorrectly.";
@@ -159,7 +160,8 @@ pub async fn delete_account(
     if !check_password(&state, &user, &given.unwrap_or_default()).await? {
         return Err(Error::field("password", WRONG_PASSWORD));
     }
-    shared::usecases::account_deletion::delete_account(&state.store, &user).await?;
+    let own: Vec<Box<dyn AccountDependents>> = vec![Box::new(Credentials)];
+    account_deletion::delete_account(&state.store, &user, own).await?;
     tracing::info!(user_id = %user.id, "account deleted");
     Ok(no_content())
 }

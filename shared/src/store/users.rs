@@ -399,10 +399,12 @@ impl Users<'_> {
         Ok(Some(updated))
     }
 
-    /// Deletes the account and everything it owns (the cascade is
-    /// `usecases::account_deletion`).
+    /// Deletes the account and what it owns in the shared partitions
+    /// (`usecases::account_deletion`; tests of other functions use it). The
+    /// users function's own items (sessions, code) are left to their TTL:
+    /// its handler deletes them with the rest.
     pub async fn delete_everything(&self, user: &User) -> Result<(), Error> {
-        crate::usecases::account_deletion::delete_account(self.store, user).await
+        crate::usecases::account_deletion::delete_account(self.store, user, Vec::new()).await
     }
 
     /// The keys of the user's partition but the profile, every guard its
@@ -428,19 +430,6 @@ impl Users<'_> {
         }
         owned.push(keys::email_guard(&user.email_key()));
         Ok(owned)
-    }
-
-    /// Every key of the user's auth partition: sessions, code (one Query).
-    pub async fn auth_keys(&self, user_id: &str) -> Result<Vec<(String, String)>, Error> {
-        let auth_pk = keys::auth_pk(user_id);
-        Ok(self
-            .store
-            .query_prefix(&auth_pk, "")
-            .await?
-            .iter()
-            .filter_map(|item| item.get(keys::SK).and_then(|v| v.as_s().ok()).cloned())
-            .map(|sk| (auth_pk.clone(), sk))
-            .collect())
     }
 
     /// Creates a user or, when the address exists, makes it staff and sets

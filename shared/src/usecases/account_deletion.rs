@@ -34,15 +34,6 @@ impl AccountDependents for Partition {
     }
 }
 
-/// Sessions and the pending e-mail code (the auth partition).
-struct Credentials;
-
-impl AccountDependents for Credentials {
-    fn keys<'a>(&'a self, store: &'a Store, user: &'a User) -> Pending<'a, Vec<Key>> {
-        Box::pin(async move { store.users().auth_keys(&user.id).await })
-    }
-}
-
 /// The notifications partition.
 struct Notifications;
 
@@ -52,19 +43,21 @@ impl AccountDependents for Notifications {
     }
 }
 
-/// Everything that goes with an account; a new kind of user data
-/// (documents, subscriptions) adds its participant here.
+/// What goes with an account in the shared partitions; a new kind of user
+/// data (documents, subscriptions) adds its participant here.
 pub fn participants() -> Vec<Box<dyn AccountDependents>> {
-    vec![
-        Box::new(Credentials),
-        Box::new(Partition),
-        Box::new(Notifications),
-    ]
+    vec![Box::new(Partition), Box::new(Notifications)]
 }
 
-/// Deletes `user` and everything they own.
-pub async fn delete_account(store: &Store, user: &User) -> Result<(), Error> {
-    let participants = participants();
+/// Deletes `user` and everything they own: the shared `participants()` and
+/// the caller's own (the users function's sessions and codes).
+pub async fn delete_account(
+    store: &Store,
+    user: &User,
+    own: Vec<Box<dyn AccountDependents>>,
+) -> Result<(), Error> {
+    let mut participants = own;
+    participants.extend(self::participants());
     let reads = participants.iter().map(|p| p.keys(store, user)).collect();
     let doomed: Vec<Key> = together(reads).await?.into_iter().flatten().collect();
     store.delete_keys(doomed).await?;

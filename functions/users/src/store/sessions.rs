@@ -62,6 +62,20 @@ impl Sessions<'_> {
         Ok((user, session))
     }
 
+    /// Every key of the user's auth partition, sessions and the pending
+    /// code (one Query): account deletion's share of this function.
+    pub async fn all_keys(&self, user_id: &str) -> Result<Vec<(String, String)>, Error> {
+        let pk = keys::auth_pk(user_id);
+        Ok(self
+            .store
+            .query_prefix(&pk, "")
+            .await?
+            .iter()
+            .filter_map(|item| item.get(keys::SK).and_then(|v| v.as_s().ok()).cloned())
+            .map(|sk| (pk.clone(), sk))
+            .collect())
+    }
+
     /// Every session record of the user (active or not).
     pub async fn list(&self, user_id: &str) -> Result<Vec<Session>, Error> {
         self.store
