@@ -1,6 +1,7 @@
 //! AutoTrack's shared library: every Lambda function links it.
 //!
-//! Dependencies point one way: `http` -> `domain` -> `store`. Key formats live
+//! Handlers call `usecases` (rules spanning entities) and the repositories
+//! of `store`, which encode the `domain` types as items. Key formats live
 //! only in `store::keys`; the one error type is `error::Error`.
 
 pub mod auth;
@@ -15,6 +16,7 @@ pub mod runtime;
 pub mod state;
 pub mod store;
 pub mod time;
+pub mod usecases;
 
 pub use error::{Error, FieldErrors, Result};
 pub use state::FunctionState;

@@ -213,6 +213,7 @@ impl<S> TestApp<S> {
         password_hash: String,
     ) -> (shared::domain::users::User, String) {
         use shared::domain::users::{EmailCode, Session, User};
+        use shared::store::Entity;
         let now = shared::time::now();
         let user = User::new(
             &unique_email(name),
@@ -246,7 +247,17 @@ impl<S> TestApp<S> {
         };
         self.store
             .users()
-            .register(&user, &session, &code)
+            .register(
+                &user,
+                vec![
+                    self.store
+                        .tx_put(session.to_item().expect("session item"), Default::default())
+                        .expect("session write"),
+                    self.store
+                        .tx_put(code.to_item().expect("code item"), Default::default())
+                        .expect("code write"),
+                ],
+            )
             .await
             .expect("store user");
         (user, issued.pair.access)

@@ -10,12 +10,12 @@ use chrono::Duration;
 use serde_json::{json, Value};
 use shared::auth::CurrentUser;
 use shared::domain::maintenances::{overview_stats, Maintenance, COMPLETED, SCHEDULED, STATUSES};
-use shared::domain::reminders::refresh_for_vehicle;
 use shared::domain::vehicles::Vehicle;
 use shared::http::listing::{choice_filter, matches_search, ordering, search_terms, sort, SortKey};
 use shared::http::pagination::RequestUrl;
 use shared::http::{created, no_content, ok, JsonBody, Page};
-use shared::store::TransactWriteItem;
+use shared::store::Write;
+use shared::usecases::odometer;
 use shared::{time, Error, Result};
 
 use crate::input;
@@ -34,20 +34,16 @@ fn reminder_refreshes(
     vehicle: &Vehicle,
     changed: &Maintenance,
     removed: bool,
-) -> Result<Vec<TransactWriteItem>> {
-    let mut history: Vec<Maintenance> = records
-        .maintenances
-        .iter()
-        .filter(|m| m.id != changed.id)
-        .cloned()
-        .collect();
-    let mut vehicle = vehicle.clone();
-    if !removed {
-        history.push(changed.clone());
-        vehicle.mileage = vehicle.mileage.max(changed.mileage.unwrap_or(0));
-    }
-    let refreshed = refresh_for_vehicle(&records.reminders, &vehicle, &history, time::now());
-    state.store.reminders().tx_refreshes(&refreshed)
+) -> Result<Vec<Write>> {
+    odometer::after_record_change(
+        &state.store,
+        &records.reminders,
+        vehicle,
+        &records.maintenances,
+        changed,
+        removed,
+        time::now(),
+    )
 }
 
 fn rows(

@@ -9,7 +9,6 @@ use shared::auth::UserData;
 use shared::domain::maintenances::Maintenance;
 use shared::domain::reminders::Reminder;
 use shared::domain::vehicles::Vehicle;
-use shared::store::keys::entity;
 use shared::Result;
 
 /// Writes that follow a vehicle's odometer history need all three.
@@ -29,11 +28,15 @@ pub struct Records {
 
 impl Records {
     pub fn of<const C: u8>(data: &UserData<C>) -> Result<Self> {
-        let vehicles: Vec<Vehicle> = data.entities(entity::VEHICLE)?;
+        let fleet = data.fleet.clone();
         Ok(Records {
-            vehicles: vehicles.into_iter().map(|v| (v.id.clone(), v)).collect(),
-            maintenances: data.entities(entity::MAINTENANCE)?,
-            reminders: data.entities(entity::REMINDER)?,
+            vehicles: fleet
+                .vehicles
+                .into_iter()
+                .map(|v| (v.id.clone(), v))
+                .collect(),
+            maintenances: fleet.maintenances,
+            reminders: fleet.reminders,
         })
     }
 }

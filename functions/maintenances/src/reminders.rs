@@ -8,13 +8,12 @@ use axum::response::Response;
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use shared::domain::maintenances::{Maintenance, COMPLETED};
-use shared::domain::reminders::{
-    refresh_for_vehicle, vehicle_trend, Reminder, Urgency, DONE, STATUSES,
-};
+use shared::domain::reminders::{vehicle_trend, Reminder, Urgency, DONE, STATUSES};
 use shared::domain::vehicles::Vehicle;
 use shared::http::listing::{choice_filter, matches_search, ordering, search_terms, sort, SortKey};
 use shared::http::pagination::RequestUrl;
 use shared::http::{created, no_content, ok, JsonBody, Page};
+use shared::usecases::odometer;
 use shared::{time, Error, Result};
 
 use crate::records::{Agenda, Everything, Records};
@@ -308,8 +307,13 @@ pub async fn complete(
                 .filter(|r| r.id != before.id)
                 .cloned()
                 .collect();
-            let refreshed = refresh_for_vehicle(&others, &vehicle_after, &history, now);
-            writes.extend(store.tx_refreshes(&refreshed)?);
+            writes.extend(odometer::refreshes(
+                &state.store,
+                &others,
+                &vehicle_after,
+                &history,
+                now,
+            )?);
             state
                 .store
                 .maintenances()

@@ -32,9 +32,9 @@ use shared::domain::maintenances::Maintenance;
 use shared::domain::notifications::{Notification, MAINTENANCE_REMINDER};
 use shared::domain::reminders::{maintenance_notice, Notice, Reminder};
 use shared::mail::templates;
-use shared::store::keys::{self, entity};
-use shared::store::reminders::AlertEntry;
-use shared::store::{from_item, Item, TransactWriteItem, WriteError};
+use shared::store::keys;
+use shared::store::reminders::{AlertEntry, Alerting};
+use shared::store::{Write, WriteError};
 use shared::Error;
 
 use owners::Owners;
@@ -89,18 +89,12 @@ impl Due {
     }
 }
 
-fn decode(item: Item) -> Result<Due, Error> {
-    let kind = item
-        .get(keys::ENTITY)
-        .and_then(|v| v.as_s().ok())
-        .cloned()
-        .unwrap_or_default();
-    match kind.as_str() {
-        entity::REMINDER => Ok(Due::Reminder(from_item(item)?)),
-        entity::MAINTENANCE => Ok(Due::Maintenance(from_item(item)?)),
-        other => Err(Error::internal(format!(
-            "entity {other:?} in the alert index"
-        ))),
+impl From<Alerting> for Due {
+    fn from(alerting: Alerting) -> Self {
+        match alerting {
+            Alerting::Reminder(r) => Due::Reminder(r),
+            Alerting::Maintenance(m) => Due::Maintenance(m),
+        }
     }
 }
 
@@ -167,13 +161,13 @@ impl DueBatch {
             report.more |= items.len() >= BATCH_PER_SHARD;
             report.scanned += items.len();
             for item in items {
-                let Some(at) = AlertEntry::of(&item) else {
+                let Some(at) = item.entry else {
                     // Index items always carry their keys; nothing to act on.
                     report.failed += 1;
                     continue;
                 };
-                match decode(item) {
-                    Ok(d) => due.push(Entry { due: d, at }),
+                match item.alerting {
+                    Ok(d) => due.push(Entry { due: d.into(), at }),
                     Err(e) => {
                         // Keys only: the content may hold personal data.
                         tracing::error!(pk = %at.pk, sk = %at.sk, error = %e, "undecodable alert item");
@@ -341,7 +335,7 @@ async fn process(
 }
 
 /// `false` when an item changed since it was read (another run, an edit).
-async fn commit(state: &RemindersState, writes: Vec<TransactWriteItem>) -> Result<bool, Error> {
+async fn commit(state: &RemindersState, writes: Vec<Write>) -> Result<bool, Error> {
     match state.store.transact(writes).await {
         Ok(()) => Ok(true),
         Err(WriteError::Conditions(_)) => Ok(false),

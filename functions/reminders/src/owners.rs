@@ -1,6 +1,6 @@
 //! The owners of the due items: profile, settings and the vehicles
-//! concerned, read with BatchGetItem (100 keys a call) before the items are
-//! processed, instead of a few reads per item. One owner's unreadable item
+//! concerned, read together before the items are processed, instead of a
+//! few reads per item (`Store::owner_records`). One owner's unreadable item
 //! fails that owner's entries only, never the whole run.
 
 use std::collections::{BTreeSet, HashMap};
@@ -8,12 +8,9 @@ use std::collections::{BTreeSet, HashMap};
 use shared::domain::settings::Settings;
 use shared::domain::users::User;
 use shared::domain::vehicles::Vehicle;
-use shared::store::{from_item, keys};
 use shared::Error;
 
 use crate::RemindersState;
-
-const BATCH_GET_MAX: usize = 100;
 
 pub struct Owners {
     users: HashMap<String, User>,
@@ -26,68 +23,21 @@ pub struct Owners {
 impl Owners {
     /// `wanted`: (owner id, vehicle id) of every due item.
     pub async fn load(state: &RemindersState, wanted: &[(&str, &str)]) -> Result<Self, Error> {
-        let owner_ids: BTreeSet<&str> = wanted.iter().map(|(o, _)| *o).collect();
-        let vehicle_ids: BTreeSet<(&str, &str)> = wanted.iter().copied().collect();
-        let mut wanted_keys: Vec<(String, String)> = Vec::new();
-        for owner in &owner_ids {
-            wanted_keys.push((keys::user_pk(owner), keys::USER_PROFILE_SK.to_string()));
-            wanted_keys.push((keys::user_pk(owner), keys::SETTINGS_SK.to_string()));
-        }
-        for (owner, vehicle) in &vehicle_ids {
-            wanted_keys.push((keys::user_pk(owner), keys::vehicle_sk(vehicle)));
-        }
-        let mut owners = Owners {
-            users: HashMap::new(),
-            unreadable: BTreeSet::new(),
-            settings: HashMap::new(),
-            vehicles: HashMap::new(),
-        };
-        for chunk in wanted_keys.chunks(BATCH_GET_MAX) {
-            for item in state.store.get_many(chunk).await?.into_iter().flatten() {
-                let kind = item
-                    .get(keys::ENTITY)
-                    .and_then(|v| v.as_s().ok())
-                    .cloned()
-                    .unwrap_or_default();
-                let key = item
-                    .get(keys::PK)
-                    .and_then(|v| v.as_s().ok())
-                    .cloned()
-                    .unwrap_or_default();
-                match kind.as_str() {
-                    keys::entity::USER => match from_item::<User>(item) {
-                        Ok(user) => {
-                            owners.users.insert(user.id.clone(), user);
-                        }
-                        Err(e) => {
-                            tracing::error!(pk = %key, error = %e, "owner profile unreadable");
-                            if let Some(owner) = owner_ids.iter().find(|o| keys::user_pk(o) == key)
-                            {
-                                owners.unreadable.insert(owner.to_string());
-                            }
-                        }
-                    },
-                    // Settings and vehicles only shape the message: the
-                    // defaults do when they cannot be read.
-                    keys::entity::SETTINGS => match from_item::<Settings>(item) {
-                        Ok(s) => {
-                            owners.settings.insert(s.user_id.clone(), s);
-                        }
-                        Err(e) => tracing::warn!(pk = %key, error = %e, "settings unreadable"),
-                    },
-                    keys::entity::VEHICLE => match from_item::<Vehicle>(item) {
-                        Ok(v) => {
-                            owners
-                                .vehicles
-                                .insert((v.owner_id.clone(), v.id.clone()), v);
-                        }
-                        Err(e) => tracing::warn!(pk = %key, error = %e, "vehicle unreadable"),
-                    },
-                    _ => {}
-                }
-            }
-        }
-        Ok(owners)
+        let read = state.store.owner_records(wanted).await?;
+        Ok(Owners {
+            users: read.users.into_iter().map(|u| (u.id.clone(), u)).collect(),
+            unreadable: read.unreadable,
+            settings: read
+                .settings
+                .into_iter()
+                .map(|s| (s.user_id.clone(), s))
+                .collect(),
+            vehicles: read
+                .vehicles
+                .into_iter()
+                .map(|v| ((v.owner_id.clone(), v.id.clone()), v))
+                .collect(),
+        })
     }
 
     /// The owner's profile; an error when it is missing or unreadable.

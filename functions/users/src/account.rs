@@ -12,12 +12,14 @@ use shared::http::pagination::RequestUrl;
 use shared::http::validate::{Fields, Text};
 use shared::http::{no_content, ok, JsonBody, Page};
 use shared::mail::templates;
-use shared::store::otp::CodeIssue;
 use shared::store::users::ProfileChanges;
+use shared::usecases::account_deletion::{self, AccountDependents};
 use shared::{time, Error, Result};
 
 use crate::auth::{new_password, new_session, send_email_code, PASSWORDS_DONT_MATCH};
 use crate::credentials::check_password;
+use crate::store::codes::CodeIssue;
+use crate::store::{AuthStore, Credentials};
 use crate::UsersState;
 
 const REQUIRED: &str = "This field is required.";
@@ -159,7 +161,8 @@ pub async fn delete_account(
     if !check_password(&state, &user, &given.unwrap_or_default()).await? {
         return Err(Error::field("password", WRONG_PASSWORD));
     }
-    state.store.users().delete_everything(&user).await?;
+    let own: Vec<Box<dyn AccountDependents>> = vec![Box::new(Credentials)];
+    account_deletion::delete_account(&state.store, &user, own).await?;
     tracing::info!(user_id = %user.id, "account deleted");
     Ok(no_content())
 }

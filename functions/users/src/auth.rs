@@ -4,7 +4,6 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::json;
-use shared::auth::otp;
 use shared::auth::tokens::REFRESH;
 use shared::auth::{password, CurrentUser, PublicRequest};
 use shared::domain::users::{
@@ -14,13 +13,15 @@ use shared::error::AuthError;
 use shared::http::validate::{Fields, Text};
 use shared::http::{created, ok, JsonBody};
 use shared::mail::templates;
-use shared::store::otp::CodeIssue;
-use shared::store::sessions::Rotation;
 use shared::store::users::Registration;
 use shared::{time, Error, Result};
 
 use crate::client;
 use crate::credentials::check_password;
+use crate::secrets::otp;
+use crate::store::codes::CodeIssue;
+use crate::store::sessions::Rotation;
+use crate::store::AuthStore;
 use crate::UsersState;
 
 pub const PASSWORDS_DONT_MATCH: &str = "Passwords don't match";
@@ -134,12 +135,13 @@ pub async fn register(
     let (session, tokens) = new_session(&user, &headers, &state);
     let (code, code_record) = new_email_code(&state, &user.id);
 
-    match state
-        .store
-        .users()
-        .register(&user, &session, &code_record)
-        .await?
-    {
+    let mut first = vec![state.store.sessions().tx_open(&session)?];
+    first.extend(state.store.email_codes().tx_first(
+        &code_record,
+        &user.email_key(),
+        user.created_at,
+    )?);
+    match state.store.users().register(&user, first).await? {
         Registration::EmailTaken => {
             return Err(Error::field(
                 "email",
@@ -205,7 +207,12 @@ pub async fn login(
     if !state
         .store
         .users()
-        .record_login(&user, rehash.as_deref(), &session, now)
+        .record_login(
+            &user,
+            rehash.as_deref(),
+            vec![state.store.sessions().tx_open(&session)?],
+            now,
+        )
         .await?
     {
         // The password or the account changed between our read and write.
@@ -244,8 +251,8 @@ pub async fn refresh(
 
     let (user, session) = state
         .store
-        .users()
-        .get_with_session(&claims.user_id, &session_id)
+        .sessions()
+        .with_user(&claims.user_id, &session_id)
         .await?;
     let user = user.ok_or(Error::Unauthenticated(AuthError::UserNotFound))?;
     if !user.is_active {

@@ -10,7 +10,9 @@ mod client;
 mod credentials;
 mod health;
 mod recovery;
+mod secrets;
 mod state;
+pub mod store;
 
 use axum::routing::{delete, get, post};
 use axum::Router;

@@ -5,16 +5,18 @@ use axum::extract::State;
 use axum::response::Response;
 use chrono::Duration;
 use serde_json::json;
-use shared::auth::otp::{self, RESEND_COOLDOWN_SECONDS};
-use shared::auth::{password, reset, PublicRequest};
+use shared::auth::{password, PublicRequest};
 use shared::domain::users::email_key;
 use shared::http::validate::{Fields, Text};
 use shared::http::{ok, JsonBody};
 use shared::mail::templates;
-use shared::store::otp::{CodeCheck, CodeIssue};
 use shared::{time, Error, Result};
 
 use crate::auth::{new_password, send_email_code, PASSWORDS_DONT_MATCH};
+use crate::secrets::otp::{self, RESEND_COOLDOWN_SECONDS};
+use crate::secrets::reset;
+use crate::store::codes::{CodeCheck, CodeIssue};
+use crate::store::AuthStore;
 use crate::UsersState;
 
 const RESET_ANSWER: &str = "If your email is registered, you will receive a password reset link";

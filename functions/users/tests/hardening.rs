@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use shared::store::keys;
 use testkit::{emails_to, six_digit_code, unique_email, TestResponse};
 use tokio::task::JoinSet;
+use users::store::AuthStore;
 
 const WRONG: &str = "Wrong-Passphrase-1";
 const INVALID_LOGIN: &str = "Invalid email or password";

@@ -9,15 +9,14 @@ use shared::auth::collections::{MAINTENANCES, REMINDERS, VEHICLES};
 use shared::auth::{CurrentUser, UserData};
 use shared::domain::maintenances::{vehicle_stats, Maintenance};
 use shared::domain::odometer::{record_reading, Reading};
-use shared::domain::reminders::{refresh_for_vehicle, Reminder};
 use shared::domain::vehicles::{fleet_stats, Vehicle, FUEL_TYPES, TRANSMISSIONS};
 use shared::http::listing::{
     choice_filter, matches_search, number_filter, ordering, search_terms, sort, SortKey,
 };
 use shared::http::pagination::RequestUrl;
 use shared::http::{created, no_content, ok, JsonBody, Page};
-use shared::store::keys::entity;
 use shared::store::vehicles::VinClaim;
+use shared::usecases::{odometer, vehicle_deletion};
 use shared::{time, Error, Result};
 
 use crate::input;
@@ -179,19 +178,14 @@ async fn update(
     let now = time::now();
     after.updated_at = now;
     after.version = before.version + 1;
-    let mut also = Vec::new();
-    if after.mileage != before.mileage {
-        record_reading(
-            &mut after.odometer_log,
-            Reading {
-                at: now,
-                km: after.mileage,
-            },
-        );
-        let reminders: Vec<Reminder> = partition.entities(entity::REMINDER)?;
-        let refreshed = refresh_for_vehicle(&reminders, &after, &maintenances, now);
-        also = state.store.reminders().tx_refreshes(&refreshed)?;
-    }
+    let also = odometer::after_vehicle_edit(
+        &state.store,
+        &before,
+        &mut after,
+        &partition.fleet.reminders,
+        &maintenances,
+        now,
+    )?;
     match state
         .store
         .vehicles()
@@ -208,35 +202,18 @@ fn vehicle_records<const C: u8>(
     partition: &UserData<C>,
     id: &str,
 ) -> Result<(Vehicle, Vec<Maintenance>)> {
-    let vehicle = partition
-        .entities::<Vehicle>(entity::VEHICLE)?
-        .into_iter()
-        .find(|v| v.id == id)
-        .ok_or(NOT_FOUND)?;
-    let maintenances = partition
-        .entities::<Maintenance>(entity::MAINTENANCE)?
-        .into_iter()
-        .filter(|m| m.vehicle_id == id)
-        .collect();
-    Ok((vehicle, maintenances))
+    let vehicle = partition.fleet.vehicle(id).ok_or(NOT_FOUND)?.clone();
+    Ok((vehicle, partition.fleet.maintenances_of(id)))
 }
 
-/// Deletes the vehicle's maintenances and reminders, then the vehicle and its VIN guard:
-/// a failure part way leaves the vehicle, so the delete can be retried.
+/// Deletes the vehicle and what goes with it (`usecases::vehicle_deletion`).
 pub async fn delete(
     State(state): State<VehiclesState>,
     partition: Garage,
     Path(id): Path<String>,
 ) -> Result<Response> {
     let (vehicle, _) = vehicle_records(&partition, &id)?;
-    shared::store::maintenances::delete_for_vehicle(
-        &state.store,
-        &partition.user.id,
-        &vehicle.id,
-        &partition.items,
-    )
-    .await?;
-    state.store.vehicles().delete(&vehicle).await?;
+    vehicle_deletion::delete_vehicle(&state.store, &partition.fleet, &vehicle).await?;
     Ok(no_content())
 }
 

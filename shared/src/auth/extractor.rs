@@ -121,7 +121,8 @@ pub mod collections {
 #[derive(Clone, Debug)]
 pub struct UserData<const C: u8> {
     pub user: User,
-    pub items: Vec<crate::store::Item>,
+    /// The collections `C` asked for, decoded (the others are empty).
+    pub fleet: crate::store::Fleet,
 }
 
 impl<S, const C: u8> FromRequestParts<S> for UserData<C>
@@ -133,26 +134,18 @@ where
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        use crate::store::keys;
         let token = bearer(parts)?.ok_or(Error::Unauthenticated(AuthError::NotProvided))?;
         let claims = decode_access(&TokenService::from_ref(state), &token)?;
         let store = &Store::from_ref(state);
-        let pk = keys::user_pk(&claims.user_id);
-        let collection = |bit: u8, prefix: &'static str| {
-            let pk = pk.clone();
-            async move {
-                if C & bit == 0 {
-                    return Ok(Vec::new());
-                }
-                store.query_prefix(&pk, prefix).await
-            }
+        let wanted = crate::store::fleet::FleetParts {
+            vehicles: C & collections::VEHICLES != 0,
+            maintenances: C & collections::MAINTENANCES != 0,
+            reminders: C & collections::REMINDERS != 0,
         };
         let users = store.users();
-        let (profile, mut vehicles, maintenances, reminders) = tokio::try_join!(
+        let (profile, fleet) = tokio::try_join!(
             users.get(&claims.user_id),
-            collection(collections::VEHICLES, keys::VEHICLE_PREFIX),
-            collection(collections::MAINTENANCES, keys::MAINTENANCE_PREFIX),
-            collection(collections::REMINDERS, keys::REMINDER_PREFIX),
+            store.fleet(&claims.user_id, wanted),
         )?;
         let user = profile.ok_or(Error::Unauthenticated(AuthError::UserNotFound))?;
         if !user.is_active {
@@ -163,26 +156,6 @@ where
                 REVOKED,
             )));
         }
-        vehicles.extend(maintenances);
-        vehicles.extend(reminders);
-        Ok(UserData {
-            user,
-            items: vehicles,
-        })
-    }
-}
-
-impl<const C: u8> UserData<C> {
-    /// The items of one entity type, decoded.
-    pub fn entities<T: serde::de::DeserializeOwned>(&self, entity: &str) -> Result<Vec<T>, Error> {
-        self.items
-            .iter()
-            .filter(|item| {
-                item.get(crate::store::keys::ENTITY)
-                    .and_then(|e| e.as_s().ok())
-                    .is_some_and(|e| e == entity)
-            })
-            .map(|item| crate::store::from_item(item.clone()))
-            .collect()
+        Ok(UserData { user, fleet })
     }
 }

@@ -1,13 +1,11 @@
 //! Maintenances under their owner's partition. Every write that changes a
 //! vehicle's odometer or maintenance count does so in the same transaction.
 
-use aws_sdk_dynamodb::types::TransactWriteItem;
-
 use chrono::{DateTime, Utc};
 
 use super::keys;
-use super::vehicles::VehicleEffect;
-use super::{from_item, n, s, to_item, Expr, Item, Store, WriteError, MAX_TRANSACTION_ITEMS};
+use super::vehicles::{conditions::VEHICLE_EFFECT, VehicleEffect};
+use super::{from_item, n, s, Entity, Expr, Item, Store, Write, WriteError};
 use crate::domain::maintenances::Maintenance;
 use crate::domain::vehicles::Vehicle;
 use crate::error::Error;
@@ -22,51 +20,61 @@ impl Store {
     }
 }
 
-pub fn maintenance_item(m: &Maintenance) -> Result<Item, Error> {
-    let mut item = to_item(m)?;
-    item.insert(keys::PK.into(), s(keys::user_pk(&m.owner_id)));
-    item.insert(keys::SK.into(), s(keys::maintenance_sk(&m.id)));
-    item.insert(keys::ENTITY.into(), s(keys::entity::MAINTENANCE));
-    if m.is_scheduled() {
-        let (pk, sk) = keys::scheduled_by_date(&m.owner_id, &m.service_date, &m.id);
-        item.insert(keys::GSI2PK.into(), s(pk));
-        item.insert(keys::GSI2SK.into(), s(sk));
+impl Entity for Maintenance {
+    const NAME: &'static str = keys::entity::MAINTENANCE;
+    fn key(&self) -> (String, String) {
+        (
+            keys::user_pk(&self.owner_id),
+            keys::maintenance_sk(&self.id),
+        )
     }
-    if let Some(at) = m.alert_at() {
-        let (pk, sk) = keys::alert_at(&m.id, &at);
-        item.insert(keys::GSI3PK.into(), s(pk));
-        item.insert(keys::GSI3SK.into(), s(sk));
+    fn extra(&self, item: &mut Item) {
+        if self.is_scheduled() {
+            let (pk, sk) = keys::scheduled_by_date(&self.owner_id, &self.service_date, &self.id);
+            item.insert(keys::GSI2PK.into(), s(pk));
+            item.insert(keys::GSI2SK.into(), s(sk));
+        }
+        if let Some(at) = self.alert_at() {
+            let (pk, sk) = keys::alert_at(&self.id, &at);
+            item.insert(keys::GSI3PK.into(), s(pk));
+            item.insert(keys::GSI3SK.into(), s(sk));
+        }
     }
-    Ok(item)
 }
 
+pub fn maintenance_item(m: &Maintenance) -> Result<Item, Error> {
+    m.to_item()
+}
+
+/// The condition of the maintenance's own write (new, as read, or present).
+const RECORD: &str = "maintenance";
+
 impl Maintenances<'_> {
-    /// Runs a maintenance write (item 0) with the vehicle's update (if any,
-    /// right after it) and `also`; a refusal is explained: the record gone
+    /// Runs the maintenance's own write (condition `RECORD`) with the
+    /// vehicle's update (if any) and `also`; a refusal is explained: the record gone
     /// (404), the vehicle gone or at a limit, or a concurrent change (409).
     async fn run(
         &self,
-        mut items: Vec<TransactWriteItem>,
+        mut items: Vec<Write>,
         vehicle: Option<&Vehicle>,
         effect: VehicleEffect,
-        also: Vec<TransactWriteItem>,
+        also: Vec<Write>,
         record_gone: Error,
     ) -> Result<(), Error> {
         let vehicle_update = match vehicle {
             Some(v) => self.store.vehicles().tx_effect(v, effect)?,
             None => None,
         };
-        let vehicle_at = vehicle_update.as_ref().map(|_| items.len());
         items.extend(vehicle_update);
         items.extend(also);
         match self.store.transact(items).await {
             Ok(()) => Ok(()),
             Err(WriteError::Conditions(failed)) => {
-                if failed.contains(&0) {
+                if failed.has(RECORD) {
                     return Err(record_gone);
                 }
-                match (vehicle, vehicle_at) {
-                    (Some(v), Some(at)) if failed.contains(&at) => {
+                match vehicle {
+                    Some(v) if failed.has(VEHICLE_EFFECT) => {
                         Err(self.store.vehicles().refusal(v, effect).await)
                     }
                     _ => Err(Error::Conflict(
@@ -88,7 +96,7 @@ impl Maintenances<'_> {
         &self,
         m: &Maintenance,
         vehicle: &Vehicle,
-        also: Vec<TransactWriteItem>,
+        also: Vec<Write>,
         also_effect: VehicleEffect,
     ) -> Result<(), Error> {
         let effect = VehicleEffect {
@@ -99,7 +107,9 @@ impl Maintenances<'_> {
         .and(also_effect);
         let items = vec![self.store.tx_put(
             maintenance_item(m)?,
-            Expr::new().condition("attribute_not_exists(pk)"),
+            Expr::new()
+                .condition("attribute_not_exists(pk)")
+                .named(RECORD),
         )?];
         let gone = Error::Conflict("This maintenance already exists.".into());
         self.run(items, Some(vehicle), effect, also, gone).await
@@ -111,7 +121,7 @@ impl Maintenances<'_> {
         before: &Maintenance,
         after: &Maintenance,
         vehicle: &Vehicle,
-        also: Vec<TransactWriteItem>,
+        also: Vec<Write>,
     ) -> Result<(), Error> {
         let effect = VehicleEffect {
             raise_to: after.mileage.filter(|km| *km > vehicle.mileage),
@@ -121,6 +131,7 @@ impl Maintenances<'_> {
             maintenance_item(after)?,
             Expr::new()
                 .condition("attribute_exists(pk) AND version = :version")
+                .named(RECORD)
                 .value(":version", n(before.version)),
         )?];
         let changed = Error::Conflict(
@@ -135,12 +146,12 @@ impl Maintenances<'_> {
         &self,
         m: &Maintenance,
         vehicle: Option<&Vehicle>,
-        also: Vec<TransactWriteItem>,
+        also: Vec<Write>,
     ) -> Result<(), Error> {
         let items = vec![self.store.tx_delete(
             &keys::user_pk(&m.owner_id),
             &keys::maintenance_sk(&m.id),
-            Expr::new().condition("attribute_exists(pk)"),
+            Expr::new().condition("attribute_exists(pk)").named(RECORD),
         )?];
         let effect = VehicleEffect {
             maintenances: -1,
@@ -175,9 +186,16 @@ impl Maintenances<'_> {
 }
 
 impl Maintenances<'_> {
+    /// Deletes the record with its vehicle (the vehicle's own write
+    /// uncounts nothing: it goes too).
+    pub fn tx_cascade_delete(&self, m: &Maintenance) -> Result<Write, Error> {
+        let (pk, sk) = m.key();
+        self.store.tx_delete(&pk, &sk, Expr::new())
+    }
+
     /// The scheduled run's write once it announced `m`: flagged, out of the
     /// alert index; refused if the maintenance changed since it was read.
-    pub fn tx_reminded(&self, m: &Maintenance) -> Result<TransactWriteItem, Error> {
+    pub fn tx_reminded(&self, m: &Maintenance) -> Result<Write, Error> {
         self.store.tx_update(
             &keys::user_pk(&m.owner_id),
             &keys::maintenance_sk(&m.id),
@@ -191,37 +209,4 @@ impl Maintenances<'_> {
                 .value(":version", n(m.version)),
         )
     }
-}
-
-/// Deletes every maintenance and reminder of `vehicle_id` among `partition`
-/// items, in transactions of at most 100 items (used before the vehicle
-/// itself goes).
-pub async fn delete_for_vehicle(
-    store: &Store,
-    owner_id: &str,
-    vehicle_id: &str,
-    partition: &[Item],
-) -> Result<(), Error> {
-    let sks: Vec<String> = partition
-        .iter()
-        .filter(|item| {
-            item.get(keys::ENTITY)
-                .and_then(|e| e.as_s().ok())
-                .is_some_and(|e| e == keys::entity::MAINTENANCE || e == keys::entity::REMINDER)
-        })
-        .filter(|item| {
-            item.get("vehicle_id")
-                .and_then(|v| v.as_s().ok())
-                .is_some_and(|v| v == vehicle_id)
-        })
-        .filter_map(|item| item.get(keys::SK).and_then(|v| v.as_s().ok()).cloned())
-        .collect();
-    for chunk in sks.chunks(MAX_TRANSACTION_ITEMS) {
-        let items = chunk
-            .iter()
-            .map(|sk| store.tx_delete(&keys::user_pk(owner_id), sk, Expr::new()))
-            .collect::<Result<Vec<_>, Error>>()?;
-        store.transact(items).await?;
-    }
-    Ok(())
 }

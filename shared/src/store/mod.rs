@@ -2,17 +2,18 @@
 //! (`table`), the client and its round-trip counter (`client`), and one
 //! repository per entity on top of the small generic helpers below.
 
-pub use aws_sdk_dynamodb::types::TransactWriteItem;
-
 pub mod client;
+pub mod entity;
+pub mod fleet;
 pub mod keys;
 pub mod maintenances;
 pub mod notifications;
-pub mod otp;
+pub mod owners;
 pub mod reminders;
 pub mod sessions;
 pub mod settings;
 pub mod table;
+pub mod tx;
 pub mod users;
 pub mod vehicles;
 
@@ -26,6 +27,9 @@ use serde::Serialize;
 
 pub use aws_sdk_dynamodb::types::AttributeValue as Attr;
 pub use client::CallCounter;
+pub use entity::{Entity, Mixed};
+pub use fleet::Fleet;
+pub use tx::{Refused, Tx, Write, WriteError};
 
 use crate::error::Error;
 
@@ -64,26 +68,13 @@ impl ItemsRead {
     }
 }
 
-/// Why a conditional write or a transaction was refused.
-#[derive(Debug)]
-pub enum WriteError {
-    /// The condition of these items (by position; 0 for a single write) did
-    /// not hold.
-    Conditions(Vec<usize>),
-    Other(Error),
-}
-
-impl WriteError {
-    pub fn is_condition(&self) -> bool {
-        matches!(self, WriteError::Conditions(_))
-    }
-}
-
 /// Update, condition, names and values of one write.
 #[derive(Clone, Debug, Default)]
 pub struct Expr {
     pub update: Option<String>,
     pub condition: Option<String>,
+    /// What a refusal of `condition` reports (see `tx`).
+    pub condition_name: Option<String>,
     pub names: HashMap<String, String>,
     pub values: HashMap<String, AttributeValue>,
 }
@@ -100,6 +91,11 @@ impl Expr {
         self.condition = Some(expression.into());
         self
     }
+    /// Names the condition: a refusal reports this name.
+    pub fn named(mut self, name: &str) -> Self {
+        self.condition_name = Some(name.into());
+        self
+    }
     pub fn name(mut self, placeholder: &str, attribute: &str) -> Self {
         self.names.insert(placeholder.into(), attribute.into());
         self
@@ -108,22 +104,11 @@ impl Expr {
         self.values.insert(placeholder.into(), value);
         self
     }
-    fn names(&self) -> Option<HashMap<String, String>> {
+    pub(crate) fn names(&self) -> Option<HashMap<String, String>> {
         (!self.names.is_empty()).then(|| self.names.clone())
     }
-    fn values(&self) -> Option<HashMap<String, AttributeValue>> {
+    pub(crate) fn values(&self) -> Option<HashMap<String, AttributeValue>> {
         (!self.values.is_empty()).then(|| self.values.clone())
-    }
-}
-
-impl From<WriteError> for Error {
-    fn from(err: WriteError) -> Self {
-        match err {
-            WriteError::Conditions(items) => Error::Conflict(format!(
-                "concurrent change on items {items:?}, please retry"
-            )),
-            WriteError::Other(e) => e,
-        }
     }
 }
 
@@ -352,85 +337,6 @@ impl Store {
         Ok(items)
     }
 
-    /// One atomic TransactWriteItems.
-    pub async fn transact(&self, items: Vec<TransactWriteItem>) -> Result<(), WriteError> {
-        match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await
-        {
-            Ok(_) => Ok(()),
-            Err(SdkError::ServiceError(ctx)) => {
-                let err = ctx.into_err();
-                match &err {
-                    aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError::TransactionCanceledException(tx) => {
-                        let failed: Vec<usize> = tx
-                            .cancellation_reasons()
-                            .iter()
-                            .enumerate()
-                            .filter(|(_, r)| r.code() == Some("ConditionalCheckFailed"))
-                            .map(|(i, _)| i)
-                            .collect();
-                        if failed.is_empty() {
-                            // Cancelled for contention (TransactionConflict): retryable.
-                            Err(WriteError::Other(Error::Conflict(
-                                "a concurrent request changed the same data, please retry".into(),
-                            )))
-                        } else {
-                            Err(WriteError::Conditions(failed))
-                        }
-                    }
-                    other => Err(WriteError::Other(service_error(other.code(), other.message()))),
-                }
-            }
-            Err(other) => Err(WriteError::Other(sdk_error(other))),
-        }
-    }
-
-    /// A Put for a transaction.
-    pub fn tx_put(&self, item: Item, expr: Expr) -> Result<TransactWriteItem, Error> {
-        let put = aws_sdk_dynamodb::types::Put::builder()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .set_condition_expression(expr.condition.clone())
-            .set_expression_attribute_names(expr.names())
-            .set_expression_attribute_values(expr.values())
-            .build()
-            .map_err(Error::internal)?;
-        Ok(TransactWriteItem::builder().put(put).build())
-    }
-
-    /// An Update for a transaction.
-    pub fn tx_update(&self, pk: &str, sk: &str, expr: Expr) -> Result<TransactWriteItem, Error> {
-        let update = aws_sdk_dynamodb::types::Update::builder()
-            .table_name(&self.table)
-            .key("pk", s(pk))
-            .key("sk", s(sk))
-            .update_expression(expr.update.clone().unwrap_or_default())
-            .set_condition_expression(expr.condition.clone())
-            .set_expression_attribute_names(expr.names())
-            .set_expression_attribute_values(expr.values())
-            .build()
-            .map_err(Error::internal)?;
-        Ok(TransactWriteItem::builder().update(update).build())
-    }
-
-    /// A Delete for a transaction.
-    pub fn tx_delete(&self, pk: &str, sk: &str, expr: Expr) -> Result<TransactWriteItem, Error> {
-        let delete = aws_sdk_dynamodb::types::Delete::builder()
-            .table_name(&self.table)
-            .key("pk", s(pk))
-            .key("sk", s(sk))
-            .set_condition_expression(expr.condition.clone())
-            .set_expression_attribute_names(expr.names())
-            .set_expression_attribute_values(expr.values())
-            .build()
-            .map_err(Error::internal)?;
-        Ok(TransactWriteItem::builder().delete(delete).build())
-    }
-
     /// PutItem, conditional when `expr` has a condition.
     pub async fn put(&self, item: Item, expr: Expr) -> Result<(), WriteError> {
         self.client
@@ -443,7 +349,7 @@ impl Store {
             .send()
             .await
             .map(|_| ())
-            .map_err(write_error)
+            .map_err(|e| write_error(e, &expr))
     }
 
     /// UpdateItem; returns the item as it is after the update.
@@ -461,7 +367,7 @@ impl Store {
             .send()
             .await
             .map(|out| out.attributes.unwrap_or_default())
-            .map_err(write_error)
+            .map_err(|e| write_error(e, &expr))
     }
 
     /// DeleteItem, optionally conditional.
@@ -477,7 +383,7 @@ impl Store {
             .send()
             .await
             .map(|_| ())
-            .map_err(write_error)
+            .map_err(|e| write_error(e, &expr))
     }
 
     /// Several items by full key in one BatchGetItem (strongly consistent),
@@ -645,12 +551,15 @@ pub fn from_item<T: DeserializeOwned>(item: Item) -> Result<T, Error> {
 /// Splits a single-item write failure: failed condition or anything else.
 fn write_error<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
     err: SdkError<E, R>,
+    expr: &Expr,
 ) -> WriteError {
     match &err {
         SdkError::ServiceError(ctx)
             if ctx.err().code() == Some("ConditionalCheckFailedException") =>
         {
-            WriteError::Conditions(vec![0])
+            WriteError::Conditions(Refused::one(
+                expr.condition_name.as_deref().unwrap_or(tx::UNNAMED),
+            ))
         }
         _ => WriteError::Other(sdk_error(err)),
     }
@@ -670,7 +579,7 @@ pub fn sdk_error<E: ProvideErrorMetadata + std::fmt::Debug, R: std::fmt::Debug>(
     }
 }
 
-fn service_error(code: Option<&str>, message: Option<&str>) -> Error {
+pub(crate) fn service_error(code: Option<&str>, message: Option<&str>) -> Error {
     let code = code.unwrap_or("Unknown");
     let text = format!("DynamoDB {code}: {}", message.unwrap_or(""));
     match code {

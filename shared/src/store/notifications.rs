@@ -4,10 +4,10 @@
 //! oldest are dropped. Lists page inside DynamoDB (`Limit`,
 //! `ExclusiveStartKey`), so no response grows with the history.
 
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::keys;
-use super::{from_item, n, s, to_item, Expr, Item, Store, WriteError, MAX_TRANSACTION_ITEMS};
+use super::{from_item, n, s, Entity, Expr, Item, Store, Write, WriteError, MAX_TRANSACTION_ITEMS};
 use crate::domain::limits::MAX_NOTIFICATIONS_KEPT;
 use crate::domain::notifications::Notification;
 use crate::error::Error;
@@ -65,15 +65,18 @@ impl InboxFilter {
     }
 }
 
+impl Entity for Notification {
+    const NAME: &'static str = keys::entity::NOTIFICATION;
+    fn key(&self) -> (String, String) {
+        (
+            keys::notifications_pk(&self.user_id),
+            keys::notification_sk(&self.id),
+        )
+    }
+}
+
 pub fn notification_item(notification: &Notification) -> Result<Item, Error> {
-    let mut item = to_item(notification)?;
-    item.insert(
-        keys::PK.into(),
-        s(keys::notifications_pk(&notification.user_id)),
-    );
-    item.insert(keys::SK.into(), s(keys::notification_sk(&notification.id)));
-    item.insert(keys::ENTITY.into(), s(keys::entity::NOTIFICATION));
-    Ok(item)
+    notification.to_item()
 }
 
 fn bool_value(value: bool) -> AttributeValue {
@@ -196,7 +199,7 @@ impl Notifications<'_> {
         Ok(self.counts(user_id).await?.unread)
     }
 
-    fn tx_count(&self, user_id: &str, unread: i64, total: i64) -> Result<TransactWriteItem, Error> {
+    fn tx_count(&self, user_id: &str, unread: i64, total: i64) -> Result<Write, Error> {
         self.store.tx_update(
             &keys::notifications_pk(user_id),
             keys::NOTIFICATION_COUNTER_SK,
@@ -213,7 +216,7 @@ impl Notifications<'_> {
     /// The writes creating `notification` and counting it, for a
     /// transaction that may carry more (the reminders run). Whoever commits
     /// them calls `trim` afterwards.
-    pub fn tx_create(&self, notification: &Notification) -> Result<Vec<TransactWriteItem>, Error> {
+    pub fn tx_create(&self, notification: &Notification) -> Result<Vec<Write>, Error> {
         Ok(vec![
             self.store.tx_put(
                 notification_item(notification)?,
@@ -250,11 +253,7 @@ impl Notifications<'_> {
 
     /// The write moving `before` to `after` (read state only) if it is still
     /// as read, with the counter.
-    fn tx_mark(
-        &self,
-        before: &Notification,
-        after: &Notification,
-    ) -> Result<TransactWriteItem, Error> {
+    fn tx_mark(&self, before: &Notification, after: &Notification) -> Result<Write, Error> {
         let mut expr = Expr::new()
             .condition("attribute_exists(pk) AND is_read = :was")
             .value(":was", bool_value(before.is_read))
@@ -336,7 +335,7 @@ impl Notifications<'_> {
         }
     }
 
-    fn tx_delete(&self, notification: &Notification) -> Result<TransactWriteItem, Error> {
+    fn tx_delete(&self, notification: &Notification) -> Result<Write, Error> {
         self.store.tx_delete(
             &keys::notifications_pk(&notification.user_id),
             &keys::notification_sk(&notification.id),

@@ -1,12 +1,14 @@
 //! Reminders under their owner's partition; an active reminder with
 //! something left to notify is also in the global alert index (GSI3).
 
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, Utc};
 
+use super::entity;
 use super::keys;
-use super::vehicles::VehicleEffect;
-use super::{from_item, n, s, to_item, Expr, Item, Store, WriteError};
+use super::vehicles::{conditions::VEHICLE_EFFECT, VehicleEffect};
+use super::{from_item, n, s, Entity, Expr, Item, Store, Write, WriteError};
+use crate::domain::maintenances::Maintenance;
 use crate::domain::reminders::Reminder;
 use crate::domain::vehicles::Vehicle;
 use crate::error::Error;
@@ -21,22 +23,27 @@ impl Store {
     }
 }
 
-pub fn reminder_item(r: &Reminder) -> Result<Item, Error> {
-    let mut item = to_item(r)?;
-    item.insert(keys::PK.into(), s(keys::user_pk(&r.owner_id)));
-    item.insert(keys::SK.into(), s(keys::reminder_sk(&r.id)));
-    item.insert(keys::ENTITY.into(), s(keys::entity::REMINDER));
-    if let Some(at) = r.alert_at {
-        let (pk, sk) = keys::alert_at(&r.id, &at);
-        item.insert(keys::GSI3PK.into(), s(pk));
-        item.insert(keys::GSI3SK.into(), s(sk));
+impl Entity for Reminder {
+    const NAME: &'static str = keys::entity::REMINDER;
+    fn key(&self) -> (String, String) {
+        (keys::user_pk(&self.owner_id), keys::reminder_sk(&self.id))
     }
-    Ok(item)
+    fn extra(&self, item: &mut Item) {
+        if let Some(at) = self.alert_at {
+            let (pk, sk) = keys::alert_at(&self.id, &at);
+            item.insert(keys::GSI3PK.into(), s(pk));
+            item.insert(keys::GSI3SK.into(), s(sk));
+        }
+    }
+}
+
+pub fn reminder_item(r: &Reminder) -> Result<Item, Error> {
+    r.to_item()
 }
 
 impl Reminders<'_> {
     /// Puts a new reminder.
-    pub fn tx_create(&self, r: &Reminder) -> Result<TransactWriteItem, Error> {
+    pub fn tx_create(&self, r: &Reminder) -> Result<Write, Error> {
         self.store.tx_put(
             reminder_item(r)?,
             Expr::new().condition("attribute_not_exists(pk)"),
@@ -44,7 +51,7 @@ impl Reminders<'_> {
     }
 
     /// Replaces the reminder stored at `version` with `after`.
-    pub fn tx_replace(&self, version: u64, after: &Reminder) -> Result<TransactWriteItem, Error> {
+    pub fn tx_replace(&self, version: u64, after: &Reminder) -> Result<Write, Error> {
         self.store.tx_put(
             reminder_item(after)?,
             Expr::new()
@@ -54,10 +61,7 @@ impl Reminders<'_> {
     }
 
     /// The writes of `refresh_for_vehicle`'s result.
-    pub fn tx_refreshes(
-        &self,
-        refreshed: &[(u64, Reminder)],
-    ) -> Result<Vec<TransactWriteItem>, Error> {
+    pub fn tx_refreshes(&self, refreshed: &[(u64, Reminder)]) -> Result<Vec<Write>, Error> {
         refreshed
             .iter()
             .map(|(version, after)| self.tx_replace(*version, after))
@@ -66,7 +70,7 @@ impl Reminders<'_> {
 
     /// Deletes the reminder as it was read: of two concurrent deletes one
     /// is refused, so the vehicle's active count moves once.
-    pub fn tx_delete(&self, r: &Reminder) -> Result<TransactWriteItem, Error> {
+    pub fn tx_delete(&self, r: &Reminder) -> Result<Write, Error> {
         self.store.tx_delete(
             &keys::user_pk(&r.owner_id),
             &keys::reminder_sk(&r.id),
@@ -74,6 +78,12 @@ impl Reminders<'_> {
                 .condition("attribute_exists(pk) AND version = :version")
                 .value(":version", n(r.version)),
         )
+    }
+
+    /// Deletes the reminder with its vehicle (nothing left to count).
+    pub fn tx_cascade_delete(&self, r: &Reminder) -> Result<Write, Error> {
+        let (pk, sk) = r.key();
+        self.store.tx_delete(&pk, &sk, Expr::new())
     }
 
     /// How many active reminders a vehicle gains when `before` becomes
@@ -88,7 +98,7 @@ impl Reminders<'_> {
     /// limit: a 400); a changed item is a 409.
     pub async fn commit(
         &self,
-        mut items: Vec<TransactWriteItem>,
+        mut items: Vec<Write>,
         vehicle: Option<&Vehicle>,
         active_delta: i64,
     ) -> Result<(), Error> {
@@ -96,7 +106,6 @@ impl Reminders<'_> {
             active_reminders: active_delta,
             ..VehicleEffect::default()
         };
-        let vehicle_at = items.len();
         let counts = match vehicle {
             Some(v) => self.store.vehicles().tx_effect(v, effect)?,
             None => None,
@@ -106,7 +115,7 @@ impl Reminders<'_> {
         match self.store.transact(items).await {
             Ok(()) => Ok(()),
             Err(WriteError::Conditions(failed)) => match vehicle {
-                Some(v) if counted && failed.contains(&vehicle_at) => {
+                Some(v) if counted && failed.has(VEHICLE_EFFECT) => {
                     Err(self.store.vehicles().refusal(v, effect).await)
                 }
                 _ => Err(Error::Conflict(
@@ -119,14 +128,16 @@ impl Reminders<'_> {
     }
 
     /// Up to `limit` items of one alert shard whose alert time is at or
-    /// before `at` (reminders and scheduled maintenances), oldest first.
+    /// before `at` (reminders and scheduled maintenances), oldest first,
+    /// each decoded on its own.
     pub async fn alerts_due(
         &self,
         shard: u32,
         at: &DateTime<Utc>,
         limit: usize,
-    ) -> Result<Vec<Item>, Error> {
-        self.store
+    ) -> Result<Vec<AlertItem>, Error> {
+        Ok(self
+            .store
             .query_index_range(
                 keys::ALERT_INDEX,
                 &keys::alert_shard(shard),
@@ -134,7 +145,10 @@ impl Reminders<'_> {
                 &keys::alert_bound(at),
                 Some(limit),
             )
-            .await
+            .await?
+            .into_iter()
+            .map(AlertItem::of)
+            .collect())
     }
 
     /// Takes an item out of the alert index (`REMOVE gsi3pk, gsi3sk`) only
@@ -159,10 +173,34 @@ impl Reminders<'_> {
             Err(WriteError::Other(e)) => Err(e),
         }
     }
+}
 
-    /// Decodes an item of the alert index.
-    pub fn decode(item: Item) -> Result<Reminder, Error> {
-        from_item(item)
+/// What sits in the alert index.
+#[derive(Clone, Debug)]
+pub enum Alerting {
+    Reminder(Reminder),
+    Maintenance(Maintenance),
+}
+
+/// One item read from the alert index: where it is (`None`: no keys to act
+/// on) and what it is, or why it cannot be read.
+#[derive(Debug)]
+pub struct AlertItem {
+    pub entry: Option<AlertEntry>,
+    pub alerting: Result<Alerting, Error>,
+}
+
+impl AlertItem {
+    fn of(item: Item) -> Self {
+        let entry = AlertEntry::of(&item);
+        let alerting = match entity::name_of(&item) {
+            Reminder::NAME => from_item(item).map(Alerting::Reminder),
+            Maintenance::NAME => from_item(item).map(Alerting::Maintenance),
+            other => Err(Error::internal(format!(
+                "entity {other:?} in the alert index"
+            ))),
+        };
+        AlertItem { entry, alerting }
     }
 }
 

@@ -1,171 +1,30 @@
-//! Login sessions: one item per refresh-token chain, in the user's auth
-//! partition (`keys::auth_pk`), expiring through TTL.
+//! The stored forms of the auth partition's items (`keys::auth_pk`): login
+//! sessions and the pending e-mail code. Only the users function reads and
+//! writes them (its `store` module); the types and keys stay here, with the
+//! other key formats, for the test kit that seeds them.
 
-use aws_sdk_dynamodb::types::AttributeValue;
-use chrono::{DateTime, Utc};
-
-use super::keys;
-use super::{from_item, n, s, to_item, Expr, Item, Store, WriteError, MAX_TRANSACTION_ITEMS};
-use crate::domain::users::Session;
+use super::{keys, Entity, Item};
+use crate::domain::users::{EmailCode, Session};
 use crate::error::Error;
-use crate::time;
 
-pub struct Sessions<'a> {
-    store: &'a Store,
+impl Entity for Session {
+    const NAME: &'static str = keys::entity::SESSION;
+    fn key(&self) -> (String, String) {
+        keys::session_key(&self.user_id, &self.id)
+    }
 }
 
-impl Store {
-    pub fn sessions(&self) -> Sessions<'_> {
-        Sessions { store: self }
+impl Entity for EmailCode {
+    const NAME: &'static str = keys::entity::EMAIL_CODE;
+    fn key(&self) -> (String, String) {
+        keys::email_code_key(&self.user_id)
     }
 }
 
 pub fn session_item(session: &Session) -> Result<Item, Error> {
-    let mut item = to_item(session)?;
-    let (pk, sk) = keys::session_key(&session.user_id, &session.id);
-    item.insert(keys::PK.into(), s(pk));
-    item.insert(keys::SK.into(), s(sk));
-    item.insert(keys::ENTITY.into(), s(keys::entity::SESSION));
-    Ok(item)
+    session.to_item()
 }
 
-/// A new refresh token for a session chain.
-#[derive(Clone, Debug)]
-pub struct Rotation<'a> {
-    pub old_jti: &'a str,
-    pub new_jti: &'a str,
-    pub new_iat: i64,
-    pub expires_at: i64,
-}
-
-/// "Mark inactive", only on a session that still exists: an update without
-/// the condition would recreate, as a bare item, a session TTL just removed.
-fn deactivation(now: DateTime<Utc>) -> Expr {
-    Expr::new()
-        .update("SET is_active = :no, updated_at = :now")
-        .condition("attribute_exists(pk)")
-        .value(":no", AttributeValue::Bool(false))
-        .value(":now", s(time::format(&now)))
-}
-
-impl Sessions<'_> {
-    /// Every session record of the user (active or not).
-    pub async fn list(&self, user_id: &str) -> Result<Vec<Session>, Error> {
-        self.store
-            .query_prefix(&keys::auth_pk(user_id), keys::SESSION_PREFIX)
-            .await?
-            .into_iter()
-            .map(from_item)
-            .collect()
-    }
-
-    pub async fn get(&self, user_id: &str, session_id: &str) -> Result<Option<Session>, Error> {
-        let (pk, sk) = keys::session_key(user_id, session_id);
-        self.store.get(&pk, &sk).await?.map(from_item).transpose()
-    }
-
-    pub async fn create(&self, session: &Session) -> Result<(), Error> {
-        self.store
-            .put(
-                session_item(session)?,
-                Expr::new().condition("attribute_not_exists(pk)"),
-            )
-            .await
-            .map_err(Error::from)
-    }
-
-    /// Moves the chain to a new refresh token, if `old_jti` is still the
-    /// current one and the session is active, remembering the replaced `jti`
-    /// and when (the refresh grace). `Ok(false)` otherwise.
-    pub async fn rotate(
-        &self,
-        session: &Session,
-        rotation: &Rotation<'_>,
-        now: DateTime<Utc>,
-    ) -> Result<bool, Error> {
-        let expr = Expr::new()
-            .update(
-                "SET refresh_jti = :new, refresh_iat = :iat, previous_jti = :old, \
-                 rotated_at = :at, expires_at = :exp, updated_at = :now",
-            )
-            .condition("refresh_jti = :old AND is_active = :yes")
-            .value(":new", s(rotation.new_jti))
-            .value(":old", s(rotation.old_jti))
-            .value(":iat", n(rotation.new_iat))
-            .value(":at", n(now.timestamp()))
-            .value(":exp", n(rotation.expires_at))
-            .value(":now", s(time::format(&now)))
-            .value(":yes", AttributeValue::Bool(true));
-        let (pk, sk) = keys::session_key(&session.user_id, &session.id);
-        match self.store.update(&pk, &sk, expr).await {
-            Ok(_) => Ok(true),
-            Err(WriteError::Conditions(_)) => Ok(false),
-            Err(WriteError::Other(e)) => Err(e),
-        }
-    }
-
-    /// Ends one chain (reuse detected). A session already gone stays gone.
-    pub async fn revoke(
-        &self,
-        user_id: &str,
-        session_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<(), Error> {
-        let (pk, sk) = keys::session_key(user_id, session_id);
-        match self.store.update(&pk, &sk, deactivation(now)).await {
-            Ok(_) | Err(WriteError::Conditions(_)) => Ok(()),
-            Err(WriteError::Other(e)) => Err(e),
-        }
-    }
-
-    /// Marks every active session of the user inactive (logout everywhere,
-    /// password change). Tokens are already refused through the user's token
-    /// version; this keeps the sessions list truthful.
-    pub async fn revoke_all(&self, user_id: &str, now: DateTime<Utc>) -> Result<(), Error> {
-        let active: Vec<String> = self
-            .list(user_id)
-            .await?
-            .into_iter()
-            .filter(|s| s.is_active)
-            .map(|s| s.id)
-            .collect();
-        self.deactivate(user_id, &active, now).await
-    }
-
-    /// Marks these sessions inactive, 100 per transaction. Sessions that TTL
-    /// removed in the meantime fail their `attribute_exists` condition: the
-    /// transaction is retried without them, never recreating them.
-    pub async fn deactivate(
-        &self,
-        user_id: &str,
-        session_ids: &[String],
-        now: DateTime<Utc>,
-    ) -> Result<(), Error> {
-        for chunk in session_ids.chunks(MAX_TRANSACTION_ITEMS) {
-            let mut pending: Vec<&String> = chunk.iter().collect();
-            // Each retry drops at least one session, so this ends.
-            while !pending.is_empty() {
-                let items = pending
-                    .iter()
-                    .map(|id| {
-                        let (pk, sk) = keys::session_key(user_id, id);
-                        self.store.tx_update(&pk, &sk, deactivation(now))
-                    })
-                    .collect::<Result<Vec<_>, Error>>()?;
-                match self.store.transact(items).await {
-                    Ok(()) => break,
-                    Err(WriteError::Conditions(gone)) => {
-                        pending = pending
-                            .into_iter()
-                            .enumerate()
-                            .filter(|(i, _)| !gone.contains(i))
-                            .map(|(_, id)| id)
-                            .collect();
-                    }
-                    Err(WriteError::Other(e)) => return Err(e),
-                }
-            }
-        }
-        Ok(())
-    }
+pub fn code_item(code: &EmailCode) -> Result<Item, Error> {
+    code.to_item()
 }

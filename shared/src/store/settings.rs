@@ -1,7 +1,7 @@
 //! User settings: one item in the user's partition, created on first access.
 
 use super::keys;
-use super::{from_item, n, s, to_item, Expr, Item, Store, WriteError};
+use super::{from_item, n, Entity, Expr, Store, WriteError};
 use crate::domain::settings::Settings;
 use crate::error::Error;
 
@@ -15,12 +15,11 @@ impl Store {
     }
 }
 
-fn settings_item(settings: &Settings) -> Result<Item, Error> {
-    let mut item = to_item(settings)?;
-    item.insert(keys::PK.into(), s(keys::user_pk(&settings.user_id)));
-    item.insert(keys::SK.into(), s(keys::SETTINGS_SK));
-    item.insert(keys::ENTITY.into(), s(keys::entity::SETTINGS));
-    Ok(item)
+impl Entity for Settings {
+    const NAME: &'static str = keys::entity::SETTINGS;
+    fn key(&self) -> (String, String) {
+        (keys::user_pk(&self.user_id), keys::SETTINGS_SK.to_string())
+    }
 }
 
 impl SettingsRepo<'_> {
@@ -42,7 +41,7 @@ impl SettingsRepo<'_> {
         match self
             .store
             .put(
-                settings_item(&fresh)?,
+                fresh.to_item()?,
                 Expr::new().condition("attribute_not_exists(pk)"),
             )
             .await
@@ -61,7 +60,7 @@ impl SettingsRepo<'_> {
         match self
             .store
             .put(
-                settings_item(after)?,
+                after.to_item()?,
                 Expr::new()
                     .condition("attribute_exists(pk) AND version = :version")
                     .value(":version", n(before.version)),

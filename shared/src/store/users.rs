@@ -1,11 +1,10 @@
 //! User records, their e-mail guard and the e-mail lookup index.
 
-use aws_sdk_dynamodb::types::TransactWriteItem;
 use chrono::{DateTime, SubsecRound, Utc};
 
 use super::keys::{self, GSI1, GSI1PK, GSI1SK};
-use super::{from_item, n, s, to_item, Expr, Item, Store, WriteError};
-use crate::domain::users::{email_key, EmailCode, Session, User};
+use super::{from_item, n, s, Entity, Expr, Item, Store, Write, WriteError};
+use crate::domain::users::{email_key, User};
 use crate::error::Error;
 use crate::time;
 
@@ -45,16 +44,32 @@ impl Store {
     }
 }
 
+impl Entity for User {
+    const NAME: &'static str = keys::entity::USER;
+    fn key(&self) -> (String, String) {
+        Users::profile_key(&self.id)
+    }
+    fn extra(&self, item: &mut Item) {
+        let (gsi1pk, gsi1sk) = keys::user_by_email(&self.email_key());
+        item.insert(GSI1PK.into(), s(gsi1pk));
+        item.insert(GSI1SK.into(), s(gsi1sk));
+    }
+}
+
 /// The stored form of a user: the entity plus its keys.
 pub fn user_item(user: &User) -> Result<Item, Error> {
-    let mut item = to_item(user)?;
-    let (gsi1pk, gsi1sk) = keys::user_by_email(&user.email_key());
-    item.insert(keys::PK.into(), s(keys::user_pk(&user.id)));
-    item.insert(keys::SK.into(), s(keys::USER_PROFILE_SK));
-    item.insert(keys::ENTITY.into(), s(keys::entity::USER));
-    item.insert(GSI1PK.into(), s(gsi1pk));
-    item.insert(GSI1SK.into(), s(gsi1sk));
-    Ok(item)
+    user.to_item()
+}
+
+/// The condition of an e-mail guard's Put: the address is not taken.
+const EMAIL_FREE: &str = "email_free";
+/// The profile is still at the version read.
+const PROFILE_VERSION: &str = "profile_version";
+
+fn email_free() -> Expr {
+    Expr::new()
+        .condition("attribute_not_exists(pk)")
+        .named(EMAIL_FREE)
 }
 
 fn guard_item(email_key: &str, user_id: &str) -> Item {
@@ -77,22 +92,6 @@ impl Users<'_> {
         self.store.get(&pk, &sk).await?.map(from_item).transpose()
     }
 
-    /// The user and one of their sessions, in one round trip.
-    pub async fn get_with_session(
-        &self,
-        user_id: &str,
-        session_id: &str,
-    ) -> Result<(Option<User>, Option<Session>), Error> {
-        let keys = [
-            Self::profile_key(user_id),
-            keys::session_key(user_id, session_id),
-        ];
-        let mut found = self.store.get_many(&keys).await?.into_iter();
-        let user = found.next().flatten().map(from_item).transpose()?;
-        let session = found.next().flatten().map(from_item).transpose()?;
-        Ok((user, session))
-    }
-
     /// Looks a user up by address (GSI1; one Query).
     pub async fn find_by_email(&self, email_key: &str) -> Result<Option<User>, Error> {
         let (gsi1pk, _) = keys::user_by_email(email_key);
@@ -103,33 +102,19 @@ impl Users<'_> {
         items.into_iter().next().map(from_item).transpose()
     }
 
-    /// Creates the user, its e-mail guard, a first session and a verification
-    /// code, all or nothing.
-    pub async fn register(
-        &self,
-        user: &User,
-        session: &Session,
-        code: &EmailCode,
-    ) -> Result<Registration, Error> {
-        let items = vec![
-            self.store.tx_put(
-                guard_item(&user.email_key(), &user.id),
+    /// Creates the user and its e-mail guard with the writes in `also` (the
+    /// registering function's first session and code), all or nothing.
+    pub async fn register(&self, user: &User, also: Vec<Write>) -> Result<Registration, Error> {
+        let mut tx = self.store.tx();
+        tx.put(guard_item(&user.email_key(), &user.id), email_free())?
+            .put(
+                user.to_item()?,
                 Expr::new().condition("attribute_not_exists(pk)"),
-            )?,
-            self.store.tx_put(
-                user_item(user)?,
-                Expr::new().condition("attribute_not_exists(pk)"),
-            )?,
-            self.store
-                .tx_put(super::sessions::session_item(session)?, Expr::new())?,
-            self.store
-                .tx_put(super::otp::code_item(code)?, Expr::new())?,
-            // The first code counts toward the address's daily cap.
-            super::otp::count_code_sent(self.store, &user.email_key(), user.created_at, None)?,
-        ];
-        match self.store.transact(items).await {
+            )?
+            .extend(also);
+        match tx.commit().await {
             Ok(()) => Ok(Registration::Created),
-            Err(WriteError::Conditions(failed)) if failed.contains(&0) => {
+            Err(WriteError::Conditions(failed)) if failed.has(EMAIL_FREE) => {
                 Ok(Registration::EmailTaken)
             }
             Err(e) => Err(e.into()),
@@ -137,14 +122,14 @@ impl Users<'_> {
     }
 
     /// A successful login: stamps `last_login`, clears the failure counter,
-    /// optionally stores a rehashed password, and opens the session; only if
-    /// the password and the active flag are still what we checked.
-    /// `Ok(false)` means the record changed meanwhile.
+    /// optionally stores a rehashed password, with the writes in `also`
+    /// (the session it opens); only if the password and the active flag are
+    /// still what we checked. `Ok(false)` means the record changed meanwhile.
     pub async fn record_login(
         &self,
         user: &User,
         new_hash: Option<&str>,
-        session: &Session,
+        also: Vec<Write>,
         now: DateTime<Utc>,
     ) -> Result<bool, Error> {
         let (pk, sk) = Self::profile_key(&user.id);
@@ -160,12 +145,9 @@ impl Users<'_> {
                 .value(":new", s(hash)),
             None => expr.update("SET last_login = :now, failed_logins = :zero REMOVE locked_until"),
         };
-        let items = vec![
-            self.store.tx_update(&pk, &sk, expr)?,
-            self.store
-                .tx_put(super::sessions::session_item(session)?, Expr::new())?,
-        ];
-        match self.store.transact(items).await {
+        let mut tx = self.store.tx();
+        tx.update(&pk, &sk, expr)?.extend(also);
+        match tx.commit().await {
             Ok(()) => Ok(true),
             Err(WriteError::Conditions(_)) => Ok(false),
             Err(e) => Err(e.into()),
@@ -320,6 +302,7 @@ impl Users<'_> {
         let mut removes = Vec::new();
         let mut expr = Expr::new()
             .condition("version = :version")
+            .named(PROFILE_VERSION)
             .value(":now", s(time::format(&now)))
             .value(":version", n(user.version))
             .value(":next", n(user.version + 1));
@@ -363,41 +346,34 @@ impl Users<'_> {
         }
         expr = expr.update(update);
 
-        let mut items: Vec<TransactWriteItem> = Vec::new();
+        let mut tx = self.store.tx();
         if let (Some(email), true) = (new_email, moves_guard) {
             let new_key = email_key(email);
-            items.push(self.store.tx_put(
-                guard_item(&new_key, &user.id),
-                Expr::new().condition("attribute_not_exists(pk)"),
-            )?);
             let (old_pk, old_sk) = keys::email_guard(&user.email_key());
-            items.push(
-                self.store.tx_delete(
+            tx.put(guard_item(&new_key, &user.id), email_free())?
+                .delete(
                     &old_pk,
                     &old_sk,
                     Expr::new()
                         .condition("user_id = :me")
+                        .named("email_held")
                         .value(":me", s(&user.id)),
-                )?,
-            );
+                )?;
         }
-        items.push(self.store.tx_update(&pk, &sk, expr)?);
-        let profile_index = items.len() - 1;
+        tx.update(&pk, &sk, expr)?;
 
-        match self.store.transact(items).await {
+        match tx.commit().await {
             Ok(()) => {}
             Err(WriteError::Conditions(failed)) => {
-                if moves_guard && failed.contains(&0) {
+                if failed.has(EMAIL_FREE) {
                     return Ok(None);
                 }
-                if failed.contains(&profile_index) {
+                if failed.has(PROFILE_VERSION) {
                     return Err(Error::Conflict(
                         "The profile was changed by another request; reload it and retry.".into(),
                     ));
                 }
-                return Err(Error::internal(format!(
-                    "profile update refused: {failed:?}"
-                )));
+                return Err(Error::internal(format!("profile update refused: {failed}")));
             }
             Err(e) => return Err(e.into()),
         }
@@ -423,23 +399,20 @@ impl Users<'_> {
         Ok(Some(updated))
     }
 
-    /// Deletes everything the user owns: every item of their partition,
-    /// their auth partition (sessions, code) and notifications, and every
-    /// guard those items hold, the profile last, so that a failure part way
-    /// leaves an account that can simply delete itself again.
+    /// Deletes the account and what it owns in the shared partitions
+    /// (`usecases::account_deletion`; tests of other functions use it). The
+    /// users function's own items (sessions, code) are left to their TTL:
+    /// its handler deletes them with the rest.
     pub async fn delete_everything(&self, user: &User) -> Result<(), Error> {
+        crate::usecases::account_deletion::delete_account(self.store, user, Vec::new()).await
+    }
+
+    /// The keys of the user's partition but the profile, every guard its
+    /// items list (in `guards`), and the e-mail guard (one Query).
+    pub async fn owned_keys(&self, user: &User) -> Result<Vec<(String, String)>, Error> {
         let pk = keys::user_pk(&user.id);
-        let auth_pk = keys::auth_pk(&user.id);
-        let (items, auth_items) = tokio::try_join!(
-            self.store.query_prefix(&pk, ""),
-            self.store.query_prefix(&auth_pk, ""),
-        )?;
-        let mut keys_to_delete = Vec::new();
-        for item in &auth_items {
-            if let Some(Ok(sk)) = item.get(keys::SK).map(|v| v.as_s()) {
-                keys_to_delete.push((auth_pk.clone(), sk.clone()));
-            }
-        }
+        let items = self.store.query_prefix(&pk, "").await?;
+        let mut owned = Vec::new();
         for item in &items {
             let sk = item
                 .get(keys::SK)
@@ -447,21 +420,16 @@ impl Users<'_> {
                 .cloned()
                 .unwrap_or_default();
             if sk != keys::USER_PROFILE_SK {
-                keys_to_delete.push((pk.clone(), sk));
+                owned.push((pk.clone(), sk));
             }
-            // Items that own uniqueness guards list them in `guards`.
             if let Some(Ok(guards)) = item.get("guards").map(|g| g.as_l()) {
                 for guard in guards.iter().filter_map(|g| g.as_s().ok()) {
-                    keys_to_delete.push(keys::guard_key(guard));
+                    owned.push(keys::guard_key(guard));
                 }
             }
         }
-        keys_to_delete.extend(self.store.notifications().all_keys(&user.id).await?);
-        keys_to_delete.push(keys::email_guard(&user.email_key()));
-        self.store.delete_keys(keys_to_delete).await?;
-        self.store
-            .delete_keys(vec![(pk, keys::USER_PROFILE_SK.to_string())])
-            .await
+        owned.push(keys::email_guard(&user.email_key()));
+        Ok(owned)
     }
 
     /// Creates a user or, when the address exists, makes it staff and sets

@@ -1,10 +1,8 @@
 //! Vehicles under their owner's partition, with a VIN guard per vehicle and
 //! the owner's vehicle count on their profile (the per-user limit).
 
-use aws_sdk_dynamodb::types::TransactWriteItem;
-
 use super::keys;
-use super::{from_item, n, s, to_item, Expr, Item, Store, WriteError};
+use super::{from_item, n, s, Entity, Expr, Item, Store, Write, WriteError};
 use crate::domain::limits::{self, MAX_ACTIVE_REMINDERS_PER_VEHICLE, MAX_MAINTENANCES_PER_VEHICLE};
 use crate::domain::vehicles::Vehicle;
 use crate::error::Error;
@@ -19,6 +17,23 @@ impl Store {
         Vehicles { store: self }
     }
 }
+
+/// Condition names of vehicle writes (what a refusal reports).
+pub mod conditions {
+    /// The VIN guard's Put: nobody holds the VIN.
+    pub const VIN_FREE: &str = "vin_free";
+    /// The owner's vehicle count is under the limit.
+    pub const VEHICLE_LIMIT: &str = "vehicle_limit";
+    /// The owner's profile exists (an uncount).
+    pub const OWNER_EXISTS: &str = "owner_exists";
+    /// The vehicle is still as read (edit) or still there (delete).
+    pub const VEHICLE_AS_READ: &str = "vehicle_as_read";
+    /// `tx_effect`'s Update: exists, a raise, within the limits.
+    pub const VEHICLE_EFFECT: &str = "vehicle_effect";
+    /// A VIN guard freed only while it names the vehicle.
+    pub const VIN_HELD: &str = "vin_held";
+}
+use conditions::*;
 
 /// Outcome of a write that may claim a VIN.
 #[derive(Debug, PartialEq, Eq)]
@@ -56,26 +71,23 @@ impl VehicleEffect {
     }
 }
 
-fn vehicle_item(vehicle: &Vehicle) -> Result<Item, Error> {
-    let mut item = to_item(vehicle)?;
-    item.insert(keys::PK.into(), s(keys::user_pk(&vehicle.owner_id)));
-    item.insert(keys::SK.into(), s(keys::vehicle_sk(&vehicle.id)));
-    item.insert(keys::ENTITY.into(), s(keys::entity::VEHICLE));
-    // Account deletion frees the guards an item lists here.
-    if let Some(vin) = &vehicle.vin {
-        let (guard_pk, _) = keys::vin_guard(vin);
-        item.insert("guards".into(), super::Attr::L(vec![s(guard_pk)]));
+impl Entity for Vehicle {
+    const NAME: &'static str = keys::entity::VEHICLE;
+    fn key(&self) -> (String, String) {
+        (keys::user_pk(&self.owner_id), keys::vehicle_sk(&self.id))
     }
-    Ok(item)
+    fn extra(&self, item: &mut Item) {
+        // Account deletion frees the guards an item lists here.
+        if let Some(vin) = &self.vin {
+            let (guard_pk, _) = keys::vin_guard(vin);
+            item.insert("guards".into(), super::Attr::L(vec![s(guard_pk)]));
+        }
+    }
 }
 
 /// The profile update counting the owner's vehicles; a creation is refused
 /// at the limit.
-fn tx_count_vehicles(
-    store: &Store,
-    owner_id: &str,
-    delta: i64,
-) -> Result<TransactWriteItem, Error> {
+fn tx_count_vehicles(store: &Store, owner_id: &str, delta: i64) -> Result<Write, Error> {
     let mut expr = Expr::new()
         .update("ADD vehicles_count :delta")
         .value(":delta", n(delta));
@@ -84,10 +96,17 @@ fn tx_count_vehicles(
             "attribute_exists(pk) AND (attribute_not_exists(vehicles_count) OR vehicles_count <= :room)",
         )
         .value(":room", n(limits::MAX_VEHICLES_PER_USER - delta))
+        .named(VEHICLE_LIMIT)
     } else {
-        expr.condition("attribute_exists(pk)")
+        expr.condition("attribute_exists(pk)").named(OWNER_EXISTS)
     };
     store.tx_update(&keys::user_pk(owner_id), keys::USER_PROFILE_SK, expr)
+}
+
+fn vin_free() -> Expr {
+    Expr::new()
+        .condition("attribute_not_exists(pk)")
+        .named(VIN_FREE)
 }
 
 fn vin_guard_item(vin: &str, vehicle: &Vehicle) -> Item {
@@ -123,25 +142,21 @@ impl Vehicles<'_> {
 
     /// Creates the vehicle and claims its VIN, all or nothing.
     pub async fn create(&self, vehicle: &Vehicle) -> Result<VinClaim, Error> {
-        let mut items = Vec::new();
+        let mut tx = self.store.tx();
         if let Some(vin) = &vehicle.vin {
-            items.push(self.store.tx_put(
-                vin_guard_item(vin, vehicle),
-                Expr::new().condition("attribute_not_exists(pk)"),
-            )?);
+            tx.put(vin_guard_item(vin, vehicle), vin_free())?;
         }
-        items.push(self.store.tx_put(
-            vehicle_item(vehicle)?,
-            Expr::new().condition("attribute_not_exists(pk)"),
-        )?);
-        items.push(tx_count_vehicles(self.store, &vehicle.owner_id, 1)?);
-        let counter_at = items.len() - 1;
-        match self.store.transact(items).await {
+        tx.put(
+            vehicle.to_item()?,
+            Expr::new()
+                .condition("attribute_not_exists(pk)")
+                .named(VEHICLE_AS_READ),
+        )?
+        .add(tx_count_vehicles(self.store, &vehicle.owner_id, 1)?);
+        match tx.commit().await {
             Ok(()) => Ok(VinClaim::Done),
-            Err(WriteError::Conditions(failed)) if vehicle.vin.is_some() && failed.contains(&0) => {
-                Ok(VinClaim::VinTaken)
-            }
-            Err(WriteError::Conditions(failed)) if failed.contains(&counter_at) => {
+            Err(WriteError::Conditions(failed)) if failed.has(VIN_FREE) => Ok(VinClaim::VinTaken),
+            Err(WriteError::Conditions(failed)) if failed.has(VEHICLE_LIMIT) => {
                 Err(Error::non_field(limits::vehicles_reached()))
             }
             Err(e) => Err(e.into()),
@@ -155,38 +170,28 @@ impl Vehicles<'_> {
         &self,
         before: &Vehicle,
         after: &Vehicle,
-        also: Vec<aws_sdk_dynamodb::types::TransactWriteItem>,
+        also: Vec<Write>,
     ) -> Result<VinClaim, Error> {
-        let mut items = Vec::new();
-        let vin_changes = before.vin != after.vin;
-        if vin_changes {
+        let mut tx = self.store.tx();
+        if before.vin != after.vin {
             if let Some(vin) = &after.vin {
-                items.push(self.store.tx_put(
-                    vin_guard_item(vin, after),
-                    Expr::new().condition("attribute_not_exists(pk)"),
-                )?);
+                tx.put(vin_guard_item(vin, after), vin_free())?;
             }
-        }
-        let claims_new_vin = vin_changes && after.vin.is_some();
-        if vin_changes {
             if let Some(old) = &before.vin {
-                items.push(self.tx_free_vin(old, &before.id)?);
+                tx.add(self.tx_free_vin(old, &before.id)?);
             }
         }
-        items.push(
-            self.store.tx_put(
-                vehicle_item(after)?,
-                Expr::new()
-                    .condition("attribute_exists(pk) AND version = :version")
-                    .value(":version", super::n(before.version)),
-            )?,
-        );
-        items.extend(also);
-        match self.store.transact(items).await {
+        tx.put(
+            after.to_item()?,
+            Expr::new()
+                .condition("attribute_exists(pk) AND version = :version")
+                .named(VEHICLE_AS_READ)
+                .value(":version", super::n(before.version)),
+        )?
+        .extend(also);
+        match tx.commit().await {
             Ok(()) => Ok(VinClaim::Done),
-            Err(WriteError::Conditions(failed)) if claims_new_vin && failed.contains(&0) => {
-                Ok(VinClaim::VinTaken)
-            }
+            Err(WriteError::Conditions(failed)) if failed.has(VIN_FREE) => Ok(VinClaim::VinTaken),
             Err(WriteError::Conditions(_)) => Err(Error::Conflict(
                 "The vehicle was changed by another request; reload it and retry.".into(),
             )),
@@ -199,18 +204,22 @@ impl Vehicles<'_> {
     /// moves once, and a VIN guard is freed only while it names this vehicle
     /// (the address may have been claimed again since).
     pub async fn delete(&self, vehicle: &Vehicle) -> Result<(), Error> {
-        let mut items = vec![self.store.tx_delete(
-            &keys::user_pk(&vehicle.owner_id),
-            &keys::vehicle_sk(&vehicle.id),
-            Expr::new().condition("attribute_exists(pk)"),
-        )?];
+        let (pk, sk) = vehicle.key();
+        let mut tx = self.store.tx();
+        tx.delete(
+            &pk,
+            &sk,
+            Expr::new()
+                .condition("attribute_exists(pk)")
+                .named(VEHICLE_AS_READ),
+        )?;
         if let Some(vin) = &vehicle.vin {
-            items.push(self.tx_free_vin(vin, &vehicle.id)?);
+            tx.add(self.tx_free_vin(vin, &vehicle.id)?);
         }
-        items.push(tx_count_vehicles(self.store, &vehicle.owner_id, -1)?);
-        match self.store.transact(items).await {
+        tx.add(tx_count_vehicles(self.store, &vehicle.owner_id, -1)?);
+        match tx.commit().await {
             Ok(()) => Ok(()),
-            Err(WriteError::Conditions(failed)) if failed.contains(&0) => {
+            Err(WriteError::Conditions(failed)) if failed.has(VEHICLE_AS_READ) => {
                 Err(Error::NotFound(Some("Vehicle")))
             }
             Err(e) => Err(e.into()),
@@ -218,13 +227,14 @@ impl Vehicles<'_> {
     }
 
     /// Deletes a VIN guard only while it names `vehicle_id`.
-    fn tx_free_vin(&self, vin: &str, vehicle_id: &str) -> Result<TransactWriteItem, Error> {
+    fn tx_free_vin(&self, vin: &str, vehicle_id: &str) -> Result<Write, Error> {
         let (pk, sk) = keys::vin_guard(vin);
         self.store.tx_delete(
             &pk,
             &sk,
             Expr::new()
                 .condition("vehicle_id = :vehicle")
+                .named(VIN_HELD)
                 .value(":vehicle", s(vehicle_id)),
         )
     }
@@ -238,7 +248,7 @@ impl Vehicles<'_> {
         &self,
         vehicle: &Vehicle,
         effect: VehicleEffect,
-    ) -> Result<Option<TransactWriteItem>, Error> {
+    ) -> Result<Option<Write>, Error> {
         if effect.is_none() {
             return Ok(None);
         }
@@ -281,11 +291,15 @@ impl Vehicles<'_> {
                 );
             }
         }
-        Ok(Some(self.store.tx_update(
-            &keys::user_pk(&vehicle.owner_id),
-            &keys::vehicle_sk(&vehicle.id),
-            expr.update(update).condition(conditions.join(" AND ")),
-        )?))
+        Ok(Some(
+            self.store.tx_update(
+                &keys::user_pk(&vehicle.owner_id),
+                &keys::vehicle_sk(&vehicle.id),
+                expr.update(update)
+                    .condition(conditions.join(" AND "))
+                    .named(VEHICLE_EFFECT),
+            )?,
+        ))
     }
 
     /// Why a transaction's `tx_effect` on the vehicle was refused, read back

@@ -3,7 +3,7 @@
 
 use shared::store::keys;
 use shared::store::{
-    from_item, n, s, to_item, Expr, Item, Store, WriteError, MAX_TRANSACTION_ITEMS,
+    from_item, n, s, to_item, Expr, Item, Store, Write, WriteError, MAX_TRANSACTION_ITEMS,
 };
 use shared::{time, Error};
 
@@ -55,14 +55,23 @@ fn model_item(model: &CarModel) -> Result<Item, Error> {
     Ok(item)
 }
 
+/// The name guard's Put: nobody holds the name.
+const NAME_FREE: &str = "name_free";
+/// The brand or model written is (still) there, in the brand it was read in.
+const PRESENT: &str = "present";
+
 fn absent() -> Expr {
     Expr::new().condition("attribute_not_exists(pk)")
+}
+
+fn name_free() -> Expr {
+    absent().named(NAME_FREE)
 }
 
 /// A delete that only happens while the item exists: of two concurrent
 /// deletes one is refused, so counters move once.
 fn present() -> Expr {
-    Expr::new().condition("attribute_exists(pk)")
+    Expr::new().condition("attribute_exists(pk)").named(PRESENT)
 }
 
 /// A name guard is freed only while it still names its owner.
@@ -107,11 +116,7 @@ impl Catalog<'_> {
             .transpose()
     }
 
-    fn count_change(
-        &self,
-        brand_id: &str,
-        delta: i64,
-    ) -> Result<shared::store::TransactWriteItem, Error> {
+    fn count_change(&self, brand_id: &str, delta: i64) -> Result<Write, Error> {
         self.store.tx_update(
             keys::BRANDS_PK,
             &keys::brand_sk(brand_id),
@@ -122,16 +127,10 @@ impl Catalog<'_> {
         )
     }
 
-    async fn run(
-        &self,
-        items: Vec<shared::store::TransactWriteItem>,
-        guard_at: Option<usize>,
-    ) -> Result<CatalogWrite, Error> {
+    async fn run(&self, items: Vec<Write>) -> Result<CatalogWrite, Error> {
         match self.store.transact(items).await {
             Ok(()) => Ok(CatalogWrite::Done),
-            Err(WriteError::Conditions(failed))
-                if guard_at.is_some_and(|g| failed.contains(&g)) =>
-            {
+            Err(WriteError::Conditions(failed)) if failed.has(NAME_FREE) => {
                 Ok(CatalogWrite::NameTaken)
             }
             Err(WriteError::Conditions(_)) => Ok(CatalogWrite::BrandMissing),
@@ -143,11 +142,11 @@ impl Catalog<'_> {
         let items = vec![
             self.store.tx_put(
                 guard_item(keys::brand_name_guard(&name_key(&brand.name)), &brand.id),
-                absent(),
+                name_free(),
             )?,
             self.store.tx_put(brand_item(brand)?, absent())?,
         ];
-        self.run(items, Some(0)).await
+        self.run(items).await
     }
 
     /// Renames or changes the logo; `models_count` is left to the model writes.
@@ -157,7 +156,7 @@ impl Catalog<'_> {
         if renamed {
             items.push(self.store.tx_put(
                 guard_item(keys::brand_name_guard(&name_key(&after.name)), &after.id),
-                absent(),
+                name_free(),
             )?);
             let (pk, sk) = keys::brand_name_guard(&name_key(&before.name));
             items.push(self.store.tx_delete(&pk, &sk, owned_by(&before.id))?);
@@ -177,7 +176,7 @@ impl Catalog<'_> {
             self.store
                 .tx_update(keys::BRANDS_PK, &keys::brand_sk(&after.id), expr)?,
         );
-        self.run(items, renamed.then_some(0)).await
+        self.run(items).await
     }
 
     /// Deletes the brand's models (with their guards), then the brand; a
@@ -211,7 +210,7 @@ impl Catalog<'_> {
         ];
         match self.store.transact(items).await {
             Ok(()) => Ok(()),
-            Err(WriteError::Conditions(failed)) if failed.contains(&0) => {
+            Err(WriteError::Conditions(failed)) if failed.has(PRESENT) => {
                 Err(Error::NotFound(Some("Brand")))
             }
             Err(e) => Err(e.into()),
@@ -221,11 +220,12 @@ impl Catalog<'_> {
     pub async fn create_model(&self, model: &CarModel) -> Result<CatalogWrite, Error> {
         let guard = keys::model_name_guard(&model.brand_id, &name_key(&model.name));
         let items = vec![
-            self.store.tx_put(guard_item(guard, &model.id), absent())?,
+            self.store
+                .tx_put(guard_item(guard, &model.id), name_free())?,
             self.store.tx_put(model_item(model)?, absent())?,
             self.count_change(&model.brand_id, 1)?,
         ];
-        self.run(items, Some(0)).await
+        self.run(items).await
     }
 
     pub async fn update_model(
@@ -240,7 +240,7 @@ impl Catalog<'_> {
         if moved {
             items.push(
                 self.store
-                    .tx_put(guard_item(new_guard, &after.id), absent())?,
+                    .tx_put(guard_item(new_guard, &after.id), name_free())?,
             );
             items.push(
                 self.store
@@ -261,7 +261,7 @@ impl Catalog<'_> {
                     .value(":brand", s(&before.brand_id)),
             )?,
         );
-        self.run(items, moved.then_some(0)).await
+        self.run(items).await
     }
 
     /// Deletes the model, its name guard and uncounts it, only while it
@@ -275,6 +275,7 @@ impl Catalog<'_> {
                 &keys::model_sk(&model.id),
                 Expr::new()
                     .condition("attribute_exists(pk) AND brand_id = :brand")
+                    .named(PRESENT)
                     .value(":brand", s(&model.brand_id)),
             )?,
             self.store.tx_delete(&pk, &sk, owned_by(&model.id))?,
@@ -282,7 +283,7 @@ impl Catalog<'_> {
         ];
         match self.store.transact(items).await {
             Ok(()) => Ok(()),
-            Err(WriteError::Conditions(failed)) if failed.contains(&0) => {
+            Err(WriteError::Conditions(failed)) if failed.has(PRESENT) => {
                 Err(Error::NotFound(Some("CarModel")))
             }
             Err(e) => Err(e.into()),

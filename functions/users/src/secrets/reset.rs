@@ -7,8 +7,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
 
-use super::{derive_key, mac_hex, same};
-use crate::domain::users::User;
+use shared::auth::{derive_key, mac_hex, same};
+use shared::domain::users::User;
 
 /// Validity of a reset link; the e-mail says the same.
 pub const RESET_TTL_SECONDS: i64 = 60 * 60;
@@ -94,7 +94,7 @@ mod tests {
 
     #[test]
     fn token_expires_and_dies_with_a_password_change() {
-        let now = crate::time::now();
+        let now = shared::time::now();
         let u = user("hash-1");
         let token = make("secret", &u, now);
         assert!(check("secret", &u, &token, now));

@@ -4,33 +4,29 @@
 //! Each code sent also counts toward a per-address daily cap, in the same
 //! transaction as the code write.
 
-use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use chrono::{DateTime, Utc};
+use shared::store::Attr as AttributeValue;
 
-use super::keys;
-use super::{from_item, n, s, to_item, Expr, Item, Store, WriteError};
-use crate::auth::otp::MAX_ATTEMPTS;
-use crate::domain::users::{EmailCode, MAX_CODES_PER_DAY};
-use crate::error::Error;
+use shared::domain::users::{EmailCode, MAX_CODES_PER_DAY};
+use shared::store::{from_item, keys, n, s, Entity, Expr, Store, Write, WriteError};
+use shared::Error;
+
+use crate::secrets::otp::MAX_ATTEMPTS;
 
 pub struct EmailCodes<'a> {
     store: &'a Store,
 }
 
-impl Store {
-    pub fn email_codes(&self) -> EmailCodes<'_> {
-        EmailCodes { store: self }
+impl<'a> EmailCodes<'a> {
+    pub fn of(store: &'a Store) -> Self {
+        EmailCodes { store }
     }
 }
 
-pub fn code_item(code: &EmailCode) -> Result<Item, Error> {
-    let mut item = to_item(code)?;
-    let (pk, sk) = keys::email_code_key(&code.user_id);
-    item.insert(keys::PK.into(), s(pk));
-    item.insert(keys::SK.into(), s(sk));
-    item.insert(keys::ENTITY.into(), s(keys::entity::EMAIL_CODE));
-    Ok(item)
-}
+/// The previous code is older than the resend cooldown.
+const COOLDOWN: &str = "code_cooldown";
+/// The address is under its daily cap of codes.
+const DAILY_CAP: &str = "daily_cap";
 
 /// How long a daily counter is kept: its day, plus a margin for clock skew.
 const COUNTER_TTL_SECONDS: i64 = 2 * 86_400;
@@ -42,7 +38,7 @@ pub fn count_code_sent(
     email_key: &str,
     now: DateTime<Utc>,
     cap: Option<u32>,
-) -> Result<TransactWriteItem, Error> {
+) -> Result<Write, Error> {
     let (pk, sk) = keys::code_sends_key(email_key, &now.format("%Y-%m-%d").to_string());
     let mut expr = Expr::new()
         .update("SET #entity = :entity, expires_at = :exp ADD sends :one")
@@ -53,6 +49,7 @@ pub fn count_code_sent(
     if let Some(cap) = cap {
         expr = expr
             .condition("attribute_not_exists(sends) OR sends < :cap")
+            .named(DAILY_CAP)
             .value(":cap", n(cap));
     }
     store.tx_update(&pk, &sk, expr)
@@ -81,6 +78,20 @@ pub enum CodeIssue {
 const VOID_DIGEST: &str = "void";
 
 impl EmailCodes<'_> {
+    /// The writes of a first code at registration: the code, counted
+    /// toward the address's daily cap (no cap checked: it is the first).
+    pub fn tx_first(
+        &self,
+        code: &EmailCode,
+        email_key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<Write>, Error> {
+        Ok(vec![
+            self.store.tx_put(code.to_item()?, Expr::new())?,
+            count_code_sent(self.store, email_key, now, None)?,
+        ])
+    }
+
     pub async fn get(&self, user_id: &str) -> Result<Option<EmailCode>, Error> {
         let (pk, sk) = keys::email_code_key(user_id);
         self.store.get(&pk, &sk).await?.map(from_item).transpose()
@@ -98,9 +109,10 @@ impl EmailCodes<'_> {
     ) -> Result<CodeIssue, Error> {
         let items = vec![
             self.store.tx_put(
-                code_item(code)?,
+                code.to_item()?,
                 Expr::new()
                     .condition("attribute_not_exists(pk) OR sent_at < :cutoff")
+                    .named(COOLDOWN)
                     .value(":cutoff", n(cooldown_cutoff)),
             )?,
             count_code_sent(self.store, email_key, now, Some(MAX_CODES_PER_DAY))?,
@@ -108,7 +120,7 @@ impl EmailCodes<'_> {
         match self.store.transact(items).await {
             Ok(()) => Ok(CodeIssue::Stored),
             // The cooldown answers first: it is the silent, ordinary case.
-            Err(WriteError::Conditions(failed)) if failed.contains(&0) => {
+            Err(WriteError::Conditions(failed)) if failed.has(COOLDOWN) => {
                 Ok(CodeIssue::CoolingDown)
             }
             Err(WriteError::Conditions(_)) => Ok(CodeIssue::DailyCapReached),

@@ -3,7 +3,7 @@
 
 use rand::Rng;
 
-use super::{derive_key, mac_hex, same};
+use shared::auth::{derive_key, mac_hex, same};
 
 /// How long a code stays valid.
 pub const CODE_TTL_SECONDS: i64 = 10 * 60;

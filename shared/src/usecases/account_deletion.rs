@@ -1,0 +1,73 @@
+//! Deleting an account: every participant names the items it owns for the
+//! user (each reads what it needs, all at the same time), they go in
+//! batches, participants clean up outside the table, and the profile goes
+//! last, so a failure part way leaves an account that can delete itself
+//! again. Day counters of codes sent stay until their TTL (keyed by
+//! address, they must survive a re-registration).
+
+use super::{nothing, together, Cleanup, Pending};
+use crate::domain::users::User;
+use crate::error::Error;
+use crate::store::{keys, Store};
+
+/// An item's (`pk`, `sk`).
+pub type Key = (String, String);
+
+/// An owner of data that goes with an account.
+pub trait AccountDependents: Send + Sync {
+    /// The keys of its items for `user` (the profile excepted).
+    fn keys<'a>(&'a self, store: &'a Store, user: &'a User) -> Pending<'a, Vec<Key>>;
+
+    /// Work outside the table (S3 objects), once the items are gone.
+    fn cleanup<'a>(&'a self, _store: &'a Store, _user: &'a User) -> Cleanup<'a> {
+        nothing()
+    }
+}
+
+/// The user's partition (vehicles, maintenances, reminders, settings) and
+/// the guards its items list, with the e-mail guard.
+struct Partition;
+
+impl AccountDependents for Partition {
+    fn keys<'a>(&'a self, store: &'a Store, user: &'a User) -> Pending<'a, Vec<Key>> {
+        Box::pin(async move { store.users().owned_keys(user).await })
+    }
+}
+
+/// The notifications partition.
+struct Notifications;
+
+impl AccountDependents for Notifications {
+    fn keys<'a>(&'a self, store: &'a Store, user: &'a User) -> Pending<'a, Vec<Key>> {
+        Box::pin(async move { store.notifications().all_keys(&user.id).await })
+    }
+}
+
+/// What goes with an account in the shared partitions; a new kind of user
+/// data (documents, subscriptions) adds its participant here.
+pub fn participants() -> Vec<Box<dyn AccountDependents>> {
+    vec![Box::new(Partition), Box::new(Notifications)]
+}
+
+/// Deletes `user` and everything they own: the shared `participants()` and
+/// the caller's own (the users function's sessions and codes).
+pub async fn delete_account(
+    store: &Store,
+    user: &User,
+    own: Vec<Box<dyn AccountDependents>>,
+) -> Result<(), Error> {
+    let mut participants = own;
+    participants.extend(self::participants());
+    let reads = participants.iter().map(|p| p.keys(store, user)).collect();
+    let doomed: Vec<Key> = together(reads).await?.into_iter().flatten().collect();
+    store.delete_keys(doomed).await?;
+    for participant in &participants {
+        participant.cleanup(store, user).await?;
+    }
+    store
+        .delete_keys(vec![(
+            keys::user_pk(&user.id),
+            keys::USER_PROFILE_SK.into(),
+        )])
+        .await
+}

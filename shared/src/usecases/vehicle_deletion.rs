@@ -1,0 +1,84 @@
+//! Deleting a vehicle deletes what goes with it first, then the vehicle
+//! with its VIN guard and the owner's count: a failure part way leaves the
+//! vehicle, so the delete can simply be retried.
+
+use super::{nothing, Cleanup};
+use crate::domain::vehicles::Vehicle;
+use crate::error::Error;
+use crate::store::{Fleet, Store, Write, MAX_TRANSACTION_ITEMS};
+
+/// An owner of data that goes with a vehicle.
+pub trait VehicleDependents: Send + Sync {
+    /// Deletes of its items belonging to `vehicle`, from the fleet the
+    /// request read (committed with the other participants' deletes).
+    fn deletes(&self, store: &Store, fleet: &Fleet, vehicle: &Vehicle)
+        -> Result<Vec<Write>, Error>;
+
+    /// Work outside the table (S3 objects), once the items are gone.
+    fn cleanup<'a>(&'a self, _store: &'a Store, _vehicle: &'a Vehicle) -> Cleanup<'a> {
+        nothing()
+    }
+}
+
+/// The vehicle's maintenance records.
+struct Maintenances;
+
+impl VehicleDependents for Maintenances {
+    fn deletes(
+        &self,
+        store: &Store,
+        fleet: &Fleet,
+        vehicle: &Vehicle,
+    ) -> Result<Vec<Write>, Error> {
+        let repo = store.maintenances();
+        fleet
+            .maintenances_of(&vehicle.id)
+            .iter()
+            .map(|m| repo.tx_cascade_delete(m))
+            .collect()
+    }
+}
+
+/// The vehicle's reminders.
+struct Reminders;
+
+impl VehicleDependents for Reminders {
+    fn deletes(
+        &self,
+        store: &Store,
+        fleet: &Fleet,
+        vehicle: &Vehicle,
+    ) -> Result<Vec<Write>, Error> {
+        let repo = store.reminders();
+        fleet
+            .reminders_of(&vehicle.id)
+            .iter()
+            .map(|r| repo.tx_cascade_delete(r))
+            .collect()
+    }
+}
+
+/// Everything that goes with a vehicle; a new kind of vehicle data
+/// (documents, diagnostics) adds its participant here.
+pub fn participants() -> Vec<Box<dyn VehicleDependents>> {
+    vec![Box::new(Maintenances), Box::new(Reminders)]
+}
+
+/// Deletes `vehicle` and its dependents. `fleet` must hold every
+/// collection the participants read (the vehicle's handler reads them all).
+pub async fn delete_vehicle(store: &Store, fleet: &Fleet, vehicle: &Vehicle) -> Result<(), Error> {
+    let participants = participants();
+    let mut writes = Vec::new();
+    for participant in &participants {
+        writes.extend(participant.deletes(store, fleet, vehicle)?);
+    }
+    while !writes.is_empty() {
+        let rest = writes.split_off(writes.len().min(MAX_TRANSACTION_ITEMS));
+        store.transact(writes).await?;
+        writes = rest;
+    }
+    for participant in &participants {
+        participant.cleanup(store, vehicle).await?;
+    }
+    store.vehicles().delete(vehicle).await
+}
