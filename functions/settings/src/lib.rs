@@ -3,6 +3,8 @@
 //! what to send.
 
 mod handlers;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 
 use axum::routing::{get, post};
 use axum::Router;
