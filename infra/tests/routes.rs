@@ -23,12 +23,13 @@ type BuildRouter = fn(AppState) -> Router;
 
 /// Every HTTP function: its binary name (also its directory under
 /// `functions/`) and its router.
-const HTTP_FUNCTIONS: [(&str, BuildRouter); 5] = [
+const HTTP_FUNCTIONS: [(&str, BuildRouter); 6] = [
     ("users", users::router),
     ("vehicles", vehicles::router),
     ("maintenances", maintenances::router),
     ("notifications", notifications::router),
     ("settings", settings::router),
+    ("docs", |_| docs::router()),
 ];
 
 /// A concrete path for a route pattern: ids become a UUID, a wildcard one
