@@ -113,8 +113,11 @@ fn page_parameter() -> Value {
         "name": "page",
         "in": "query",
         "required": false,
-        "description": "1-based page number, or `last`. Out of range: 404 `Invalid page.`",
-        "schema": {"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "const": "last"}]}
+        "description": "1-based page number, or `last`; empty means the first. Out of range: 404 `Invalid page.`",
+        "schema": {"oneOf": [
+            {"type": "integer", "minimum": 1},
+            {"type": "string", "enum": ["last", ""]}
+        ]}
     })
 }
 
@@ -152,6 +155,11 @@ fn operation_id(method: &str, path: &str) -> String {
 /// Adds the shared responses, parameters and security to one operation.
 fn complete_operation(method: &str, path: &str, op: &mut Value) {
     let has_body = op.get("requestBody").is_some();
+    if has_body {
+        // `JsonBody` reads an absent body as `{}`: the body's own required
+        // fields then say what is missing (a 400), never the absence.
+        op["requestBody"]["required"] = json!(false);
+    }
     let op = op.as_object_mut().expect("an operation is an object");
     let paged = op.remove(PAGED).and_then(|v| v.as_bool()).unwrap_or(false);
     op.insert("operationId".into(), json!(operation_id(method, path)));

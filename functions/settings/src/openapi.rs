@@ -136,13 +136,13 @@ fn me() {}
 
 #[utoipa::path(put, path = "/api/settings/me/", tag = TAG,
     summary = "Update the caller's settings (every field optional)",
-    request_body = SettingsWrite,
+    request_body(content = SettingsWrite, description = "Fields to change; an absent body changes nothing"),
     responses((status = 200, description = "The settings after the update", body = SettingsOut)))]
 fn update_me_put() {}
 
 #[utoipa::path(patch, path = "/api/settings/me/", tag = TAG,
     summary = "Update the caller's settings (same as PUT)",
-    request_body = SettingsWrite,
+    request_body(content = SettingsWrite, description = "Fields to change; an absent body changes nothing"),
     responses((status = 200, description = "The settings after the update", body = SettingsOut)))]
 fn update_me_patch() {}
 
@@ -160,14 +160,14 @@ fn detail() {}
 #[utoipa::path(put, path = "/api/settings/{id}/", tag = TAG,
     summary = "Update the caller's settings by id",
     params(("id" = String, Path, format = Uuid, description = "The settings id")),
-    request_body = SettingsWrite,
+    request_body(content = SettingsWrite, description = "Fields to change; an absent body changes nothing"),
     responses((status = 200, description = "The writable fields after the update", body = SettingsUpdatedOut)))]
 fn update_one_put() {}
 
 #[utoipa::path(patch, path = "/api/settings/{id}/", tag = TAG,
     summary = "Update the caller's settings by id (same as PUT)",
     params(("id" = String, Path, format = Uuid, description = "The settings id")),
-    request_body = SettingsWrite,
+    request_body(content = SettingsWrite, description = "Fields to change; an absent body changes nothing"),
     responses((status = 200, description = "The writable fields after the update", body = SettingsUpdatedOut)))]
 fn update_one_patch() {}
 
