@@ -160,6 +160,12 @@ class Proxy(http.server.BaseHTTPRequestHandler):
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = handle_any
     do_TRACE = do_CONNECT = handle_any
 
+    def __getattr__(self, name):
+        # Any other method (QUERY...) too.
+        if name.startswith("do_"):
+            return self.handle_any
+        raise AttributeError(name)
+
 
 def main():
     listen_port, watch_port = int(sys.argv[1]), int(sys.argv[2])

@@ -56,8 +56,51 @@ fn common_responses() -> Value {
     })
 }
 
+/// The words `validate::parse_bool` reads as a boolean (any case, spaces
+/// around them trimmed): the contract's lenient booleans (spec 0.2).
+pub const BOOLEAN_WORDS: [&str; 12] = [
+    "true", "false", "1", "0", "yes", "no", "on", "off", "y", "n", "t", "f",
+];
+
+/// A case-insensitive ECMA-262 pattern for `BOOLEAN_WORDS` (JSON Schema
+/// has no `(?i)`).
+fn boolean_pattern() -> String {
+    let mut words: Vec<String> = BOOLEAN_WORDS
+        .iter()
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    words.sort();
+    words.dedup();
+    let any_case = |word: &str| {
+        word.chars()
+            .map(|c| {
+                if c.is_ascii_alphabetic() {
+                    format!("[{}{}]", c.to_ascii_lowercase(), c.to_ascii_uppercase())
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect::<String>()
+    };
+    let alternatives: Vec<String> = words.iter().map(|w| any_case(w)).collect();
+    format!("^\\s*({})\\s*$", alternatives.join("|"))
+}
+
+/// For a boolean input field: `#[schema(schema_with = shared::openapi::boolean_input)]`.
+pub fn boolean_input() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    utoipa::openapi::Ref::from_schema_name("BooleanInput").into()
+}
+
 fn common_schemas() -> Value {
     json!({
+        "BooleanInput": {
+            "description": "A boolean; also 0/1 and the words true/false, yes/no, on/off, y/n, t/f in any case (form bodies send text).",
+            "anyOf": [
+                {"type": "boolean"},
+                {"type": "integer", "enum": [0, 1]},
+                {"type": "string", "pattern": boolean_pattern()}
+            ]
+        },
         "Detail": {
             "type": "object",
             "description": "A generic error (spec 0.6): 401/403/404/405/415, parse errors, 503.",
@@ -295,6 +338,18 @@ pub fn complete(doc: &mut Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_boolean_words_are_the_validators() {
+        use crate::http::validate::parse_bool;
+        let pattern = boolean_pattern();
+        for word in BOOLEAN_WORDS {
+            assert!(parse_bool(&json!(word)).is_some(), "{word}");
+            assert!(parse_bool(&json!(format!(" {} ", word.to_ascii_uppercase()))).is_some());
+        }
+        assert!(pattern.starts_with("^\\s*(") && pattern.contains("[tT][rR][uU][eE]"));
+        assert!(parse_bool(&json!("maybe")).is_none());
+    }
 
     #[test]
     fn operation_ids_follow_the_path() {

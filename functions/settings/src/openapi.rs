@@ -109,15 +109,15 @@ struct SettingsWrite {
     theme: String,
     #[schema(schema_with = timezone_in, required = false)]
     timezone: String,
-    #[schema(required = false)]
+    #[schema(schema_with = shared::openapi::boolean_input, required = false)]
     email_notifications: bool,
-    #[schema(required = false)]
+    #[schema(schema_with = shared::openapi::boolean_input, required = false)]
     push_notifications: bool,
-    #[schema(required = false)]
+    #[schema(schema_with = shared::openapi::boolean_input, required = false)]
     maintenance_reminders: bool,
-    #[schema(required = false)]
+    #[schema(schema_with = shared::openapi::boolean_input, required = false)]
     subscription_alerts: bool,
-    #[schema(required = false)]
+    #[schema(schema_with = shared::openapi::boolean_input, required = false)]
     profile_public: bool,
     #[schema(schema_with = custom_settings_in, required = false)]
     custom_settings: Value,
