@@ -78,6 +78,10 @@ print(tokens["access"])
 EOF
 )"
 
+# Schemathesis keeps a cache in its working directory: inside the
+# git-ignored .local/fuzz/, because `cargo lambda watch` restarts every
+# function when a file of the tree changes (requests in flight then fail).
+cd "$REPORTS"
 echo "==> schemathesis: $BASE_URL/api/schema/, $EXAMPLES examples per operation, at most $MAX_TIME s"
 # shellcheck disable=SC2086
 timeout --kill-after=30 "$((MAX_TIME + 120))" \
@@ -90,10 +94,10 @@ timeout --kill-after=30 "$((MAX_TIME + 120))" \
   --max-time "$MAX_TIME" \
   --max-response-time 5 \
   --request-timeout 15 \
-  --workers 2 \
+  --workers "${FUZZ_WORKERS:-1}" \
   --generation-database none \
   ${FUZZ_SEED:+--seed "$FUZZ_SEED"} \
   --report junit,pytest \
-  --report-dir "$REPORTS" \
+  --report-dir . \
   --no-color \
   ${FUZZ_ARGS:-}
