@@ -40,3 +40,8 @@ else
   phase "test build" cargo test --workspace --locked --no-run
   phase "test run" cargo test --workspace --locked "$@"
 fi
+
+# The docs page in a real headless browser: the checked-in page and
+# docs/openapi.json, served as the docs function serves them; every
+# operation of the document must be listed (infra/browser_check.py).
+phase "browser check" bash infra/browser_check.sh --static
