@@ -1,4 +1,4 @@
-.PHONY: dev dev-check test staff lint build fmt bench bench-functions
+.PHONY: dev dev-check test staff lint build fmt bench bench-functions fuzz docs-assets openapi browser-check
 
 ## Run the whole API locally on http://127.0.0.1:9000 (Ctrl-C stops everything)
 dev:
@@ -7,6 +7,23 @@ dev:
 ## Against a running `make dev`: odd bodies get the API's JSON answers, never a 500
 dev-check:
 	bash infra/check-local-bodies.sh
+
+## Contract fuzzing (Schemathesis) of a running `make dev`, from its /api/schema/; bounded
+fuzz:
+	bash infra/fuzz.sh $(BASE_URL)
+
+## The docs page's files (swagger-ui-dist, pinned) into functions/docs/assets/
+docs-assets:
+	bash infra/docs_assets.sh
+
+## Regenerate docs/openapi.json from the code (commit the result)
+openapi:
+	bash infra/docs_assets.sh
+	UPDATE_OPENAPI=1 cargo test -p infra --test openapi --locked
+
+## Headless chromium opens /api/docs/ of a running `make dev` and finds every operation
+browser-check:
+	bash infra/browser_check.sh $(or $(BASE_URL),http://127.0.0.1:9000)
 
 ## Run every test against an emulator of its own (template lint included)
 test:
@@ -26,11 +43,13 @@ bench-functions:
 
 ## Formatting and lints, as CI runs them
 lint:
+	bash infra/docs_assets.sh
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 
 ## Release build of every function for Lambda (arm64)
 build:
+	bash infra/docs_assets.sh
 	bash -c '. infra/tools.sh && ensure_tools && cargo lambda build --release --arm64 --workspace'
 
 fmt:

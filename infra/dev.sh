@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 . infra/tools.sh
 
 ensure_tools
+# The docs function (/api/docs/) embeds the docs page's files.
+bash infra/docs_assets.sh
 mkdir -p .local
 if [ -f .env ]; then set -a; . ./.env; set +a; fi
 emulator_env

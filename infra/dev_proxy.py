@@ -155,7 +155,16 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
+    # Every method reaches the API, which answers its JSON 405 to the ones
+    # it does not route (the contract fuzzer sends TRACE, for one).
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = handle_any
+    do_TRACE = do_CONNECT = handle_any
+
+    def __getattr__(self, name):
+        # Any other method (QUERY...) too.
+        if name.startswith("do_"):
+            return self.handle_any
+        raise AttributeError(name)
 
 
 def main():

@@ -16,6 +16,8 @@ cd "$(dirname "$0")/.."
 . infra/tools.sh
 
 phase "tool install" ensure_tools
+# The docs function embeds the docs page's files (functions/docs/build.rs).
+phase "docs assets" bash infra/docs_assets.sh
 emulator_env
 mkdir -p .local
 trap stop_emulator EXIT
@@ -38,3 +40,8 @@ else
   phase "test build" cargo test --workspace --locked --no-run
   phase "test run" cargo test --workspace --locked "$@"
 fi
+
+# The docs page in a real headless browser: the checked-in page and
+# docs/openapi.json, served as the docs function serves them; every
+# operation of the document must be listed (infra/browser_check.py).
+phase "browser check" bash infra/browser_check.sh --static

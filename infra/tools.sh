@@ -2,7 +2,8 @@
 # tools (the AWS emulator, cargo-lambda, zig, cfn-lint) into .venv, once.
 # Versions are pinned so every machine runs the same emulator.
 
-TOOLS_REQUIREMENTS="moto[server]==5.2.5 cargo-lambda==1.9.2 ziglang==0.17.1 cfn-lint==1.58.0"
+# schemathesis: contract fuzzing from the OpenAPI document (infra/fuzz.sh).
+TOOLS_REQUIREMENTS="moto[server]==5.2.5 cargo-lambda==1.9.2 ziglang==0.17.1 cfn-lint==1.58.0 schemathesis==4.32.5"
 
 ensure_tools() {
   local stamp=".venv/.tools"

@@ -45,6 +45,8 @@ fn functions() -> Vec<(&'static str, Variables)> {
         ),
         ("SettingsFunction", of::<settings::SettingsState>()),
         ("RemindersFunction", of::<reminders::RemindersState>()),
+        // No state: the document and the page are compiled in.
+        ("DocsFunction", Vec::new()),
     ]
 }
 

@@ -12,6 +12,8 @@ pub mod error;
 pub mod http;
 pub mod jobs;
 pub mod mail;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod runtime;
 pub mod state;
 pub mod store;

@@ -3,6 +3,8 @@
 //! what to send.
 
 mod handlers;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 mod state;
 
 use axum::routing::{get, post};

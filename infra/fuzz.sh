@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# make fuzz: contract fuzzing of a running API with Schemathesis, from the
+# API's own OpenAPI document (GET /api/schema/). Every documented operation
+# gets examples generated from the schema and their negative cases; the run
+# fails on a 5xx, a status code or body the document does not list, a wrong
+# content type, a valid input refused or an invalid one accepted, a method
+# the document does not list that is not a 405, or a slow answer.
+#
+#   bash infra/fuzz.sh [BASE_URL]        (default http://127.0.0.1:9000,
+#                                         the API of `make dev`)
+#
+# Bounded, it stops by itself: FUZZ_EXAMPLES test cases at most per
+# operation and phase (default 50; CI: 10), FUZZ_MAX_TIME seconds for the
+# whole run (default 600; CI: 240), then `timeout` as a last resort.
+# FUZZ_SEED makes a run repeatable (the seed of a run is printed).
+# FUZZ_ARGS adds Schemathesis options, e.g.
+#   FUZZ_ARGS="--include-path-regex ^/api/settings" bash infra/fuzz.sh
+#
+# A token: a fresh user registers through the API (POST
+# /api/users/register/ answers its tokens) and every request carries its
+# access token (public operations accept a valid one). Reports (JUnit, and
+# a pytest file that replays each failure) go to .local/fuzz/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. infra/tools.sh
+ensure_tools
+
+BASE_URL="${1:-${BASE_URL:-http://127.0.0.1:9000}}"
+BASE_URL="${BASE_URL%/}"
+if [ "${CI:-}" = true ]; then
+  EXAMPLES="${FUZZ_EXAMPLES:-10}"
+  MAX_TIME="${FUZZ_MAX_TIME:-240}"
+else
+  EXAMPLES="${FUZZ_EXAMPLES:-50}"
+  MAX_TIME="${FUZZ_MAX_TIME:-600}"
+fi
+REPORTS=.local/fuzz
+mkdir -p "$REPORTS"
+
+# The document must answer first (a fresh `make dev` compiles on first call).
+for _ in $(seq 1 120); do
+  if python3 -c "import urllib.request, sys; urllib.request.urlopen(sys.argv[1], timeout=5)" \
+    "$BASE_URL/api/schema/" 2>/dev/null; then
+    break
+  fi
+  sleep 2
+done
+
+TOKEN="$(python3 - "$BASE_URL" <<'EOF'
+import json, secrets, sys, urllib.error, urllib.request
+
+base = sys.argv[1]
+email = f"fuzz-{secrets.token_hex(6)}@example.com"
+password = "Fuzz-" + secrets.token_urlsafe(12)
+
+
+def post(path, body):
+    request = urllib.request.Request(
+        base + path,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return json.load(response)
+    except urllib.error.HTTPError as e:
+        sys.exit(f"fuzz: POST {path} answered {e.code}: {e.read()[:300]!r}")
+
+
+answer = post("/api/users/register/", {
+    "email": email, "password": password, "password_confirm": password,
+    "first_name": "Fuzz", "last_name": "Tester",
+})
+tokens = answer.get("tokens") or post(
+    "/api/users/login/", {"email": email, "password": password})["tokens"]
+print(tokens["access"])
+EOF
+)"
+
+# Schemathesis keeps a cache in its working directory: inside the
+# git-ignored .local/fuzz/, because `cargo lambda watch` restarts every
+# function when a file of the tree changes (requests in flight then fail).
+cd "$REPORTS"
+echo "==> schemathesis: $BASE_URL/api/schema/, $EXAMPLES examples per operation, at most $MAX_TIME s"
+# shellcheck disable=SC2086
+timeout --kill-after=30 "$((MAX_TIME + 120))" \
+  schemathesis run "$BASE_URL/api/schema/" \
+  --url "$BASE_URL" \
+  --header "Authorization: Bearer $TOKEN" \
+  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,negative_data_rejection,positive_data_acceptance,unsupported_method \
+  --phases examples,coverage,fuzzing \
+  --max-examples "$EXAMPLES" \
+  --max-time "$MAX_TIME" \
+  --max-response-time 5 \
+  --request-timeout 15 \
+  --workers "${FUZZ_WORKERS:-1}" \
+  --generation-database none \
+  ${FUZZ_SEED:+--seed "$FUZZ_SEED"} \
+  --report junit,pytest \
+  --report-dir . \
+  --no-color \
+  ${FUZZ_ARGS:-}

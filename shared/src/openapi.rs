@@ -1,0 +1,400 @@
+//! The API's OpenAPI 3.1 document (feature `openapi`, issue 10; see
+//! docs/openapi-design.md). Never linked into a release binary: each HTTP
+//! function describes its own operations (`<function>::openapi()`, behind
+//! its own `openapi` feature) and the document test of the `docs` function
+//! merges them here and checks the result into `docs/openapi.json`.
+//!
+//! A function declares only what is its own: paths, parameters, request
+//! bodies and success responses, and which operations are public. What
+//! every operation shares is added here, once, so it cannot differ between
+//! functions:
+//! - the bearer security scheme, required unless an operation says it is
+//!   public (`reads_token`);
+//! - the error envelopes of spec 0.3/0.6 and the responses that every
+//!   operation can give (401, 503; 404 where the path has a parameter or
+//!   the list is paged; 400, 413, 415 where there is a body);
+//! - the page envelope (`page_of`) and the `page` query parameter;
+//! - aliases of a seed path, listed as such (`x-alias-of`);
+//! - operation ids `<method>_<path>`, unique across the API.
+
+use serde_json::{json, Map, Value};
+
+/// The security scheme's name in `components.securitySchemes`.
+pub const BEARER: &str = "bearer";
+
+/// Responses every operation of the API may give, with their envelopes.
+fn common_responses() -> Value {
+    json!({
+        "ValidationError": {
+            "description": "Invalid input: every failing field with its messages (`non_field_errors` for the body as a whole), or `detail` for a body that cannot be parsed.",
+            "content": {"application/json": {"schema": {"oneOf": [
+                {"$ref": "#/components/schemas/FieldErrors"},
+                {"$ref": "#/components/schemas/Detail"}
+            ]}}}
+        },
+        "Unauthenticated": {
+            "description": "No valid access token (also on a public operation when a bad `Authorization: Bearer` header is sent).",
+            "headers": {"WWW-Authenticate": {"schema": {"type": "string", "const": "Bearer realm=\"api\""}}},
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/AuthError"}}}
+        },
+        "NotFound": {
+            "description": "Nothing at this path for the caller (another user's object included), or a page out of range.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Detail"}}}
+        },
+        "PayloadTooLarge": {
+            "description": "The body is over 1 MiB.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Detail"}}}
+        },
+        "UnsupportedMediaType": {
+            "description": "The body is neither JSON nor form-encoded (the media type is echoed).",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Detail"}}}
+        },
+        "Unavailable": {
+            "description": "A dependency (the database, a queue) is unreachable or the request outlived its deadline: retry later.",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Detail"}}}
+        }
+    })
+}
+
+/// The words `validate::parse_bool` reads as a boolean (any case, spaces
+/// around them trimmed): the contract's lenient booleans (spec 0.2).
+pub const BOOLEAN_WORDS: [&str; 12] = [
+    "true", "false", "1", "0", "yes", "no", "on", "off", "y", "n", "t", "f",
+];
+
+/// A case-insensitive ECMA-262 pattern for `BOOLEAN_WORDS` (JSON Schema
+/// has no `(?i)`).
+fn boolean_pattern() -> String {
+    let mut words: Vec<String> = BOOLEAN_WORDS
+        .iter()
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    words.sort();
+    words.dedup();
+    let any_case = |word: &str| {
+        word.chars()
+            .map(|c| {
+                if c.is_ascii_alphabetic() {
+                    format!("[{}{}]", c.to_ascii_lowercase(), c.to_ascii_uppercase())
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect::<String>()
+    };
+    let alternatives: Vec<String> = words.iter().map(|w| any_case(w)).collect();
+    format!("^\\s*({})\\s*$", alternatives.join("|"))
+}
+
+/// For a boolean input field: `#[schema(schema_with = shared::openapi::boolean_input)]`.
+pub fn boolean_input() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    utoipa::openapi::Ref::from_schema_name("BooleanInput").into()
+}
+
+fn common_schemas() -> Value {
+    json!({
+        "BooleanInput": {
+            "description": "A boolean; also 0/1 and the words true/false, yes/no, on/off, y/n, t/f in any case (form bodies send text).",
+            "anyOf": [
+                {"type": "boolean"},
+                {"type": "integer", "enum": [0, 1]},
+                {"type": "string", "pattern": boolean_pattern()}
+            ]
+        },
+        "Detail": {
+            "type": "object",
+            "description": "A generic error (spec 0.6): 401/403/404/405/415, parse errors, 503.",
+            "properties": {"detail": {"type": "string"}},
+            "required": ["detail"],
+            "example": {"detail": "Not found."}
+        },
+        "FieldErrors": {
+            "type": "object",
+            "description": "Validation errors (spec 0.6): field name to its messages, every failing field at once; errors of the whole body under `non_field_errors`.",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "example": {"language": ["\"de\" is not a valid choice."]}
+        },
+        "AuthError": {
+            "type": "object",
+            "description": "Why a request is not authenticated (spec 0.3).",
+            "properties": {
+                "detail": {"type": "string"},
+                "code": {"type": "string", "enum": ["bad_authorization_header", "token_not_valid", "user_not_found", "user_inactive"]},
+                "messages": {"type": "array", "items": {
+                    "type": "object",
+                    "properties": {
+                        "token_class": {"type": "string"},
+                        "token_type": {"type": "string"},
+                        "message": {"type": "string"}
+                    }
+                }}
+            },
+            "required": ["detail"],
+            "example": {"detail": "Authentication credentials were not provided."}
+        }
+    })
+}
+
+/// The page envelope of spec 0.4 around items of the schema `items`.
+pub fn page_of(items: Value) -> Value {
+    json!({
+        "type": "object",
+        "description": "A page of 20 items; `next` and `previous` are absolute URLs or null.",
+        "properties": {
+            "count": {"type": "integer", "minimum": 0},
+            "next": {"type": ["string", "null"], "format": "uri"},
+            "previous": {"type": ["string", "null"], "format": "uri"},
+            "results": {"type": "array", "items": items}
+        },
+        "required": ["count", "next", "previous", "results"]
+    })
+}
+
+/// The `page` query parameter of every paged list.
+fn page_parameter() -> Value {
+    json!({
+        "name": "page",
+        "in": "query",
+        "required": false,
+        "description": "1-based page number, or `last`; empty means the first. Out of range: 404 `Invalid page.`",
+        "schema": {"oneOf": [
+            {"type": "integer", "minimum": 1},
+            {"type": "string", "enum": ["last", ""]}
+        ]}
+    })
+}
+
+/// Marks an operation as a paged list: the function's document declares
+/// its 200 body as the array of its items (`body = Vec<Item>`) and adds
+/// `extensions(("x-paged" = json!(true)))`; the envelope and the `page`
+/// parameter are added here (and the mark removed).
+const PAGED: &str = "x-paged";
+
+/// Security, as the function declares it in `utoipa::path`:
+/// - nothing: the default rule, a valid access token is required;
+/// - `security(())`: public and never looks at a token (`[{}]`);
+/// - `security((), ("bearer" = []))`: public, but a bad `Authorization:
+///   Bearer` header is refused with 401 all the same (spec 0.3).
+///
+/// Whether the operation can answer 401.
+fn reads_token(security: &Value) -> bool {
+    security
+        .as_array()
+        .is_some_and(|reqs| reqs.iter().any(|r| r.get(BEARER).is_some()))
+}
+
+const METHODS: [&str; 5] = ["get", "put", "post", "delete", "patch"];
+
+/// `get_api_settings_id`: unique since a path has one operation a method.
+fn operation_id(method: &str, path: &str) -> String {
+    let words: Vec<&str> = path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(|s| s.trim_matches(|c| c == '{' || c == '}'))
+        .collect();
+    format!("{method}_{}", words.join("_").replace('-', "_"))
+}
+
+/// Adds the shared responses, parameters and security to one operation.
+fn complete_operation(method: &str, path: &str, op: &mut Value) {
+    let has_body = op.get("requestBody").is_some();
+    if has_body {
+        // `JsonBody` reads an absent body as `{}`: the body's own required
+        // fields then say what is missing (a 400), never the absence.
+        op["requestBody"]["required"] = json!(false);
+    }
+    let op = op.as_object_mut().expect("an operation is an object");
+    let paged = op.remove(PAGED).and_then(|v| v.as_bool()).unwrap_or(false);
+    op.insert("operationId".into(), json!(operation_id(method, path)));
+    let security = op
+        .entry("security")
+        .or_insert_with(|| json!([{ BEARER: [] }]));
+    let authenticates = reads_token(security);
+    if paged {
+        let params = op.entry("parameters").or_insert_with(|| json!([]));
+        params.as_array_mut().unwrap().push(page_parameter());
+        let body = op
+            .get_mut("responses")
+            .and_then(|r| r.pointer_mut("/200/content/application~1json/schema"))
+            .expect("a paged operation declares its 200 body");
+        let items = body["items"].take();
+        assert!(!items.is_null(), "{path}: a paged 200 body is `Vec<Item>`");
+        *body = page_of(items);
+    }
+    let responses = op
+        .entry("responses")
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+        .unwrap();
+    let mut add = |status: &str, name: &str| {
+        responses
+            .entry(status)
+            .or_insert_with(|| json!({"$ref": format!("#/components/responses/{name}")}));
+    };
+    if has_body {
+        add("400", "ValidationError");
+        add("413", "PayloadTooLarge");
+        add("415", "UnsupportedMediaType");
+    }
+    if authenticates {
+        add("401", "Unauthenticated");
+    }
+    if paged || path.contains('{') {
+        add("404", "NotFound");
+    }
+    add("503", "Unavailable");
+    // Status codes in ascending order, whatever order they were added in.
+    let mut sorted: Vec<(String, Value)> = std::mem::take(responses).into_iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    responses.extend(sorted);
+}
+
+/// An alias path: `methods` of the seed path's operations served at
+/// `path` too (the router's `at(router, &[seed, alias], ...)`).
+pub type Alias = (&'static str, &'static str, &'static [&'static str]);
+
+/// Lists an alias as another path of the seed path's operations (only the
+/// methods it serves): the same operations, marked `x-alias-of`, with
+/// their own operation ids.
+pub fn alias(doc: &mut Value, (seed, path, methods): Alias) {
+    let seed_item = &doc["paths"][seed];
+    let mut item = Map::new();
+    for method in methods {
+        let mut op = seed_item[*method].clone();
+        let Some(fields) = op.as_object_mut() else {
+            panic!("alias {path}: no {method} at {seed} to alias");
+        };
+        fields.insert("x-alias-of".into(), json!(seed));
+        fields.insert("operationId".into(), json!(operation_id(method, path)));
+        let summary = fields.get("summary").and_then(Value::as_str).unwrap_or("");
+        let summary = format!("{summary} (alias of {seed})").trim().to_string();
+        fields.insert("summary".into(), json!(summary));
+        item.insert((*method).into(), op);
+    }
+    doc["paths"]
+        .as_object_mut()
+        .expect("paths")
+        .insert(path.into(), Value::Object(item));
+}
+
+/// The API's document from the functions' own documents: merged, then
+/// completed with what every operation shares (see the module doc).
+pub fn document(functions: Vec<utoipa::openapi::OpenApi>) -> Value {
+    let mut merged = utoipa::openapi::OpenApiBuilder::new()
+        .info(
+            utoipa::openapi::InfoBuilder::new()
+                .title("AutoTrack API")
+                .version(env!("CARGO_PKG_VERSION"))
+                .description(Some(
+                    "The car-maintenance API (spec/API.md). Every path takes an optional trailing \
+                     slash. Bodies: JSON or form-encoded. Authenticate with \
+                     `Authorization: Bearer <access token>` from `POST /api/users/login/`.",
+                ))
+                .build(),
+        )
+        .build();
+    for doc in functions {
+        merged.merge(doc);
+    }
+    let mut doc = serde_json::to_value(&merged).expect("the document serialises");
+    complete(&mut doc);
+    doc
+}
+
+/// Adds the shared components and completes every operation.
+pub fn complete(doc: &mut Value) {
+    let paths = doc["paths"].as_object_mut().expect("paths");
+    for (path, item) in paths.iter_mut() {
+        for method in METHODS {
+            if let Some(op) = item.get_mut(method) {
+                complete_operation(method, path, op);
+            }
+        }
+    }
+    let components = doc
+        .as_object_mut()
+        .unwrap()
+        .entry("components")
+        .or_insert_with(|| json!({}));
+    let schemas = components
+        .as_object_mut()
+        .unwrap()
+        .entry("schemas")
+        .or_insert_with(|| json!({}));
+    for (name, schema) in common_schemas().as_object().unwrap() {
+        schemas[name] = schema.clone();
+    }
+    components["responses"] = common_responses();
+    components["securitySchemes"] = json!({
+        BEARER: {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "The access token of `POST /api/users/login/` (60 minutes; renew with `POST /api/token/refresh/`)."
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_boolean_words_are_the_validators() {
+        use crate::http::validate::parse_bool;
+        let pattern = boolean_pattern();
+        for word in BOOLEAN_WORDS {
+            assert!(parse_bool(&json!(word)).is_some(), "{word}");
+            assert!(parse_bool(&json!(format!(" {} ", word.to_ascii_uppercase()))).is_some());
+        }
+        assert!(pattern.starts_with("^\\s*(") && pattern.contains("[tT][rR][uU][eE]"));
+        assert!(parse_bool(&json!("maybe")).is_none());
+    }
+
+    #[test]
+    fn operation_ids_follow_the_path() {
+        assert_eq!(
+            operation_id("get", "/api/settings/{id}/"),
+            "get_api_settings_id"
+        );
+        assert_eq!(
+            operation_id("post", "/api/auth/validate-reset-token/"),
+            "post_api_auth_validate_reset_token"
+        );
+    }
+
+    #[test]
+    fn a_protected_operation_with_a_body_gets_the_shared_responses() {
+        let mut doc = json!({"paths": {"/api/x/{id}/": {"put": {
+            "requestBody": {"content": {}},
+            "responses": {"200": {"description": "ok"}}
+        }}}});
+        complete(&mut doc);
+        let op = &doc["paths"]["/api/x/{id}/"]["put"];
+        let statuses: Vec<&String> = op["responses"].as_object().unwrap().keys().collect();
+        assert_eq!(statuses, ["200", "400", "401", "404", "413", "415", "503"]);
+        assert_eq!(op["security"], json!([{"bearer": []}]));
+        assert_eq!(op["operationId"], "put_api_x_id");
+    }
+
+    #[test]
+    fn a_public_operation_stays_public_and_a_paged_one_takes_page() {
+        let items = json!({"$ref": "#/components/schemas/X"});
+        let mut doc = json!({"paths": {"/api/x/": {"get": {
+            "security": [{}],
+            "x-paged": true,
+            "responses": {"200": {"content": {"application/json": {"schema": {
+                "type": "array", "items": items
+            }}}}}
+        }}}});
+        complete(&mut doc);
+        let op = &doc["paths"]["/api/x/"]["get"];
+        assert_eq!(op["security"], json!([{}]));
+        assert_eq!(op["parameters"][0]["name"], "page");
+        assert!(op["responses"].get("404").is_some());
+        assert!(op["responses"].get("401").is_none(), "reads no token");
+        assert!(op.get("x-paged").is_none());
+        let page = &op["responses"]["200"]["content"]["application/json"]["schema"];
+        assert_eq!(page["properties"]["results"]["items"], items);
+    }
+}
