@@ -128,20 +128,60 @@ fn panic_response(_payload: Box<dyn Any + Send + 'static>) -> Response {
 
 /// Structured logs for CloudWatch; `RUST_LOG` overrides the level.
 pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+
+    let subscriber = tracing_subscriber::fmt()
         .json()
-        .with_env_filter(filter)
         .with_ansi(false)
         .without_time()
         .with_current_span(false)
-        .try_init();
+        .finish()
+        .with(log_filter(std::env::var("RUST_LOG").ok().as_deref()));
+    let _ = subscriber.try_init();
+}
+
+/// `RUST_LOG` as a level (`debug`) or per-target levels (`shared=debug,warn`),
+/// "info" when unset or unreadable. `Targets` rather than `EnvFilter`: the same
+/// syntax without span and field filters, and no regex engine in the binaries.
+fn log_filter(rust_log: Option<&str>) -> tracing_subscriber::filter::Targets {
+    rust_log
+        .map(str::trim)
+        .filter(|value| !value.is_empty())
+        .and_then(|value| value.parse().ok())
+        .unwrap_or_else(|| {
+            tracing_subscriber::filter::Targets::new()
+                .with_default(tracing_subscriber::filter::LevelFilter::INFO)
+        })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rust_log_sets_the_level_and_falls_back_to_info() {
+        use tracing::Level;
+        use tracing_subscriber::filter::LevelFilter;
+
+        let default = log_filter(None);
+        assert_eq!(default.default_level(), Some(LevelFilter::INFO));
+        for odd in ["", "  ", "nonsense=level=x", "shared=loud"] {
+            assert_eq!(
+                log_filter(Some(odd)).default_level(),
+                Some(LevelFilter::INFO),
+                "{odd:?}"
+            );
+        }
+        assert_eq!(
+            log_filter(Some("debug")).default_level(),
+            Some(LevelFilter::DEBUG)
+        );
+        let per_target = log_filter(Some("shared=debug,warn"));
+        assert!(per_target.would_enable("shared::store", &Level::DEBUG));
+        assert!(!per_target.would_enable("users", &Level::INFO));
+        assert!(per_target.would_enable("users", &Level::WARN));
+    }
 
     #[test]
     fn segments_of_every_route_are_possible_and_odd_ones_are_not() {
