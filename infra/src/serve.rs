@@ -26,9 +26,7 @@ pub struct LocalApi {
 }
 
 async fn cold_start<S: FunctionState>(name: &str) -> Result<S, String> {
-    from_env::<S>()
-        .await
-        .map_err(|e| format!("{name}: {e}"))
+    from_env::<S>().await.map_err(|e| format!("{name}: {e}"))
 }
 
 impl LocalApi {

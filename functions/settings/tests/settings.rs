@@ -263,10 +263,16 @@ async fn a_whitespace_only_json_body_is_a_parse_error_and_an_empty_one_is_not() 
             .await;
         assert_eq!(res.status, 400, "{body:?}: {}", res.text);
         let detail = res.body["detail"].as_str().unwrap_or_default();
-        assert!(detail.starts_with("JSON parse error - "), "{body:?}: {detail}");
+        assert!(
+            detail.starts_with("JSON parse error - "),
+            "{body:?}: {detail}"
+        );
     }
     let after = app.get("/api/settings/me/").bearer(&token).send().await;
-    assert_eq!(after.body["updated_at"], before.body["updated_at"], "nothing written");
+    assert_eq!(
+        after.body["updated_at"], before.body["updated_at"],
+        "nothing written"
+    );
 
     let res = app
         .patch("/api/settings/me/")
