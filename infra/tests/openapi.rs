@@ -19,12 +19,15 @@ use tower::ServiceExt;
 
 const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
 
+/// Builds a function's app on an unreachable backend.
+type SpawnApp = fn() -> Pin<Box<dyn Future<Output = TestApp<()>>>>;
+
 /// A documented function: its directory under `functions/`, its router,
 /// its operations and its aliases.
 struct Documented {
     name: &'static str,
     /// The function's app on an unreachable backend (no request here needs one).
-    app: fn() -> Pin<Box<dyn Future<Output = TestApp<()>>>>,
+    app: SpawnApp,
     openapi: fn() -> utoipa::openapi::OpenApi,
     aliases: &'static [shared::openapi::Alias],
 }
