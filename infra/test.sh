@@ -41,7 +41,27 @@ else
   phase "test run" cargo test --workspace --locked "$@"
 fi
 
-# The docs page in a real headless browser: the checked-in page and
-# docs/openapi.json, served as the docs function serves them; every
-# operation of the document must be listed (infra/browser_check.py).
-phase "browser check" bash infra/browser_check.sh --static
+# The whole API in one process (`autotrack-local serve`, infra/src/serve.rs)
+# against the test emulator, on a fresh table: the binary the test build
+# just built (same profile and features), built here only if it is missing.
+SERVER_BIN="${CARGO_TARGET_DIR:-target}/debug/autotrack-local"
+if [ ! -x "$SERVER_BIN" ]; then
+  phase "local API build" cargo build -p infra --bin autotrack-local --locked
+fi
+trap 'stop_local_api; stop_emulator' EXIT
+phase "local API start" start_local_api "$SERVER_BIN" "$(free_port)" .local/local-api-test.log
+
+# The docs page in a real headless browser, served by the docs function:
+# every operation of the served document must be listed
+# (infra/browser_check.py).
+phase "browser check" bash infra/browser_check.sh "$LOCAL_API_URL"
+
+# Contract fuzzing of every documented operation (infra/fuzz.sh), bounded
+# for CI: FUZZ_EXAMPLES cases per operation and phase, FUZZ_MAX_TIME
+# seconds in all (the fuzzing phase repeats until the budget is spent).
+# Any finding fails the build; the replay file is in .local/fuzz/.
+# FUZZ=0 skips it.
+if [ "${FUZZ:-1}" != 0 ]; then
+  phase "fuzz" env CI=true FUZZ_EXAMPLES="${FUZZ_EXAMPLES:-5}" \
+    FUZZ_MAX_TIME="${FUZZ_MAX_TIME:-150}" bash infra/fuzz.sh "$LOCAL_API_URL"
+fi

@@ -92,3 +92,48 @@ phase() {
     'BEGIN { printf "==> phase %s: %.1f s\n", name, b - a }'
   return "$status"
 }
+
+# start_local_api BINARY PORT LOGFILE: the whole API in one process
+# (`autotrack-local serve`) on 127.0.0.1:PORT against the emulator of
+# AWS_ENDPOINT_URL, on a table, bucket and queues of its own (created as
+# `make dev` creates them). Sets LOCAL_API_PID and LOCAL_API_URL, waits
+# until the API answers. stop_local_api stops it.
+start_local_api() {
+  local bin="$1" port="$2" log="$3" suffix
+  suffix="$(python3 -c 'import secrets; print(secrets.token_hex(4))')"
+  (
+    export TABLE_NAME="${LOCAL_API_TABLE:-autotrack-local-$suffix}"
+    export BUCKET_NAME="autotrack-local-$suffix"
+    export MAIL_FROM="noreply@autotrack.local"
+    export FRONTEND_URL="http://localhost:3000"
+    JWT_SECRET="$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
+    export JWT_SECRET
+    export RUST_LOG="${RUST_LOG:-warn}"
+    "$bin" bootstrap ".local/stack-$suffix.env" >"$log" 2>&1
+    set -a; . ".local/stack-$suffix.env"; set +a
+    exec "$bin" serve --port "$port" >>"$log" 2>&1
+  ) &
+  LOCAL_API_PID=$!
+  LOCAL_API_URL="http://127.0.0.1:$port"
+  for _ in $(seq 1 120); do
+    if python3 -c "import urllib.request,sys; urllib.request.urlopen('$LOCAL_API_URL/api/schema/', timeout=2)" 2>/dev/null; then
+      return 0
+    fi
+    if ! kill -0 "$LOCAL_API_PID" 2>/dev/null; then
+      echo "local API: did not start (see $log)" >&2
+      tail -20 "$log" >&2
+      return 1
+    fi
+    sleep 0.5
+  done
+  echo "local API: no answer on $LOCAL_API_URL (see $log)" >&2
+  return 1
+}
+
+stop_local_api() {
+  if [ -n "${LOCAL_API_PID:-}" ]; then
+    kill "$LOCAL_API_PID" 2>/dev/null || true
+    wait "$LOCAL_API_PID" 2>/dev/null || true
+    LOCAL_API_PID=""
+  fi
+}

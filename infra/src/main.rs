@@ -10,6 +10,11 @@
 //!   delivers each queue's messages to its worker function on the
 //!   `cargo lambda watch` server at `<invoke-url>` (see `infra::bridge`),
 //!   until Ctrl-C. With no worker it says so and exits.
+//! - `autotrack-local serve [--port N]`: the whole HTTP API in this process
+//!   on 127.0.0.1 (default port 9000; 0 picks a free one), every function
+//!   built from the environment as its cold start does, each request sent
+//!   to the function the watch router names (`infra::serve`). Tests and
+//!   `make fuzz` run against it.
 
 use std::process::ExitCode;
 
@@ -38,9 +43,11 @@ async fn main() -> ExitCode {
         ["bootstrap", env_file] => bootstrap(env_file).await,
         ["staff", email, password] => staff(email, password).await,
         ["bridge", invoke_url, workers @ ..] => bridge(invoke_url, workers).await,
+        ["serve"] => serve("9000").await,
+        ["serve", "--port", port] => serve(port).await,
         _ => Err(
             "usage: autotrack-local bootstrap <env-file> | staff <email> <password> \
-                  | bridge <invoke-url> [<function>=<queue-url> ...]"
+                  | bridge <invoke-url> [<function>=<queue-url> ...] | serve [--port N]"
                 .into(),
         ),
     };
@@ -159,6 +166,15 @@ async fn bridge(invoke_url: &str, workers: &[&str]) -> Result<(), String> {
             Ok(())
         }
     }
+}
+
+async fn serve(port: &str) -> Result<(), String> {
+    let port: u16 = port
+        .parse()
+        .map_err(|_| format!("--port {port:?} is not a port number"))?;
+    shared::http::app::init_tracing();
+    let api = infra::serve::LocalApi::from_env().await?;
+    infra::serve::serve(api, port).await
 }
 
 async fn staff(email: &str, password: &str) -> Result<(), String> {

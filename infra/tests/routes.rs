@@ -139,58 +139,17 @@ async fn served_paths(routers: &Routers) -> Vec<(&'static str, String)> {
     served
 }
 
-/// The `[workspace.metadata.lambda.watch.router]` table: `(pattern, binary)`.
+/// The `[workspace.metadata.lambda.watch.router]` table: `(pattern, binary)`
+/// (read by `infra::watch`, which the local API server dispatches with).
 fn watch_router() -> Vec<(String, String)> {
     let manifest = std::fs::read_to_string(format!("{ROOT}/Cargo.toml")).unwrap();
-    let mut entries = Vec::new();
-    let mut inside = false;
-    for line in manifest.lines().map(str::trim) {
-        if line.starts_with('[') {
-            inside = line == "[workspace.metadata.lambda.watch.router]";
-            continue;
-        }
-        if !inside || line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        let (pattern, binary) = line.split_once('=').expect("pattern = \"function\"");
-        let unquote = |s: &str| s.trim().trim_matches('"').to_string();
-        entries.push((unquote(pattern), unquote(binary)));
-    }
+    let entries = infra::watch::router(&manifest);
     assert!(!entries.is_empty(), "no watch router in Cargo.toml");
     entries
 }
 
-/// How specific a route pattern is for `path`, `None` when it does not
-/// match: a literal route beats a greedy one, a longer greedy prefix beats
-/// a shorter one. `greedy` is the wildcard's spelling (`{proxy+}` in the
-/// template, `{*path}` in the watch router); it matches one or more
-/// characters, never nothing.
-fn specificity(pattern: &str, greedy_prefix: Option<&str>, path: &str) -> Option<usize> {
-    match greedy_prefix {
-        Some(prefix) => {
-            (path.len() > prefix.len() && path.starts_with(prefix)).then_some(prefix.len())
-        }
-        None => (pattern == path).then_some(usize::MAX),
-    }
-}
-
 fn split_greedy<'a>(pattern: &'a str, wildcard: &str) -> Option<&'a str> {
     pattern.strip_suffix(wildcard)
-}
-
-/// The watch router's function for `path`, as cargo lambda picks it.
-fn watch_target<'a>(router: &'a [(String, String)], path: &str) -> Option<&'a str> {
-    router
-        .iter()
-        .filter_map(|(pattern, binary)| {
-            let greedy = pattern
-                .rfind("/{*")
-                .filter(|_| pattern.ends_with('}'))
-                .map(|i| &pattern[..=i]);
-            specificity(pattern, greedy, path).map(|s| (s, binary.as_str()))
-        })
-        .max_by_key(|(s, _)| *s)
-        .map(|(_, binary)| binary)
 }
 
 /// One HttpApi event of template.yaml.
@@ -206,7 +165,7 @@ impl TemplateRoute {
     }
 
     fn matches(&self, path: &str) -> Option<usize> {
-        specificity(&self.path, self.greedy_prefix(), path)
+        infra::watch::specificity(&self.path, self.greedy_prefix(), path)
     }
 }
 
@@ -274,7 +233,7 @@ async fn routers_watch_router_and_template_agree() {
         // (a) `make dev` sends it to the function, with or without the
         // trailing slash the routers accept.
         for variant in [path.clone(), format!("{path}/")] {
-            let target = watch_target(&watch, &variant);
+            let target = infra::watch::target(&watch, &variant);
             if target != Some(*function) {
                 problems.push(format!(
                     "watch router: {variant} goes to {target:?}, served by {function}"
@@ -316,11 +275,7 @@ async fn routers_watch_router_and_template_agree() {
             ));
             continue;
         }
-        let greedy = pattern
-            .rfind("/{*")
-            .filter(|_| pattern.ends_with('}'))
-            .map(|i| &pattern[..=i]);
-        if !serves_under(binary, pattern, greedy) {
+        if !serves_under(binary, pattern, infra::watch::greedy_prefix(pattern)) {
             problems.push(format!(
                 "watch router: {pattern} goes to {binary}, which serves nothing there"
             ));

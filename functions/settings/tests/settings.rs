@@ -244,3 +244,41 @@ async fn impossible_path_ids_are_a_json_404_without_a_dynamodb_call() {
         assert_eq!(app.calls(), before, "{path}: no DynamoDB call");
     }
 }
+
+/// Fuzz finding (issue 10): a JSON-typed body of only whitespace was read
+/// as `{}` (a PATCH that changed nothing answered 200). It is not a JSON
+/// document: the JSON parse-error 400, nothing written. No body at all is
+/// still an empty object.
+#[tokio::test]
+async fn a_whitespace_only_json_body_is_a_parse_error_and_an_empty_one_is_not() {
+    let app = app().await;
+    let (_, token) = app.signed_in_user("blank-body").await;
+    let before = app.get("/api/settings/me/").bearer(&token).send().await;
+    for body in [&b"  "[..], b"\n", b" \t\r\n "] {
+        let res = app
+            .patch("/api/settings/me/")
+            .bearer(&token)
+            .raw("application/json", body)
+            .send()
+            .await;
+        assert_eq!(res.status, 400, "{body:?}: {}", res.text);
+        let detail = res.body["detail"].as_str().unwrap_or_default();
+        assert!(
+            detail.starts_with("JSON parse error - "),
+            "{body:?}: {detail}"
+        );
+    }
+    let after = app.get("/api/settings/me/").bearer(&token).send().await;
+    assert_eq!(
+        after.body["updated_at"], before.body["updated_at"],
+        "nothing written"
+    );
+
+    let res = app
+        .patch("/api/settings/me/")
+        .bearer(&token)
+        .raw("application/json", b"")
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+}
