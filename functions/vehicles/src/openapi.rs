@@ -51,7 +51,9 @@ fn choice(values: &[&str], nullable: bool) -> ObjectBuilder {
     } else {
         SchemaType::Type(Type::String)
     };
-    ObjectBuilder::new().schema_type(kind).enum_values(Some(listed))
+    ObjectBuilder::new()
+        .schema_type(kind)
+        .enum_values(Some(listed))
 }
 
 fn integer(min: i64, max: Option<i64>, nullable: bool) -> ObjectBuilder {
@@ -478,7 +480,10 @@ fn ordering(fields: &[&str], default: &str) -> Object {
 }
 
 fn vehicle_ordering() -> Object {
-    ordering(&["make", "model", "year", "created_at", "mileage"], "-created_at")
+    ordering(
+        &["make", "model", "year", "created_at", "mileage"],
+        "-created_at",
+    )
 }
 
 fn brand_ordering() -> Object {

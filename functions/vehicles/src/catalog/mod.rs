@@ -264,11 +264,12 @@ fn read_model(
         }
     };
     let name = f.required_text("name", NAME_MAX);
-    let year = |f: &mut Fields, field: &str| match f.integer(field, false, MODEL_YEARS.0, MODEL_YEARS.1) {
-        Field::Value(y) => Some(Some(y)),
-        Field::Null => Some(None),
-        Field::Absent => None,
-    };
+    let year =
+        |f: &mut Fields, field: &str| match f.integer(field, false, MODEL_YEARS.0, MODEL_YEARS.1) {
+            Field::Value(y) => Some(Some(y)),
+            Field::Null => Some(None),
+            Field::Absent => None,
+        };
     let year_start = year(&mut f, "year_start");
     let year_end = year(&mut f, "year_end");
     if let (Some(Some(start)), Some(Some(end))) = (year_start, year_end) {
