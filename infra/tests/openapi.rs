@@ -34,7 +34,7 @@ struct Documented {
 
 /// Every function whose routes are documented. Issue 10 adds the others
 /// as their `openapi` modules land (docs/adding-a-function.md).
-const DOCUMENTED: [Documented; 2] = [
+const DOCUMENTED: [Documented; 3] = [
     Documented {
         name: "settings",
         app: || {
@@ -61,6 +61,18 @@ const DOCUMENTED: [Documented; 2] = [
         },
         openapi: docs::openapi::openapi,
         aliases: &[],
+    },
+    Documented {
+        name: "vehicles",
+        app: || {
+            Box::pin(async {
+                TestApp::spawn_unreachable(vehicles::router)
+                    .await
+                    .without_state()
+            })
+        },
+        openapi: vehicles::openapi::openapi,
+        aliases: vehicles::openapi::ALIASES,
     },
 ];
 

@@ -23,13 +23,20 @@ pub struct VehicleInput {
 }
 
 /// Upper bound on an odometer reading (km).
-const MAX_MILEAGE: i64 = 5_000_000;
+pub(crate) const MAX_MILEAGE: i64 = 5_000_000;
+/// Longest `make` and `model` (characters, once trimmed).
+pub(crate) const NAME_MAX: usize = 100;
+/// Longest licence plate (`license_plate`, or the seed's `registration_number`).
+pub(crate) const PLATE_MAX: usize = 20;
+/// Longest `vin` as sent (trimmed; it must then be 17 characters or empty).
+pub(crate) const VIN_INPUT_MAX: usize = 64;
+pub(crate) const COLOR_MAX: usize = 50;
 
 pub fn read(body: &Map<String, Value>, partial: bool) -> Result<VehicleInput> {
     let now = time::now();
     let mut f = Fields::partial(body, partial);
-    let make = f.required_text("make", 100);
-    let model = f.required_text("model", 100);
+    let make = f.required_text("make", NAME_MAX);
+    let model = f.required_text("model", NAME_MAX);
     let year = match f.integer("year", true, i64::MIN, i64::MAX) {
         Field::Value(y) if !(FIRST_YEAR..=last_year(now)).contains(&y) => {
             f.error("year", year_message(now));
@@ -38,11 +45,11 @@ pub fn read(body: &Map<String, Value>, partial: bool) -> Result<VehicleInput> {
         other => f.not_null("year", other),
     };
     // `registration_number` is the seed's name for the same value.
-    let plate = match f.text("license_plate", Text::optional(20)) {
-        Field::Absent => f.text("registration_number", Text::optional(20)),
+    let plate = match f.text("license_plate", Text::optional(PLATE_MAX)) {
+        Field::Absent => f.text("registration_number", Text::optional(PLATE_MAX)),
         given => given,
     };
-    let vin = match f.text("vin", Text::optional(64)) {
+    let vin = match f.text("vin", Text::optional(VIN_INPUT_MAX)) {
         Field::Value(raw) => match normalize_vin(&raw) {
             Ok(vin) => Some(vin),
             Err(message) => {
@@ -52,7 +59,7 @@ pub fn read(body: &Map<String, Value>, partial: bool) -> Result<VehicleInput> {
         },
         other => other.into_update(),
     };
-    let color = f.text("color", Text::optional(50)).into_update();
+    let color = f.text("color", Text::optional(COLOR_MAX)).into_update();
     let fuel_type = f.choice("fuel_type", FUEL_TYPES, false).into_update();
     let transmission = f.choice("transmission", TRANSMISSIONS, false).into_update();
     let mileage = f.integer("mileage", false, 0, MAX_MILEAGE).value();

@@ -3,6 +3,8 @@
 pub mod catalog;
 mod handlers;
 mod input;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 mod state;
 
 use axum::routing::get;

@@ -26,6 +26,11 @@ const NO_BRAND: Error = Error::NotFound(Some("CarBrand"));
 const NO_MODEL: Error = Error::NotFound(Some("CarModel"));
 const BRAND_TAKEN: &str = "car brand with this name already exists.";
 const MODEL_TAKEN: &str = "The fields brand, name must make a unique set.";
+/// Longest brand or model name (characters, once trimmed).
+pub(crate) const NAME_MAX: usize = 100;
+pub(crate) const LOGO_URL_MAX: usize = 200;
+/// Bounds of a model's `year_start` and `year_end`.
+pub(crate) const MODEL_YEARS: (i64, i64) = (1850, 2100);
 
 pub async fn list_brands(
     State(state): State<VehiclesState>,
@@ -56,8 +61,8 @@ fn read_brand(
     partial: bool,
 ) -> Result<(Option<String>, Option<Option<String>>)> {
     let mut f = Fields::partial(body, partial);
-    let name = f.required_text("name", 100);
-    let logo = f.url("logo_url", 200).into_update();
+    let name = f.required_text("name", NAME_MAX);
+    let logo = f.url("logo_url", LOGO_URL_MAX).into_update();
     f.finish()?;
     Ok((name, logo))
 }
@@ -258,12 +263,13 @@ fn read_model(
             None
         }
     };
-    let name = f.required_text("name", 100);
-    let year = |f: &mut Fields, field: &str| match f.integer(field, false, 1850, 2100) {
-        Field::Value(y) => Some(Some(y)),
-        Field::Null => Some(None),
-        Field::Absent => None,
-    };
+    let name = f.required_text("name", NAME_MAX);
+    let year =
+        |f: &mut Fields, field: &str| match f.integer(field, false, MODEL_YEARS.0, MODEL_YEARS.1) {
+            Field::Value(y) => Some(Some(y)),
+            Field::Null => Some(None),
+            Field::Absent => None,
+        };
     let year_start = year(&mut f, "year_start");
     let year_end = year(&mut f, "year_end");
     if let (Some(Some(start)), Some(Some(end))) = (year_start, year_end) {
