@@ -924,7 +924,7 @@ mod tests {
     fn the_document_has_every_operation_of_the_router() {
         let doc = serde_json::to_value(super::openapi()).unwrap();
         let paths = doc["paths"].as_object().unwrap();
-        assert_eq!(paths.len(), 10);
+        assert_eq!(paths.len(), 11);
         let operations: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
         assert_eq!(operations, 19);
         let create = &doc["components"]["schemas"]["MaintenanceCreate"]["properties"];
