@@ -34,7 +34,7 @@ struct Documented {
 
 /// Every function whose routes are documented. Issue 10 adds the others
 /// as their `openapi` modules land (docs/adding-a-function.md).
-const DOCUMENTED: [Documented; 3] = [
+const DOCUMENTED: [Documented; 5] = [
     Documented {
         name: "settings",
         app: || {
@@ -73,6 +73,30 @@ const DOCUMENTED: [Documented; 3] = [
         },
         openapi: vehicles::openapi::openapi,
         aliases: vehicles::openapi::ALIASES,
+    },
+    Documented {
+        name: "maintenances",
+        app: || {
+            Box::pin(async {
+                TestApp::spawn_unreachable(maintenances::router)
+                    .await
+                    .without_state()
+            })
+        },
+        openapi: maintenances::openapi::openapi,
+        aliases: maintenances::openapi::ALIASES,
+    },
+    Documented {
+        name: "notifications",
+        app: || {
+            Box::pin(async {
+                TestApp::spawn_unreachable(notifications::router)
+                    .await
+                    .without_state()
+            })
+        },
+        openapi: notifications::openapi::openapi,
+        aliases: notifications::openapi::ALIASES,
     },
 ];
 

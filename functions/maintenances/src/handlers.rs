@@ -23,7 +23,7 @@ use crate::records::{Everything, History, Logbook, Records};
 use crate::MaintenancesState;
 
 const NOT_FOUND: Error = Error::NotFound(Some("Maintenance"));
-const ORDERING_FIELDS: &[&str] = &["service_date", "cost", "mileage", "created_at"];
+pub(crate) const ORDERING_FIELDS: &[&str] = &["service_date", "cost", "mileage", "created_at"];
 
 /// The writes refreshing `vehicle`'s reminders once `changed` replaces (or,
 /// with `removed`, drops) its namesake in the odometer history; the vehicle

@@ -23,7 +23,12 @@ pub struct MaintenanceInput {
     pub reminder_sent: Option<bool>,
 }
 
-const MAX_MILEAGE: i64 = 5_000_000;
+pub(crate) const MAX_MILEAGE: i64 = 5_000_000;
+pub(crate) const SERVICE_TYPE_MAX: usize = 100;
+pub(crate) const DESCRIPTION_MAX: usize = 10_000;
+pub(crate) const INVOICE_URL_MAX: usize = 200;
+/// Total digits of a cost (two of them decimals).
+pub(crate) const COST_DIGITS: usize = 10;
 
 /// `creating`: `vehicle` is read (required) and `reminder_sent` ignored;
 /// on update it is the other way round.
@@ -55,8 +60,10 @@ pub fn read(
         }
     }
     input.service_date = f.datetime("service_date", true).value();
-    input.service_type = f.required_text("service_type", 100);
-    input.description = f.text("description", Text::optional(10_000)).into_update();
+    input.service_type = f.required_text("service_type", SERVICE_TYPE_MAX);
+    input.description = f
+        .text("description", Text::optional(DESCRIPTION_MAX))
+        .into_update();
     input.mileage = match f.raw("mileage", false) {
         None => None,
         Some(Value::Null) => Some(None),
@@ -72,7 +79,7 @@ pub fn read(
     input.cost = match f.raw("cost", false) {
         None => None,
         Some(Value::Null) => Some(None),
-        Some(raw) => match parse_cents(raw, 10) {
+        Some(raw) => match parse_cents(raw, COST_DIGITS) {
             Ok(c) if c < 0 => {
                 f.error("cost", "Cost cannot be negative");
                 None
@@ -86,7 +93,7 @@ pub fn read(
     };
     let status = f.choice("status", STATUSES, false);
     input.status = f.not_null("status", status);
-    input.invoice_url = f.url("invoice_url", 200).into_update();
+    input.invoice_url = f.url("invoice_url", INVOICE_URL_MAX).into_update();
     // Only the caller may be named as the performer: no probing other ids.
     input.performed_by = match f.raw("performed_by", false) {
         None => None,

@@ -3,6 +3,8 @@
 
 mod handlers;
 mod input;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 mod records;
 mod reminder_input;
 mod reminders;

@@ -7,11 +7,13 @@ use shared::domain::reminders::{Reminder, STATUSES};
 use shared::http::validate::{Field, Fields, Text, NULL};
 use shared::{time, Result};
 
-const MAX_MILEAGE: i64 = 5_000_000;
-const MAX_DAYS_BEFORE: i64 = 365;
-const MAX_KM_BEFORE: i64 = 100_000;
-const MAX_RECURRENCE_MONTHS: i64 = 120;
-const MAX_RECURRENCE_KM: i64 = 1_000_000;
+pub(crate) const MAX_MILEAGE: i64 = 5_000_000;
+pub(crate) const MAX_DAYS_BEFORE: i64 = 365;
+pub(crate) const MAX_KM_BEFORE: i64 = 100_000;
+pub(crate) const MAX_RECURRENCE_MONTHS: i64 = 120;
+pub(crate) const MAX_RECURRENCE_KM: i64 = 1_000_000;
+pub(crate) const TITLE_MAX: usize = 255;
+pub(crate) const NOTES_MAX: usize = 10_000;
 
 /// The fields a body sets; `None` leaves a field as it is.
 #[derive(Default)]
@@ -65,13 +67,13 @@ pub fn read(body: &Map<String, Value>, partial: bool, creating: bool) -> Result<
             None => {}
         }
     }
-    input.service_type = f.required_text("service_type", 100);
+    input.service_type = f.required_text("service_type", crate::input::SERVICE_TYPE_MAX);
     // The title defaults to the service type.
-    input.title = match f.text("title", Text::optional(255)) {
+    input.title = match f.text("title", Text::optional(TITLE_MAX)) {
         Field::Value(t) if !t.is_empty() => Some(t),
         _ => None,
     };
-    input.notes = f.text("notes", Text::optional(10_000)).into_update();
+    input.notes = f.text("notes", Text::optional(NOTES_MAX)).into_update();
     input.due_date = f.datetime("due_date", false).into_update();
     input.due_mileage = nullable_integer(&mut f, "due_mileage", 0, MAX_MILEAGE);
     input.recurrence_months =
@@ -179,7 +181,7 @@ pub fn read_completion(body: &Map<String, Value>) -> Result<Completion> {
         .unwrap_or(false);
     let cost = match f.raw("cost", false) {
         None | Some(Value::Null) => None,
-        Some(raw) => match parse_cents(raw, 10) {
+        Some(raw) => match parse_cents(raw, crate::input::COST_DIGITS) {
             Ok(c) if c < 0 => {
                 f.error("cost", "Cost cannot be negative");
                 None
@@ -191,7 +193,9 @@ pub fn read_completion(body: &Map<String, Value>) -> Result<Completion> {
             }
         },
     };
-    let description = f.text("description", Text::optional(10_000)).value();
+    let description = f
+        .text("description", Text::optional(crate::input::DESCRIPTION_MAX))
+        .value();
     f.finish()?;
     Ok(Completion {
         completed_at,

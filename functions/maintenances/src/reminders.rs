@@ -23,8 +23,8 @@ use shared::store::reminders::Reminders;
 use shared::store::vehicles::VehicleEffect;
 
 const NOT_FOUND: Error = Error::NotFound(Some("MaintenanceReminder"));
-const ORDERING_FIELDS: &[&str] = &["due_date", "due_mileage", "created_at", "title"];
-const URGENCIES: &[&str] = &["soon", "urgent", "overdue"];
+pub(crate) const ORDERING_FIELDS: &[&str] = &["due_date", "due_mileage", "created_at", "title"];
+pub(crate) const URGENCIES: &[&str] = &["soon", "urgent", "overdue"];
 
 /// Reminder lookups over the caller's records.
 impl Records {

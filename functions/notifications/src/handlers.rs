@@ -23,7 +23,7 @@ use shared::{time, Error, Result};
 use crate::NotificationsState;
 
 const NOT_FOUND: Error = Error::NotFound(Some("Notification"));
-const ORDERING_FIELDS: &[&str] = &["created_at", "read_at"];
+pub(crate) const ORDERING_FIELDS: &[&str] = &["created_at", "read_at"];
 
 /// The bare-array views (`unread/`, `by_type/`) show at most the newest this
 /// many: each notification may weigh tens of kilobytes, and a response must

@@ -2,6 +2,8 @@
 //! endpoints the reference crashes on.
 
 pub mod handlers;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 mod state;
 
 use axum::routing::{get, post};
