@@ -77,6 +77,19 @@ fn text(min: usize, max: usize, non_blank: bool, nullable: bool) -> ObjectBuilde
     schema
 }
 
+/// One fixed value (`const`).
+fn fixed(value: serde_json::Value) -> utoipa::openapi::Object {
+    let kind = if value.is_boolean() {
+        Type::Boolean
+    } else {
+        Type::String
+    };
+    ObjectBuilder::new()
+        .schema_type(kind)
+        .enum_values(Some([value]))
+        .build()
+}
+
 fn email_in() -> utoipa::openapi::Object {
     ObjectBuilder::new()
         .schema_type(Type::String)
@@ -152,6 +165,7 @@ macro_rules! shared_component {
                 Ref::from_schema_name($name).into()
             }
         }
+        impl ToSchema for $ty {}
     };
 }
 shared_component!(DetailRef, "Detail");
@@ -167,6 +181,7 @@ struct ErrorMessage {
 
 /// A 400 of an operation that also answers `{"error": ...}`.
 struct BadRequestOrError;
+impl ToSchema for BadRequestOrError {}
 impl PartialSchema for BadRequestOrError {
     fn schema() -> RefOr<Schema> {
         OneOfBuilder::new()
@@ -266,7 +281,7 @@ struct ResetTokenCheck {
 #[schema(as = OtpVerified)]
 struct OtpVerified {
     message: String,
-    #[schema(value_type = bool, const = true)]
+    #[schema(schema_with = fixed_true)]
     verified: bool,
 }
 
@@ -411,6 +426,38 @@ fn check_word() -> utoipa::openapi::Object {
         .build()
 }
 
+fn fixed_true() -> utoipa::openapi::Object {
+    fixed(json!(true))
+}
+
+fn fixed_autotrack_backend() -> utoipa::openapi::Object {
+    fixed(json!("autotrack-backend"))
+}
+
+fn fixed_healthy() -> utoipa::openapi::Object {
+    fixed(json!("healthy"))
+}
+
+fn fixed_connected() -> utoipa::openapi::Object {
+    fixed(json!("connected"))
+}
+
+fn fixed_dynamodb() -> utoipa::openapi::Object {
+    fixed(json!("dynamodb"))
+}
+
+fn fixed_unhealthy() -> utoipa::openapi::Object {
+    fixed(json!("unhealthy"))
+}
+
+fn fixed_disconnected() -> utoipa::openapi::Object {
+    fixed(json!("disconnected"))
+}
+
+fn fixed_error() -> utoipa::openapi::Object {
+    fixed(json!("error"))
+}
+
 /// One word per dependency (details go to the logs, never to the caller).
 #[derive(ToSchema)]
 #[schema(as = HealthChecks)]
@@ -439,7 +486,7 @@ fn health_status() -> utoipa::openapi::Object {
 struct HealthOut {
     #[schema(schema_with = health_status)]
     status: String,
-    #[schema(value_type = String, const = "autotrack-backend")]
+    #[schema(schema_with = fixed_autotrack_backend)]
     service: String,
     version: String,
     checks: HealthChecks,
@@ -449,11 +496,11 @@ struct HealthOut {
 #[derive(ToSchema)]
 #[schema(as = HealthDb)]
 struct HealthDbOut {
-    #[schema(value_type = String, const = "healthy")]
+    #[schema(schema_with = fixed_healthy)]
     status: String,
-    #[schema(value_type = String, const = "connected")]
+    #[schema(schema_with = fixed_connected)]
     database: String,
-    #[schema(value_type = String, const = "dynamodb")]
+    #[schema(schema_with = fixed_dynamodb)]
     engine: String,
 }
 
@@ -461,17 +508,18 @@ struct HealthDbOut {
 #[derive(ToSchema)]
 #[schema(as = HealthDbDown)]
 struct HealthDbDownOut {
-    #[schema(value_type = String, const = "unhealthy")]
+    #[schema(schema_with = fixed_unhealthy)]
     status: String,
-    #[schema(value_type = String, const = "disconnected")]
+    #[schema(schema_with = fixed_disconnected)]
     database: String,
-    #[schema(value_type = String, const = "error")]
+    #[schema(schema_with = fixed_error)]
     error: String,
 }
 
 /// 503 of the database check: its own body, or the shared one when the
 /// request outlives its deadline.
 struct HealthDbUnavailable;
+impl ToSchema for HealthDbUnavailable {}
 impl PartialSchema for HealthDbUnavailable {
     fn schema() -> RefOr<Schema> {
         OneOfBuilder::new()
@@ -615,6 +663,7 @@ fn validate_reset_token() {}
 
 /// 400 of validate-reset-token.
 struct ValidateResetBadRequest;
+impl ToSchema for ValidateResetBadRequest {}
 impl PartialSchema for ValidateResetBadRequest {
     fn schema() -> RefOr<Schema> {
         OneOfBuilder::new()
