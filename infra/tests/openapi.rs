@@ -34,7 +34,7 @@ struct Documented {
 
 /// Every function whose routes are documented. Issue 10 adds the others
 /// as their `openapi` modules land (docs/adding-a-function.md).
-const DOCUMENTED: [Documented; 5] = [
+const DOCUMENTED: [Documented; 6] = [
     Documented {
         name: "settings",
         app: || {
@@ -46,6 +46,18 @@ const DOCUMENTED: [Documented; 5] = [
         },
         openapi: settings::openapi::openapi,
         aliases: settings::openapi::ALIASES,
+    },
+    Documented {
+        name: "users",
+        app: || {
+            Box::pin(async {
+                TestApp::spawn_unreachable(users::router)
+                    .await
+                    .without_state()
+            })
+        },
+        openapi: users::openapi::openapi,
+        aliases: users::openapi::ALIASES,
     },
     Documented {
         name: "docs",

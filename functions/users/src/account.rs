@@ -167,7 +167,7 @@ pub async fn delete_account(
     Ok(no_content())
 }
 
-const SESSION_FIELDS: &[&str] = &[
+pub(crate) const SESSION_FIELDS: &[&str] = &[
     "id",
     "ip_address",
     "user_agent",

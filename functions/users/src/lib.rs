@@ -9,6 +9,8 @@ mod auth;
 mod client;
 mod credentials;
 mod health;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 mod recovery;
 mod secrets;
 mod state;
