@@ -200,7 +200,9 @@ fn complete_operation(method: &str, path: &str, op: &mut Value) {
     let has_body = op.get("requestBody").is_some();
     if has_body {
         // `JsonBody` reads an absent body as `{}`: the body's own required
-        // fields then say what is missing (a 400), never the absence.
+        // fields then say what is missing (a 400), never the absence. So a
+        // body is required exactly when its schema has a required field
+        // (`require_bodies_with_required_fields`, once schemas are known).
         op["requestBody"]["required"] = json!(false);
     }
     let op = op.as_object_mut().expect("an operation is an object");
@@ -301,6 +303,35 @@ pub fn document(functions: Vec<utoipa::openapi::OpenApi>) -> Value {
     doc
 }
 
+/// An absent body is read as `{}`: when the body's JSON schema (inline or
+/// a component) has required fields, it is refused (400) like any body
+/// missing them, so the document says the body is required.
+fn require_bodies_with_required_fields(doc: &mut Value) {
+    let schemas = doc["components"]["schemas"].clone();
+    let paths = doc["paths"].as_object_mut().expect("paths");
+    for item in paths.values_mut() {
+        for method in METHODS {
+            let Some(body) = item
+                .get_mut(method)
+                .and_then(|op| op.get_mut("requestBody"))
+            else {
+                continue;
+            };
+            let schema = &body["content"]["application/json"]["schema"];
+            let schema = match schema["$ref"].as_str() {
+                Some(r) => &schemas[r.trim_start_matches("#/components/schemas/")],
+                None => schema,
+            };
+            let has_required = schema["required"]
+                .as_array()
+                .is_some_and(|fields| !fields.is_empty());
+            if has_required {
+                body["required"] = json!(true);
+            }
+        }
+    }
+}
+
 /// Adds the shared components and completes every operation.
 pub fn complete(doc: &mut Value) {
     let paths = doc["paths"].as_object_mut().expect("paths");
@@ -311,6 +342,7 @@ pub fn complete(doc: &mut Value) {
             }
         }
     }
+    require_bodies_with_required_fields(doc);
     let components = doc
         .as_object_mut()
         .unwrap()
@@ -361,6 +393,30 @@ mod tests {
             operation_id("post", "/api/auth/validate-reset-token/"),
             "post_api_auth_validate_reset_token"
         );
+    }
+
+    #[test]
+    fn a_body_with_a_required_field_is_required() {
+        let body = |schema: Value| json!({"content": {"application/json": {"schema": schema}}});
+        let mut doc = json!({
+            "paths": {"/api/x/": {
+                "post": {"requestBody": body(json!({"$ref": "#/components/schemas/W"})),
+                         "responses": {}},
+                "put": {"requestBody": body(json!({"type": "object", "required": ["a"]})),
+                        "responses": {}},
+                "patch": {"requestBody": body(json!({"$ref": "#/components/schemas/P"})),
+                          "responses": {}}
+            }},
+            "components": {"schemas": {
+                "W": {"type": "object", "required": ["a"]},
+                "P": {"type": "object", "properties": {"a": {}}}
+            }}
+        });
+        complete(&mut doc);
+        let item = &doc["paths"]["/api/x/"];
+        assert_eq!(item["post"]["requestBody"]["required"], true);
+        assert_eq!(item["put"]["requestBody"]["required"], true);
+        assert_eq!(item["patch"]["requestBody"]["required"], false);
     }
 
     #[test]

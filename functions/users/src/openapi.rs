@@ -47,14 +47,14 @@ const LOCAL_SPECIALS: &str = "!#$%&'*+/=?^_`{|}~-";
 
 /// The address check of `validate::is_valid_email` as an ECMA-262 pattern:
 /// dot-atom local part, letter/digit/hyphen labels, an alphabetic (or
-/// punycode) top level. (The 64-character local part and 63-character
-/// labels are said in the description.)
+/// punycode) top level, every label at most 63 characters. (The
+/// 64-character local part is said in the description.)
 fn email_pattern() -> String {
     // In a character class only `-` (put last) needs care; `/` and the
     // others stand for themselves.
     let atom = format!("[A-Za-z0-9{LOCAL_SPECIALS}]+");
     format!(
-        r"^{atom}(\.{atom})*@([A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?\.)+([A-Za-z]{{2,}}|xn--[A-Za-z0-9-]*[A-Za-z0-9])$"
+        r"^{atom}(\.{atom})*@([A-Za-z0-9]([A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?\.)+([A-Za-z]{{2,63}}|xn--[A-Za-z0-9-]{{0,58}}[A-Za-z0-9])$"
     )
 }
 
@@ -846,5 +846,17 @@ mod tests {
             assert!(!is_valid_email(&format!("a{c}b@example.com")), "{c}");
         }
         assert!(is_valid_email("a@xn--p1ai.xn--p1ai") && !is_valid_email("a@b.c0m"));
+        let label = "a".repeat(63);
+        assert!(
+            is_valid_email(&format!("a@{label}.fr")) && is_valid_email(&format!("a@b.{label}"))
+        );
+        assert!(
+            !is_valid_email(&format!("a@{label}a.fr")) && !is_valid_email(&format!("a@b.{label}a"))
+        );
+        assert!(
+            pattern.contains("{0,61}")
+                && pattern.contains("{2,63}")
+                && pattern.contains("xn--[A-Za-z0-9-]{0,58}")
+        );
     }
 }
