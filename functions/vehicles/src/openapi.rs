@@ -75,8 +75,18 @@ fn integer(min: i64, max: Option<i64>, nullable: bool) -> ObjectBuilder {
 
 // ---- vehicle inputs -------------------------------------------------------
 
+/// A text input that also takes a JSON number, stored as its text (at
+/// most 24 characters, within the field's maximum).
+fn text_or_number(max: usize, nullable: bool, blank: bool) -> ObjectBuilder {
+    let mut kinds = vec![Type::String, Type::Number];
+    if nullable {
+        kinds.push(Type::Null);
+    }
+    text(max, nullable, blank).schema_type(SchemaType::from_iter(kinds))
+}
+
 fn make_in() -> Object {
-    text(NAME_MAX, false, false)
+    text_or_number(NAME_MAX, false, false)
         .description(Some("Free text (not linked to the brand catalogue)."))
         .build()
 }
@@ -117,7 +127,7 @@ fn vin_in() -> Object {
 }
 
 fn color_in() -> Object {
-    text(COLOR_MAX, true, true).build()
+    text_or_number(COLOR_MAX, true, true).build()
 }
 
 fn fuel_in() -> Object {
@@ -452,7 +462,8 @@ fn transmission_filter() -> Object {
 
 fn number_filter() -> Object {
     ObjectBuilder::new()
-        .schema_type(Type::Number)
+        .schema_type(SchemaType::from_iter([Type::Number, Type::String]))
+        .max_length(Some(0))
         .description(Some(
             "Exact value; empty is ignored, anything but a number is a 400.",
         ))
