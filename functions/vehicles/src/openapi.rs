@@ -114,7 +114,10 @@ fn registration_in() -> Object {
 }
 
 fn vin_in() -> Object {
+    // No `maxLength`: the validator counts the trimmed text, and the
+    // pattern already allows only spaces around the 17 characters.
     text(VIN_INPUT_MAX, true, true)
+        .max_length(None)
         .pattern(Some(format!(
             r"^[{SPACE}]*([A-HJ-NPR-Za-hj-npr-z0-9]{{{VIN_LENGTH}}})?[{SPACE}]*$"
         )))
