@@ -83,11 +83,12 @@ EOF
 # Schemathesis keeps a cache in its working directory: inside the
 # git-ignored .local/fuzz/, because `cargo lambda watch` restarts every
 # function when a file of the tree changes (requests in flight then fail).
+CONFIG="$PWD/infra/schemathesis.toml"
 cd "$REPORTS"
 echo "==> schemathesis: $BASE_URL/api/schema/, $EXAMPLES examples per operation, at most $MAX_TIME s"
 # shellcheck disable=SC2086
 timeout --kill-after=30 "$((MAX_TIME + 120))" \
-  schemathesis --config-file ../../infra/schemathesis.toml run "$BASE_URL/api/schema/" \
+  schemathesis --config-file "$CONFIG" run "$BASE_URL/api/schema/" \
   --url "$BASE_URL" \
   --header "Authorization: Bearer $TOKEN" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,negative_data_rejection,positive_data_acceptance,unsupported_method \

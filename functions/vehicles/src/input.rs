@@ -62,7 +62,9 @@ pub fn read(body: &Map<String, Value>, partial: bool) -> Result<VehicleInput> {
     let color = f.text("color", Text::optional(COLOR_MAX)).into_update();
     let fuel_type = f.choice("fuel_type", FUEL_TYPES, false).into_update();
     let transmission = f.choice("transmission", TRANSMISSIONS, false).into_update();
-    let mileage = f.integer("mileage", false, 0, MAX_MILEAGE).value();
+    // Not nullable: a null is refused rather than silently ignored.
+    let mileage = f.integer("mileage", false, 0, MAX_MILEAGE);
+    let mileage = f.not_null("mileage", mileage);
     f.finish()?;
     Ok(VehicleInput {
         make,

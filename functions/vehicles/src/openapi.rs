@@ -24,6 +24,11 @@ use crate::catalog::{LOGO_URL_MAX, MODEL_YEARS, NAME_MAX as CATALOGUE_NAME_MAX};
 use crate::input::{COLOR_MAX, MAX_MILEAGE, NAME_MAX, PLATE_MAX, VIN_INPUT_MAX};
 
 const VEHICLES: &str = "vehicles";
+
+/// The characters Rust's `str::trim` removes (Unicode `White_Space`),
+/// spelled out: `\s` differs between regex engines (Python's counts
+/// U+001C..U+001F, ECMA-262's U+FEFF, neither of which `trim` removes).
+const SPACE: &str = r"\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
 const CATALOGUE: &str = "catalogue";
 
 /// A text input: trimmed by the validator, so at least one non-space
@@ -38,7 +43,7 @@ fn text(max: usize, nullable: bool, blank: bool) -> ObjectBuilder {
     if blank {
         builder
     } else {
-        builder.pattern(Some(r"\S"))
+        builder.pattern(Some(format!("[^{SPACE}]")))
     }
 }
 
@@ -70,8 +75,18 @@ fn integer(min: i64, max: Option<i64>, nullable: bool) -> ObjectBuilder {
 
 // ---- vehicle inputs -------------------------------------------------------
 
+/// A text input that also takes a JSON number, stored as its text (at
+/// most 24 characters, within the field's maximum).
+fn text_or_number(max: usize, nullable: bool, blank: bool) -> ObjectBuilder {
+    let mut kinds = vec![Type::String, Type::Number];
+    if nullable {
+        kinds.push(Type::Null);
+    }
+    text(max, nullable, blank).schema_type(SchemaType::from_iter(kinds))
+}
+
 fn make_in() -> Object {
-    text(NAME_MAX, false, false)
+    text_or_number(NAME_MAX, false, false)
         .description(Some("Free text (not linked to the brand catalogue)."))
         .build()
 }
@@ -99,9 +114,12 @@ fn registration_in() -> Object {
 }
 
 fn vin_in() -> Object {
+    // No `maxLength`: the validator counts the trimmed text, and the
+    // pattern already allows only spaces around the 17 characters.
     text(VIN_INPUT_MAX, true, true)
+        .max_length(None)
         .pattern(Some(format!(
-            r"^\s*([A-HJ-NPR-Za-hj-npr-z0-9]{{{VIN_LENGTH}}})?\s*$"
+            r"^[{SPACE}]*([A-HJ-NPR-Za-hj-npr-z0-9]{{{VIN_LENGTH}}})?[{SPACE}]*$"
         )))
         .description(Some(format!(
             "A VIN: {VIN_LENGTH} letters or digits without I, O or Q (any case, stored upper-case; \
@@ -112,7 +130,7 @@ fn vin_in() -> Object {
 }
 
 fn color_in() -> Object {
-    text(COLOR_MAX, true, true).build()
+    text_or_number(COLOR_MAX, true, true).build()
 }
 
 fn fuel_in() -> Object {
@@ -447,7 +465,8 @@ fn transmission_filter() -> Object {
 
 fn number_filter() -> Object {
     ObjectBuilder::new()
-        .schema_type(Type::Number)
+        .schema_type(SchemaType::from_iter([Type::Number, Type::String]))
+        .max_length(Some(0))
         .description(Some(
             "Exact value; empty is ignored, anything but a number is a 400.",
         ))
@@ -680,13 +699,20 @@ struct Detail {
     detail: String,
 }
 
+/// Stands for the shared `FieldErrors` envelope, likewise replaced.
+#[derive(ToSchema)]
+#[schema(as = FieldErrors)]
+struct FieldErrors {}
+
 // ---- vehicle operations ---------------------------------------------------
 
 #[utoipa::path(get, path = "/api/vehicles/", tag = VEHICLES,
     summary = "The caller's vehicles, newest first",
     params(VehicleFilters),
     extensions(("x-paged" = json!(true))),
-    responses((status = 200, description = "A page of vehicles", body = Vec<VehicleOut>)))]
+    responses(
+        (status = 200, description = "A page of vehicles", body = Vec<VehicleOut>),
+        (status = 400, description = "A filter that is not a number (`year`: `Enter a number.`)", body = FieldErrors)))]
 fn list() {}
 
 #[utoipa::path(post, path = "/api/vehicles/", tag = VEHICLES,
@@ -819,7 +845,9 @@ fn brand_models() {}
     summary = "Car models, by brand name then name",
     params(ModelFilters),
     extensions(("x-paged" = json!(true))),
-    responses((status = 200, description = "A page of models", body = Vec<ModelOut>)))]
+    responses(
+        (status = 200, description = "A page of models", body = Vec<ModelOut>),
+        (status = 400, description = "A `brand` that is no brand, or a year filter that is not a number (`Enter a number.`)", body = FieldErrors)))]
 fn list_models() {}
 
 #[utoipa::path(post, path = "/api/models/", tag = CATALOGUE,

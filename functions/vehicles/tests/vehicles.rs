@@ -692,3 +692,50 @@ async fn a_base64_event_body_that_is_not_utf8_is_a_400_through_lambda_http() {
     let body: Value = serde_json::from_slice(&bytes).unwrap();
     assert_eq!(body, json!({"detail": shared::http::body::NOT_UTF8}));
 }
+
+#[tokio::test]
+async fn a_null_mileage_is_refused_on_every_write() {
+    let app = app().await;
+    let (_, token) = app.signed_in_user("m").await;
+    let mut body = clio();
+    body["mileage"] = Value::Null;
+    let res = app
+        .post("/api/vehicles/")
+        .bearer(&token)
+        .json(body)
+        .send()
+        .await;
+    assert_eq!(res.status, 400, "{}", res.text);
+    assert_eq!(
+        res.body,
+        json!({"mileage": ["This field may not be null."]})
+    );
+    let res = app
+        .post("/api/vehicles/")
+        .bearer(&token)
+        .json(json!({"make": "Renault", "model": "Clio", "year": 2019, "mileage": 1200}))
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let path = format!("/api/vehicles/{}/", res.body["id"].as_str().unwrap());
+    let res = app
+        .patch(&path)
+        .bearer(&token)
+        .json(json!({"mileage": null}))
+        .send()
+        .await;
+    assert_eq!(res.status, 400, "{}", res.text);
+    assert_eq!(
+        res.body,
+        json!({"mileage": ["This field may not be null."]})
+    );
+    let res = app
+        .put(&path)
+        .bearer(&token)
+        .json(json!({"make": "Renault", "model": "Clio", "year": 2019, "mileage": null}))
+        .send()
+        .await;
+    assert_eq!(res.status, 400, "{}", res.text);
+    let res = app.get(&path).bearer(&token).send().await;
+    assert_eq!(res.body["mileage"], 1200, "nothing changed");
+}
