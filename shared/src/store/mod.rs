@@ -158,8 +158,8 @@ impl Store {
             .client
             .get_item()
             .table_name(&self.table)
-            .key("pk", s(pk))
-            .key("sk", s(sk))
+            .key(keys::PK, s(pk))
+            .key(keys::SK, s(sk))
             .consistent_read(true)
             .send()
             .await
@@ -357,8 +357,8 @@ impl Store {
         self.client
             .update_item()
             .table_name(&self.table)
-            .key("pk", s(pk))
-            .key("sk", s(sk))
+            .key(keys::PK, s(pk))
+            .key(keys::SK, s(sk))
             .update_expression(expr.update.clone().unwrap_or_default())
             .set_condition_expression(expr.condition.clone())
             .set_expression_attribute_names(expr.names())
@@ -375,8 +375,8 @@ impl Store {
         self.client
             .delete_item()
             .table_name(&self.table)
-            .key("pk", s(pk))
-            .key("sk", s(sk))
+            .key(keys::PK, s(pk))
+            .key(keys::SK, s(sk))
             .set_condition_expression(expr.condition.clone())
             .set_expression_attribute_names(expr.names())
             .set_expression_attribute_values(expr.values())
@@ -393,8 +393,8 @@ impl Store {
         let mut wanted = KeysAndAttributes::builder().consistent_read(true);
         for (pk, sk) in keys {
             wanted = wanted.keys(HashMap::from([
-                ("pk".to_string(), s(pk)),
-                ("sk".to_string(), s(sk)),
+                (keys::PK.to_string(), s(pk)),
+                (keys::SK.to_string(), s(sk)),
             ]));
         }
         let mut request =
@@ -428,7 +428,7 @@ impl Store {
                     .and_then(|v| v.as_s().ok())
                     .cloned()
                     .unwrap_or_default(),
-                item.get("sk")
+                item.get(keys::SK)
                     .and_then(|v| v.as_s().ok())
                     .cloned()
                     .unwrap_or_default(),
@@ -489,8 +489,8 @@ impl Store {
                 .iter()
                 .map(|(pk, sk)| {
                     let delete = DeleteRequest::builder()
-                        .key("pk", s(pk))
-                        .key("sk", s(sk))
+                        .key(keys::PK, s(pk))
+                        .key(keys::SK, s(sk))
                         .build()
                         .map_err(Error::internal)?;
                     Ok(WriteRequest::builder().delete_request(delete).build())

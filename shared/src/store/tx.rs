@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem, Update};
 
-use super::{s, sdk_error, service_error, Expr, Item, Store};
+use super::{keys, s, sdk_error, service_error, Expr, Item, Store};
 use crate::error::Error;
 
 /// The name a condition reports when its write did not name it.
@@ -108,8 +108,8 @@ impl Store {
     pub fn tx_update(&self, pk: &str, sk: &str, expr: Expr) -> Result<Write, Error> {
         let update = Update::builder()
             .table_name(self.table())
-            .key("pk", s(pk))
-            .key("sk", s(sk))
+            .key(keys::PK, s(pk))
+            .key(keys::SK, s(sk))
             .update_expression(expr.update.clone().unwrap_or_default())
             .set_condition_expression(expr.condition.clone())
             .set_expression_attribute_names(expr.names())
@@ -126,8 +126,8 @@ impl Store {
     pub fn tx_delete(&self, pk: &str, sk: &str, expr: Expr) -> Result<Write, Error> {
         let delete = Delete::builder()
             .table_name(self.table())
-            .key("pk", s(pk))
-            .key("sk", s(sk))
+            .key(keys::PK, s(pk))
+            .key(keys::SK, s(sk))
             .set_condition_expression(expr.condition.clone())
             .set_expression_attribute_names(expr.names())
             .set_expression_attribute_values(expr.values())
