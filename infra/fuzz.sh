@@ -85,7 +85,8 @@ cd "$REPORTS"
 echo "==> schemathesis: $BASE_URL/api/schema/, $EXAMPLES examples per operation, at most $MAX_TIME s"
 # shellcheck disable=SC2086
 timeout --kill-after=30 "$((MAX_TIME + 120))" \
-  schemathesis run "$BASE_URL/api/schema/" \
+  schemathesis --config-file ../../infra/schemathesis.toml \
+  run "$BASE_URL/api/schema/" \
   --url "$BASE_URL" \
   --header "Authorization: Bearer $TOKEN" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,negative_data_rejection,positive_data_acceptance,unsupported_method \
