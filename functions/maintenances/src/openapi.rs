@@ -28,8 +28,12 @@ fn schema(value: Value) -> RefOr<Schema> {
 }
 
 fn nullable(mut value: Value) -> Value {
-    let kind = value["type"].take();
-    value["type"] = json!([kind, "null"]);
+    let mut kinds = match value["type"].take() {
+        Value::Array(kinds) => kinds,
+        kind => vec![kind],
+    };
+    kinds.push(json!("null"));
+    value["type"] = Value::Array(kinds);
     if let Some(values) = value.get_mut("enum").and_then(Value::as_array_mut) {
         values.push(Value::Null);
     }
@@ -63,14 +67,19 @@ fn date_in_nullable() -> RefOr<Schema> {
 }
 
 /// Text the validator trims; `required`: not blank once trimmed.
+/// A number is taken too, as its text (the contract's text fields).
 fn text_value(max: usize, required: bool) -> Value {
-    let mut value = json!({"type": "string", "maxLength": max});
+    let mut value = json!({"type": ["string", "number"], "maxLength": max});
     if required {
         value["minLength"] = json!(1);
         value["pattern"] = json!("\\S");
-        value["description"] = json!(format!("At most {max} characters once trimmed; not blank."));
+        value["description"] = json!(format!(
+            "At most {max} characters once trimmed; not blank; a number is taken as its text."
+        ));
     } else {
-        value["description"] = json!(format!("At most {max} characters once trimmed."));
+        value["description"] = json!(format!(
+            "At most {max} characters once trimmed; a number is taken as its text."
+        ));
     }
     value
 }
@@ -649,12 +658,10 @@ fn urgency_param() -> RefOr<Schema> {
 /// Comma-separated fields of `fields`, each optionally `-` (descending);
 /// unknown fields are ignored.
 fn ordering_param(fields: &[&str]) -> RefOr<Schema> {
-    let words: Vec<String> = fields.iter().map(|f| format!("-?{f}")).collect();
     schema(json!({
         "type": "string",
-        "description": format!("Comma-separated, `-` for descending; among: {}.", fields.join(", ")),
+        "description": format!("Comma-separated, `-` for descending; among: {}; unknown fields are ignored.", fields.join(", ")),
         "examples": [format!("-{}", fields[0])],
-        "pattern": format!("^\\s*({0})?(\\s*,\\s*({0}))*\\s*$", words.join("|")),
     }))
 }
 
@@ -666,25 +673,31 @@ fn reminder_ordering_param() -> RefOr<Schema> {
     ordering_param(crate::reminders::ORDERING_FIELDS)
 }
 
+/// A date as in a body, or empty (no bound).
 fn date_param() -> RefOr<Schema> {
-    date_in()
+    let mut value = date_value();
+    value["pattern"] = json!(format!("^$|{}", value["pattern"].as_str().unwrap()));
+    value["description"] = json!(format!(
+        "{} Empty: no bound.",
+        value["description"].as_str().unwrap()
+    ));
+    value.as_object_mut().unwrap().remove("format");
+    schema(value)
 }
 
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 struct MaintenanceFilters {
-    /// Only this status (an unknown one: 400).
+    // Described in `PARAM_DESCRIPTIONS` (as with every `schema_with`).
     #[param(schema_with = maintenance_status_param)]
     status: Option<String>,
-    /// Only this vehicle's records.
-    #[param(format = Uuid)]
+    /// Only this vehicle's records (empty: all; an unknown id: none).
     vehicle: Option<String>,
     /// Only this service type (exact).
     service_type: Option<String>,
     /// Words (or "quoted phrases") all found in the service type,
     /// description, make or model (any case).
     search: Option<String>,
-    /// Default `-service_date`.
     #[param(schema_with = maintenance_ordering_param)]
     ordering: Option<String>,
 }
@@ -692,10 +705,9 @@ struct MaintenanceFilters {
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 struct StatsRange {
-    /// Records on or after this date (invalid: 400).
+    // Described in `PARAM_DESCRIPTIONS`.
     #[param(schema_with = date_param)]
     start_date: Option<String>,
-    /// Records on or before this date (invalid: 400).
     #[param(schema_with = date_param)]
     end_date: Option<String>,
 }
@@ -703,30 +715,25 @@ struct StatsRange {
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 struct ByVehicle {
-    /// Only this vehicle.
-    #[param(format = Uuid)]
+    /// Only this vehicle (empty: all; an unknown id: none).
     vehicle_id: Option<String>,
 }
 
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 struct ReminderFilters {
-    /// Only this status (an unknown one: 400).
+    // Described in `PARAM_DESCRIPTIONS`.
     #[param(schema_with = reminder_status_param)]
     status: Option<String>,
-    /// Only reminders this pressing now (an unknown level: 400).
     #[param(schema_with = urgency_param)]
     urgency: Option<String>,
-    /// Only this vehicle's reminders.
-    #[param(format = Uuid)]
+    /// Only this vehicle's reminders (empty: all; an unknown id: none).
     vehicle: Option<String>,
     /// Only this service type (exact).
     service_type: Option<String>,
     /// Words (or "quoted phrases") all found in the title, service type or
     /// notes (any case).
     search: Option<String>,
-    /// Default `due_date,created_at` (the effective deadline: the date, or
-    /// the projected date of the mileage; none last).
     #[param(schema_with = reminder_ordering_param)]
     ordering: Option<String>,
 }
@@ -904,6 +911,8 @@ const CHECKED_QUERIES: &[&str] = &[
 /// This function's operations at their seed paths.
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = Doc::openapi();
+    describe_params(&mut doc, PARAM_DESCRIPTIONS);
+    body_required(&mut doc);
     for path in CHECKED_QUERIES {
         let item = doc.paths.paths.get_mut(*path).expect("a documented path");
         let op = item.get.as_mut().expect("a GET");
@@ -913,6 +922,58 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         );
     }
     doc
+}
+
+/// The query parameters given by `schema_with`: `IntoParams` then drops
+/// the field's doc comment, so their descriptions are set here (path,
+/// parameter, description).
+const PARAM_DESCRIPTIONS: &[(&str, &str, &str)] = &[
+    ("/api/maintenances/", "status", "Only this status (an unknown one: 400)."),
+    ("/api/maintenances/", "ordering", "Default `-service_date`."),
+    ("/api/maintenances/stats/", "start_date", "Records on or after this date (invalid: 400)."),
+    ("/api/maintenances/stats/", "end_date", "Records on or before this date (invalid: 400)."),
+    ("/api/reminders/", "status", "Only this status (an unknown one: 400)."),
+    ("/api/reminders/", "urgency", "Only reminders this pressing now (an unknown level: 400)."),
+    (
+        "/api/reminders/",
+        "ordering",
+        "Default `due_date,created_at` (the effective deadline: the date, or the projected date of the mileage; none last).",
+    ),
+];
+
+/// Sets the description of each GET query parameter of `table`.
+fn describe_params(doc: &mut utoipa::openapi::OpenApi, table: &[(&str, &str, &str)]) {
+    for (path, name, text) in table {
+        let item = doc.paths.paths.get_mut(*path).expect("a documented path");
+        let op = item.get.as_mut().expect("a GET");
+        let param = op
+            .parameters
+            .iter_mut()
+            .flatten()
+            .find(|p| p.name == *name)
+            .expect("a documented parameter");
+        param.description = Some((*text).into());
+    }
+}
+
+/// A body without which the operation is a 400 (required fields): its
+/// absence is then a request the document itself rules out.
+fn body_required(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{HttpMethod, Required};
+    for (path, method) in [
+        ("/api/maintenances/", HttpMethod::Post),
+        ("/api/maintenances/{id}/", HttpMethod::Put),
+        ("/api/reminders/", HttpMethod::Post),
+        ("/api/reminders/{id}/", HttpMethod::Put),
+    ] {
+        let item = doc.paths.paths.get_mut(path).expect("a documented path");
+        let op = match method {
+            HttpMethod::Post => item.post.as_mut(),
+            _ => item.put.as_mut(),
+        };
+        let body = op.and_then(|op| op.request_body.as_mut()).expect("a body");
+        body.required = Some(Required::True);
+    }
 }
 
 /// No aliases: every route has one path.
@@ -933,5 +994,21 @@ mod tests {
             create["service_type"]["maxLength"],
             crate::input::SERVICE_TYPE_MAX
         );
+    }
+
+    #[test]
+    fn every_query_parameter_is_described() {
+        let doc = serde_json::to_value(super::openapi()).unwrap();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                for p in op["parameters"].as_array().into_iter().flatten() {
+                    assert!(
+                        p["description"].as_str().is_some_and(|d| !d.is_empty()),
+                        "{method} {path} {}",
+                        p["name"]
+                    );
+                }
+            }
+        }
     }
 }

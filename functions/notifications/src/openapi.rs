@@ -34,18 +34,19 @@ fn message_in() -> RefOr<Schema> {
     required_text(MESSAGE_MAX)
 }
 
-/// Text the validator trims: not blank once trimmed.
+/// Text the validator trims: not blank once trimmed (a number is taken
+/// as its text, as in every text field of the contract).
 fn required_text(max: usize) -> RefOr<Schema> {
     schema(json!({
-        "type": "string", "minLength": 1, "maxLength": max, "pattern": "\\S",
-        "description": format!("At most {max} characters once trimmed; not blank."),
+        "type": ["string", "number"], "minLength": 1, "maxLength": max, "pattern": "\\S",
+        "description": format!("At most {max} characters once trimmed; not blank; a number is taken as its text."),
     }))
 }
 
 fn link_in() -> RefOr<Schema> {
     schema(json!({
-        "type": ["string", "null"], "maxLength": LINK_MAX,
-        "description": format!("At most {LINK_MAX} characters; not checked as a URL (relative links allowed)."),
+        "type": ["string", "number", "null"], "maxLength": LINK_MAX,
+        "description": format!("At most {LINK_MAX} characters; not checked as a URL (relative links allowed); a number is taken as its text."),
     }))
 }
 
@@ -170,34 +171,31 @@ fn type_filter() -> RefOr<Schema> {
     kind()
 }
 
-/// What `bool_filter` reads; anything else is ignored (no filter).
+/// What `bool_filter` reads: `true`/`1`, `false`/`0`; anything else is
+/// ignored (no filter), so any text is valid.
 fn is_read_filter() -> RefOr<Schema> {
-    schema(json!({"type": "string", "enum": ["true", "false", "1", "0"]}))
+    schema(json!({"type": "string", "examples": ["true", "false", "1", "0"]}))
 }
 
 fn ordering() -> RefOr<Schema> {
     let fields = crate::handlers::ORDERING_FIELDS;
-    let words: Vec<String> = fields.iter().map(|f| format!("-?{f}")).collect();
     schema(json!({
         "type": "string",
         "description": format!("Comma-separated, `-` for descending; among: {}; unknown fields are ignored.", fields.join(", ")),
         "examples": ["-created_at"],
-        "pattern": format!("^\\s*({0})?(\\s*,\\s*({0}))*\\s*$", words.join("|")),
     }))
 }
 
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query)]
 struct ListFilters {
-    /// Only this type (an unknown one: 400).
+    // Described in `PARAM_DESCRIPTIONS` (as with every `schema_with`).
     #[param(schema_with = type_filter)]
     notification_type: Option<String>,
-    /// Only read (`true`/`1`) or unread (`false`/`0`) ones.
     #[param(schema_with = is_read_filter)]
     is_read: Option<String>,
     /// Words (or "quoted phrases") all found in the title or message (any case).
     search: Option<String>,
-    /// Default `-created_at`.
     #[param(schema_with = ordering)]
     ordering: Option<String>,
 }
@@ -321,6 +319,30 @@ struct Doc;
 /// are validated (a 400).
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = Doc::openapi();
+    for (name, text) in PARAM_DESCRIPTIONS {
+        let param = get(&mut doc, "/api/notifications/")
+            .parameters
+            .iter_mut()
+            .flatten()
+            .find(|p| p.name == *name)
+            .expect("a documented parameter");
+        param.description = Some((*text).into());
+    }
+    // Without a body these are a 400 (required fields).
+    for (path, put) in [
+        ("/api/notifications/", false),
+        ("/api/notifications/{id}/", true),
+    ] {
+        let item = doc.paths.paths.get_mut(path).expect("a documented path");
+        let op = if put {
+            item.put.as_mut()
+        } else {
+            item.post.as_mut()
+        };
+        op.and_then(|op| op.request_body.as_mut())
+            .expect("a body")
+            .required = Some(utoipa::openapi::Required::True);
+    }
     get(&mut doc, "/api/notifications/")
         .responses
         .responses
@@ -335,6 +357,17 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     }
     doc
 }
+
+/// The list's parameters given by `schema_with`: `IntoParams` then drops
+/// the field's doc comment, so their descriptions are set here.
+const PARAM_DESCRIPTIONS: &[(&str, &str)] = &[
+    ("notification_type", "Only this type (an unknown one: 400)."),
+    (
+        "is_read",
+        "Only read (`true`/`1`) or unread (`false`/`0`) ones; any other value: no filter.",
+    ),
+    ("ordering", "Default `-created_at`."),
+];
 
 fn get<'a>(
     doc: &'a mut utoipa::openapi::OpenApi,
@@ -363,5 +396,21 @@ mod tests {
             create["title"]["maxLength"],
             shared::domain::notifications::TITLE_MAX
         );
+    }
+
+    #[test]
+    fn every_query_parameter_is_described() {
+        let doc = serde_json::to_value(super::openapi()).unwrap();
+        for (path, item) in doc["paths"].as_object().unwrap() {
+            for (method, op) in item.as_object().unwrap() {
+                for p in op["parameters"].as_array().into_iter().flatten() {
+                    assert!(
+                        p["description"].as_str().is_some_and(|d| !d.is_empty()),
+                        "{method} {path} {}",
+                        p["name"]
+                    );
+                }
+            }
+        }
     }
 }
