@@ -18,10 +18,11 @@
 
 use std::process::ExitCode;
 
+use infra::aws::tool_sdk_config;
 use serde_json::json;
 use shared::domain::users::{password_problems, User};
 use shared::http::validate::is_valid_email;
-use shared::state::{sdk_config, SdkTimeouts};
+use shared::state::SdkTimeouts;
 use shared::store::{client, table, Store};
 
 fn env(key: &str, default: &str) -> String {
@@ -63,7 +64,7 @@ async fn main() -> ExitCode {
 async fn bootstrap(env_file: &str) -> Result<(), String> {
     let endpoint = std::env::var("AWS_ENDPOINT_URL")
         .map_err(|_| "AWS_ENDPOINT_URL must point at the emulator".to_string())?;
-    let sdk = sdk_config(Some(&endpoint), SdkTimeouts::EMULATOR).await;
+    let sdk = tool_sdk_config(Some(&endpoint), SdkTimeouts::EMULATOR).await;
     let table_name = env("TABLE_NAME", "autotrack");
     let bucket = env("BUCKET_NAME", "autotrack-documents");
     let sender = env("MAIL_FROM", "noreply@autotrack.local");
@@ -156,7 +157,7 @@ async fn bridge(invoke_url: &str, workers: &[&str]) -> Result<(), String> {
     }
     let endpoint = std::env::var("AWS_ENDPOINT_URL")
         .map_err(|_| "AWS_ENDPOINT_URL must point at the emulator".to_string())?;
-    let sdk = sdk_config(Some(&endpoint), SdkTimeouts::EMULATOR).await;
+    let sdk = tool_sdk_config(Some(&endpoint), SdkTimeouts::EMULATOR).await;
     let sqs = aws_sdk_sqs::Client::new(&sdk);
     let options = infra::bridge::PumpOptions::new(invoke_url);
     tokio::select! {
@@ -186,7 +187,7 @@ async fn staff(email: &str, password: &str) -> Result<(), String> {
         return Err(problems.join(" "));
     }
     let endpoint = std::env::var("AWS_ENDPOINT_URL").ok();
-    let sdk = sdk_config(
+    let sdk = tool_sdk_config(
         endpoint.as_deref(),
         SdkTimeouts::for_endpoint(endpoint.as_deref()),
     )

@@ -6,10 +6,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use infra::aws::tool_sdk_config;
 use infra::bridge::{pump_once, warm, BridgeReport, PumpOptions, Worker};
 use shared::jobs::{JobQueue, OcrJob};
 use shared::runtime::{process_batch, SqsEvent};
-use shared::state::{sdk_config, SdkTimeouts};
+use shared::state::SdkTimeouts;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -118,7 +119,7 @@ async fn answer(mut socket: TcpStream, mode: Mode, seen: &Seen) {
 async fn sqs() -> aws_sdk_sqs::Client {
     let endpoint = std::env::var("AWS_ENDPOINT_URL")
         .expect("AWS_ENDPOINT_URL is not set: run the tests with `make test`");
-    aws_sdk_sqs::Client::new(&sdk_config(Some(&endpoint), SdkTimeouts::EMULATOR).await)
+    aws_sdk_sqs::Client::new(&tool_sdk_config(Some(&endpoint), SdkTimeouts::EMULATOR).await)
 }
 
 /// A queue of its own with a 1 s visibility timeout and its dead-letter queue.
@@ -295,7 +296,7 @@ async fn warming_invokes_the_worker_with_an_empty_batch() {
 
 #[tokio::test]
 async fn the_producer_answers_unavailable_when_sqs_is_down() {
-    let sdk = sdk_config(Some("http://127.0.0.1:9"), SdkTimeouts::REQUEST).await;
+    let sdk = tool_sdk_config(Some("http://127.0.0.1:9"), SdkTimeouts::REQUEST).await;
     let jobs = JobQueue::<OcrJob>::new(
         aws_sdk_sqs::Client::new(&sdk),
         "http://127.0.0.1:9/123456789012/nowhere",

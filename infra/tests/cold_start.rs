@@ -15,6 +15,9 @@ fn env_without(drop: &'static [&'static str]) -> Env<'static> {
             "JWT_SECRET" => "cold-start-secret-cold-start-secret-0123".to_string(),
             "FRONTEND_URL" => testkit::FRONTEND_URL.to_string(),
             "AWS_ENDPOINT_URL" => endpoint.clone(),
+            // What Lambda sets (the emulator takes any keys).
+            "AWS_REGION" => "eu-west-1".to_string(),
+            "AWS_ACCESS_KEY_ID" | "AWS_SECRET_ACCESS_KEY" => "testing".to_string(),
             _ => return None,
         };
         (!drop.contains(&key)).then_some(value)
@@ -29,6 +32,13 @@ async fn a_function_missing_several_values_names_them_all() {
             .unwrap_err()
             .to_string();
     for missing in ["TABLE_NAME", "JWT_SECRET", "FRONTEND_URL"] {
+        assert!(err.contains(&format!("{missing} is missing")), "{err}");
+    }
+    let err = start::<users::UsersState>(env_without(&["AWS_REGION", "AWS_ACCESS_KEY_ID"]))
+        .await
+        .unwrap_err()
+        .to_string();
+    for missing in ["AWS_REGION", "AWS_ACCESS_KEY_ID"] {
         assert!(err.contains(&format!("{missing} is missing")), "{err}");
     }
 }

@@ -150,3 +150,25 @@ fn the_signing_secret_goes_only_to_the_functions_that_check_tokens() {
         "the reminders run checks no tokens"
     );
 }
+
+/// Region and credentials come from Lambda itself (shared::config::aws);
+/// they are reserved names a template may not set, and every function
+/// with AWS components reads them at cold start.
+#[test]
+fn the_platform_variables_are_left_to_lambda() {
+    let template = template();
+    for (function, _) in functions() {
+        for (name, _) in deployed(&template, function) {
+            assert!(
+                !shared::config::LAMBDA_SETS.contains(&name.as_str()),
+                "{function} sets {name}, which Lambda reserves and sets itself"
+            );
+        }
+    }
+    let mut env = shared::config::Env::from_lookup(|_| None);
+    shared::config::AwsConfig::read(&mut env);
+    let read: Vec<&str> = env.variables().iter().map(|(name, _)| *name).collect();
+    for name in shared::config::LAMBDA_SETS {
+        assert!(read.contains(name), "the AWS section does not read {name}");
+    }
+}

@@ -10,9 +10,13 @@ use std::future::Future;
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use aws_config::{BehaviorVersion, SdkConfig};
+use aws_credential_types::provider::SharedCredentialsProvider;
+use aws_credential_types::Credentials;
+use aws_smithy_runtime_api::client::behavior_version::BehaviorVersion;
+use aws_smithy_types::retry::RetryConfig;
+use aws_smithy_types::timeout::TimeoutConfig;
+use aws_types::region::Region;
+pub use aws_types::SdkConfig;
 
 pub use axum::extract::FromRef;
 
@@ -53,7 +57,7 @@ pub async fn start<S: FunctionState>(mut env: Env<'_>) -> Result<S, ConfigError>
     let aws = AwsConfig::read(&mut env);
     let config = S::read(&mut env);
     env.finish()?;
-    let state = S::build(config, &Aws::connect(&aws).await);
+    let state = S::build(config, &Aws::connect(&aws));
     state.warm_up().await;
     Ok(state)
 }
@@ -96,14 +100,13 @@ pub struct Aws {
 impl Aws {
     /// The timeouts of where it points: the request budget against AWS, a
     /// patient one against the local emulator.
-    pub async fn connect(config: &AwsConfig) -> Self {
+    pub fn connect(config: &AwsConfig) -> Self {
         let endpoint = config.endpoint_url.as_deref();
-        Self::with_timeouts(config, SdkTimeouts::for_endpoint(endpoint)).await
+        Self::with_timeouts(config, SdkTimeouts::for_endpoint(endpoint))
     }
 
-    pub async fn with_timeouts(config: &AwsConfig, timeouts: SdkTimeouts) -> Self {
-        let endpoint = config.endpoint_url.as_deref();
-        Self::from_sdk(sdk_config(endpoint, timeouts).await, endpoint.is_some())
+    pub fn with_timeouts(config: &AwsConfig, timeouts: SdkTimeouts) -> Self {
+        Self::from_sdk(sdk_config(config, timeouts), config.endpoint_url.is_some())
     }
 
     /// An SDK configuration made elsewhere; `emulated` when it points at
@@ -212,8 +215,25 @@ impl SdkTimeouts {
     }
 }
 
-pub async fn sdk_config(endpoint_url: Option<&str>, timeouts: SdkTimeouts) -> SdkConfig {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+/// The SDK configuration of a function: `config`'s region, credentials and
+/// endpoint, the `timeouts`. The HTTP client (hyper 1, rustls on aws-lc),
+/// the sleep and the clock are the SDK's defaults for the Tokio runtime.
+pub fn sdk_config(config: &AwsConfig, timeouts: SdkTimeouts) -> SdkConfig {
+    let credentials = &config.credentials;
+    let credentials = Credentials::new(
+        &credentials.access_key_id,
+        credentials.secret_access_key.expose(),
+        credentials
+            .session_token
+            .as_ref()
+            .map(|token| token.expose().to_string()),
+        None,
+        "lambda-environment",
+    );
+    let mut builder = SdkConfig::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(config.region.clone()))
+        .credentials_provider(SharedCredentialsProvider::new(credentials))
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(timeouts.connect)
@@ -222,10 +242,10 @@ pub async fn sdk_config(endpoint_url: Option<&str>, timeouts: SdkTimeouts) -> Sd
                 .build(),
         )
         .retry_config(RetryConfig::standard().with_max_attempts(timeouts.max_attempts));
-    if let Some(url) = endpoint_url {
-        loader = loader.endpoint_url(url);
+    if let Some(url) = &config.endpoint_url {
+        builder = builder.endpoint_url(url);
     }
-    loader.load().await
+    builder.build()
 }
 
 #[cfg(test)]

@@ -11,8 +11,8 @@ use axum::Router;
 use http_body_util::BodyExt;
 use serde_json::Value;
 use shared::auth::TokenService;
-use shared::config::{AwsConfig, Env, TokenConfig};
-use shared::state::{sdk_config, Aws, FromRef, FunctionState, SdkTimeouts};
+use shared::config::{AwsConfig, AwsCredentials, Env, Secret, TokenConfig};
+use shared::state::{sdk_config, Aws, FromRef, FunctionState, SdkConfig, SdkTimeouts};
 use shared::store::{table, Store};
 use tokio::sync::OnceCell;
 use tower::ServiceExt;
@@ -31,6 +31,27 @@ pub fn endpoint() -> String {
 /// `make test` started one (`TEST_MAIL_ENDPOINT_URL`), else the main one.
 pub fn mail_endpoint() -> String {
     std::env::var("TEST_MAIL_ENDPOINT_URL").unwrap_or_else(|_| endpoint())
+}
+
+/// The emulator at `endpoint`, with the region and keys `make test`
+/// exports (the emulator accepts any keys).
+pub fn emulator_aws(endpoint: &str) -> AwsConfig {
+    let var = |key: &str, default: &str| std::env::var(key).unwrap_or_else(|_| default.into());
+    AwsConfig {
+        endpoint_url: Some(endpoint.into()),
+        region: var("AWS_REGION", "eu-west-1"),
+        credentials: AwsCredentials {
+            access_key_id: var("AWS_ACCESS_KEY_ID", "testing"),
+            secret_access_key: Secret::new(var("AWS_SECRET_ACCESS_KEY", "testing")),
+            session_token: None,
+        },
+    }
+}
+
+/// An SDK configuration for the emulator at `endpoint`, for a test's own
+/// clients (buckets, queues) next to the app.
+pub fn emulator_sdk(endpoint: &str) -> SdkConfig {
+    sdk_config(&emulator_aws(endpoint), SdkTimeouts::EMULATOR)
 }
 
 /// The environment of one test: its own table, a random signing secret;
@@ -77,9 +98,7 @@ impl TestConfig {
     }
 
     fn aws(&self) -> AwsConfig {
-        AwsConfig {
-            endpoint_url: Some(self.aws_endpoint_url.clone()),
-        }
+        emulator_aws(&self.aws_endpoint_url)
     }
 }
 
@@ -111,10 +130,8 @@ where
     ) -> Self {
         let mut config = TestConfig::new(&endpoint());
         adjust(&mut config);
-        let mail_sdk = sdk_config(Some(&mail_endpoint()), SdkTimeouts::EMULATOR).await;
-        let aws = Aws::connect(&config.aws())
-            .await
-            .with_mail_sdk(mail_sdk.clone());
+        let mail_sdk = emulator_sdk(&mail_endpoint());
+        let aws = Aws::connect(&config.aws()).with_mail_sdk(mail_sdk.clone());
         let app = Self::compose(&config, &aws, build);
         table::create(app.store.client(), app.store.table())
             .await
@@ -157,7 +174,7 @@ where
     /// An app against `endpoint` with the deployed request budget, no table.
     async fn spawn_at(endpoint: &str, build: impl FnOnce(S) -> Router) -> Self {
         let config = TestConfig::new(endpoint);
-        let aws = Aws::with_timeouts(&config.aws(), SdkTimeouts::REQUEST).await;
+        let aws = Aws::with_timeouts(&config.aws(), SdkTimeouts::REQUEST);
         Self::compose(&config, &aws, build)
     }
 

@@ -30,8 +30,7 @@ async fn health_reports_each_dependency() {
 #[tokio::test]
 async fn health_checks_bucket_and_queues_when_configured() {
     let endpoint = testkit::endpoint();
-    let sdk =
-        shared::state::sdk_config(Some(&endpoint), shared::state::SdkTimeouts::EMULATOR).await;
+    let sdk = testkit::emulator_sdk(&endpoint);
     let bucket = format!("health-{}", uuid_like());
     let region = sdk.region().unwrap().to_string();
     aws_s3(&sdk)

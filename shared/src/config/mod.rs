@@ -13,7 +13,7 @@ pub mod tokens;
 
 use std::fmt;
 
-pub use aws::AwsConfig;
+pub use aws::{AwsConfig, AwsCredentials, LAMBDA_SETS};
 pub use documents::DocumentsConfig;
 pub use mail::MailConfig;
 pub use queues::QueueConfig;

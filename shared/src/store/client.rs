@@ -35,7 +35,7 @@ impl Intercept for CallCounter {
 }
 
 /// A DynamoDB client from the shared SDK config, with the counter attached.
-pub fn dynamodb(sdk: &aws_config::SdkConfig) -> (aws_sdk_dynamodb::Client, CallCounter) {
+pub fn dynamodb(sdk: &aws_types::SdkConfig) -> (aws_sdk_dynamodb::Client, CallCounter) {
     let counter = CallCounter::default();
     let config = aws_sdk_dynamodb::config::Builder::from(sdk)
         .interceptor(counter.clone())
