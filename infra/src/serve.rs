@@ -58,6 +58,10 @@ impl LocalApi {
             "settings",
             settings::router(cold_start::<settings::SettingsState>("settings").await?),
         );
+        routers.insert(
+            "health",
+            health::router(cold_start::<health::HealthState>("health").await?),
+        );
         routers.insert("docs", docs::router());
         Self::new(watch::router(watch::MANIFEST), routers)
     }

@@ -34,7 +34,7 @@ struct Documented {
 
 /// Every function whose routes are documented. Issue 10 adds the others
 /// as their `openapi` modules land (docs/adding-a-function.md).
-const DOCUMENTED: [Documented; 6] = [
+const DOCUMENTED: [Documented; 7] = [
     Documented {
         name: "settings",
         app: || {
@@ -58,6 +58,18 @@ const DOCUMENTED: [Documented; 6] = [
         },
         openapi: users::openapi::openapi,
         aliases: users::openapi::ALIASES,
+    },
+    Documented {
+        name: "health",
+        app: || {
+            Box::pin(async {
+                TestApp::spawn_unreachable(health::router)
+                    .await
+                    .without_state()
+            })
+        },
+        openapi: health::openapi::openapi,
+        aliases: health::openapi::ALIASES,
     },
     Documented {
         name: "docs",

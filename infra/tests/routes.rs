@@ -27,7 +27,7 @@ type SpawnApp = fn() -> Pin<Box<dyn Future<Output = TestApp<()>>>>;
 
 /// Every HTTP function: its binary name (also its directory under
 /// `functions/`) and its app.
-const HTTP_FUNCTIONS: [(&str, SpawnApp); 6] = [
+const HTTP_FUNCTIONS: [(&str, SpawnApp); 7] = [
     ("users", || Box::pin(unreachable(users::router))),
     ("vehicles", || Box::pin(unreachable(vehicles::router))),
     ("maintenances", || {
@@ -37,6 +37,7 @@ const HTTP_FUNCTIONS: [(&str, SpawnApp); 6] = [
         Box::pin(unreachable(notifications::router))
     }),
     ("settings", || Box::pin(unreachable(settings::router))),
+    ("health", || Box::pin(unreachable(health::router))),
     // No state: the page and the document are compiled in.
     ("docs", || {
         Box::pin(async {

@@ -22,6 +22,7 @@ const SIGNING_SECRET_TO: &[&str] = &[
     "MaintenancesFunction",
     "NotificationsFunction",
     "SettingsFunction",
+    "HealthFunction",
 ];
 
 type Variables = Vec<(&'static str, Need)>;
@@ -44,6 +45,7 @@ fn functions() -> Vec<(&'static str, Variables)> {
             of::<notifications::NotificationsState>(),
         ),
         ("SettingsFunction", of::<settings::SettingsState>()),
+        ("HealthFunction", of::<health::HealthState>()),
         ("RemindersFunction", of::<reminders::RemindersState>()),
         // No state: the document and the page are compiled in.
         ("DocsFunction", Vec::new()),

@@ -1,5 +1,5 @@
 //! The `users` function: accounts, authentication, profile, password
-//! recovery, e-mail verification, and the health endpoints.
+//! recovery, e-mail verification.
 //!
 //! Seed paths (`/api/users/...`) and the reference paths (`/api/auth/...`,
 //! `/api/token/refresh/`) are both served; trailing slashes are optional.
@@ -8,7 +8,6 @@ mod account;
 mod auth;
 mod client;
 mod credentials;
-mod health;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 mod recovery;
@@ -93,8 +92,5 @@ pub fn router(state: UsersState) -> Router {
         &["/api/auth/resend-otp", "/api/users/resend-otp"],
         post(recovery::resend_otp),
     );
-    r = r
-        .route("/api/health", get(health::overall))
-        .route("/api/health/db", get(health::database));
     shared::http::finish(r.with_state(state))
 }

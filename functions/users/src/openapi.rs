@@ -25,7 +25,6 @@ use crate::account::SESSION_FIELDS;
 use crate::secrets::otp::{CODE_TTL_SECONDS, MAX_ATTEMPTS, RESEND_COOLDOWN_SECONDS};
 
 const TAG: &str = "users";
-const HEALTH: &str = "health";
 
 /// The longest password read (`Fields::password`).
 const PASSWORD_MAX: usize = 4096;
@@ -419,114 +418,8 @@ struct VerifyOtpWrite {
     otp_code: String,
 }
 
-fn check_word() -> utoipa::openapi::Object {
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .enum_values(Some(["ok", "error", "not configured"]))
-        .build()
-}
-
 fn fixed_true() -> utoipa::openapi::Object {
     fixed(json!(true))
-}
-
-fn fixed_autotrack_backend() -> utoipa::openapi::Object {
-    fixed(json!("autotrack-backend"))
-}
-
-fn fixed_healthy() -> utoipa::openapi::Object {
-    fixed(json!("healthy"))
-}
-
-fn fixed_connected() -> utoipa::openapi::Object {
-    fixed(json!("connected"))
-}
-
-fn fixed_dynamodb() -> utoipa::openapi::Object {
-    fixed(json!("dynamodb"))
-}
-
-fn fixed_unhealthy() -> utoipa::openapi::Object {
-    fixed(json!("unhealthy"))
-}
-
-fn fixed_disconnected() -> utoipa::openapi::Object {
-    fixed(json!("disconnected"))
-}
-
-fn fixed_error() -> utoipa::openapi::Object {
-    fixed(json!("error"))
-}
-
-/// One word per dependency (details go to the logs, never to the caller).
-#[derive(ToSchema)]
-#[schema(as = HealthChecks)]
-struct HealthChecks {
-    #[schema(schema_with = check_word)]
-    table: String,
-    #[schema(schema_with = check_word)]
-    bucket: String,
-    #[schema(schema_with = check_word)]
-    ocr_queue: String,
-    #[schema(schema_with = check_word)]
-    ai_queue: String,
-}
-
-fn health_status() -> utoipa::openapi::Object {
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .enum_values(Some(["healthy", "unhealthy"]))
-        .description(Some("`unhealthy` only when the table is unreachable."))
-        .build()
-}
-
-/// Spec 14.1.
-#[derive(ToSchema)]
-#[schema(as = Health)]
-struct HealthOut {
-    #[schema(schema_with = health_status)]
-    status: String,
-    #[schema(schema_with = fixed_autotrack_backend)]
-    service: String,
-    version: String,
-    checks: HealthChecks,
-}
-
-/// Spec 14.2, table reachable.
-#[derive(ToSchema)]
-#[schema(as = HealthDb)]
-struct HealthDbOut {
-    #[schema(schema_with = fixed_healthy)]
-    status: String,
-    #[schema(schema_with = fixed_connected)]
-    database: String,
-    #[schema(schema_with = fixed_dynamodb)]
-    engine: String,
-}
-
-/// Spec 14.2, table unreachable.
-#[derive(ToSchema)]
-#[schema(as = HealthDbDown)]
-struct HealthDbDownOut {
-    #[schema(schema_with = fixed_unhealthy)]
-    status: String,
-    #[schema(schema_with = fixed_disconnected)]
-    database: String,
-    #[schema(schema_with = fixed_error)]
-    error: String,
-}
-
-/// 503 of the database check: its own body, or the shared one when the
-/// request outlives its deadline.
-struct HealthDbUnavailable;
-impl ToSchema for HealthDbUnavailable {}
-impl PartialSchema for HealthDbUnavailable {
-    fn schema() -> RefOr<Schema> {
-        OneOfBuilder::new()
-            .item(Ref::from_schema_name(HealthDbDownOut::name()))
-            .item(DetailRef::schema())
-            .into()
-    }
 }
 
 #[derive(utoipa::IntoParams)]
@@ -708,37 +601,21 @@ const RESEND_DESCRIPTION: &str = "Same answer for unknown, verified and cooling-
             headers(("Retry-After" = String, description = "Seconds until the next UTC day")))))]
 fn resend_otp() {}
 
-#[utoipa::path(get, path = "/api/health/", tag = HEALTH,
-    security((), ("bearer" = [])),
-    summary = "Overall health: always 200, one word per dependency",
-    responses((status = 200, description = "The checks", body = HealthOut)))]
-fn overall() {}
-
-#[utoipa::path(get, path = "/api/health/db/", tag = HEALTH,
-    security((), ("bearer" = [])),
-    summary = "Database health: 503 when the table is unreachable",
-    responses(
-        (status = 200, description = "The table answers", body = HealthDbOut),
-        (status = 503, description = "The table is unreachable", body = inline(HealthDbUnavailable))))]
-fn database() {}
-
 #[derive(OpenApi)]
 #[openapi(
     paths(
         register, login, refresh, logout, profile, replace_profile, patch_profile,
         change_password, delete_account, sessions, forgot_password, validate_reset_token,
-        reset_password, verify_otp, resend_otp, overall, database
+        reset_password, verify_otp, resend_otp
     ),
     components(schemas(
         UserOut, SessionOut, TokenPairOut, SignedIn, Registered, Message, PasswordChanged,
         ResetTokenCheck, OtpVerified, ErrorMessage, RegisterWrite, LoginWrite, RefreshWrite,
         ProfileWrite, ProfilePatch, ChangePasswordWrite, DeleteAccountWrite, EmailWrite,
-        ResetTokenWrite, ResetPasswordWrite, VerifyOtpWrite, HealthOut, HealthChecks,
-        HealthDbOut, HealthDbDownOut
+        ResetTokenWrite, ResetPasswordWrite, VerifyOtpWrite
     )),
     tags(
-        (name = "users", description = "Accounts, authentication, profile, password recovery, e-mail verification (spec 1, 2)"),
-        (name = "health", description = "Health checks (spec 14): public")
+        (name = "users", description = "Accounts, authentication, profile, password recovery, e-mail verification (spec 1, 2)")
     )
 )]
 struct Doc;
@@ -822,9 +699,9 @@ mod tests {
     fn the_document_has_every_operation_of_the_router() {
         let doc = serde_json::to_value(openapi()).unwrap();
         let paths = doc["paths"].as_object().unwrap();
-        assert_eq!(paths.len(), 15);
+        assert_eq!(paths.len(), 13);
         let ops: usize = paths.values().map(|p| p.as_object().unwrap().len()).sum();
-        assert_eq!(ops, 17);
+        assert_eq!(ops, 15);
         let register = &doc["components"]["schemas"]["RegisterWrite"];
         assert_eq!(register["properties"]["email"]["maxLength"], EMAIL_MAX);
         assert!(register["properties"]["password"]["description"]

@@ -11,7 +11,7 @@ use serde_json::{json, Map, Value};
 use shared::auth::PublicRequest;
 use shared::jobs::{Job, JobQueue};
 
-use crate::UsersState;
+use crate::HealthState;
 
 const OK: &str = "ok";
 const ERROR: &str = "error";
@@ -28,7 +28,7 @@ fn verdict<T, E: std::fmt::Debug>(dependency: &str, result: Result<T, E>) -> &'s
     }
 }
 
-async fn table_check(state: &UsersState) -> &'static str {
+async fn table_check(state: &HealthState) -> &'static str {
     let result = state
         .store
         .client()
@@ -39,7 +39,7 @@ async fn table_check(state: &UsersState) -> &'static str {
     verdict("table", result)
 }
 
-async fn bucket_check(state: &UsersState) -> &'static str {
+async fn bucket_check(state: &HealthState) -> &'static str {
     let Some(bucket) = &state.documents else {
         return NOT_CONFIGURED;
     };
@@ -53,7 +53,7 @@ async fn queue_check<T: Job>(name: &str, queue: &Option<JobQueue<T>>) -> &'stati
     verdict(name, queue.check().await)
 }
 
-pub async fn overall(State(state): State<UsersState>, _public: PublicRequest) -> Response {
+pub async fn overall(State(state): State<HealthState>, _public: PublicRequest) -> Response {
     let (table, bucket, ocr, ai) = tokio::join!(
         table_check(&state),
         bucket_check(&state),
@@ -75,7 +75,7 @@ pub async fn overall(State(state): State<UsersState>, _public: PublicRequest) ->
     .into_response()
 }
 
-pub async fn database(State(state): State<UsersState>, _public: PublicRequest) -> Response {
+pub async fn database(State(state): State<HealthState>, _public: PublicRequest) -> Response {
     if table_check(&state).await == OK {
         Json(json!({"status": "healthy", "database": "connected", "engine": "dynamodb"}))
             .into_response()
