@@ -56,6 +56,30 @@ fn common_responses() -> Value {
     })
 }
 
+/// The characters Rust's `str::trim` removes (Unicode `White_Space`),
+/// spelled out for a pattern's character class: `\\s` differs between regex
+/// engines (Python's counts U+001C..U+001F, ECMA-262's U+FEFF, neither of
+/// which `trim` removes).
+pub const TRIMMED_SPACE: &str =
+    r"\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+
+/// The pattern of a text field as `validate::Fields::text` reads it: the
+/// surrounding whitespace is trimmed (spec 0.1), then what is left holds at
+/// most `max` characters, and at least one unless `blank`. A `maxLength`
+/// would count the raw string instead, so text fields state their length
+/// here: any whitespace, then a run that starts and ends with a non-space
+/// character, then any whitespace.
+pub fn trimmed_text_pattern(max: usize, blank: bool) -> String {
+    assert!(max >= 1, "a text field holds at least one character");
+    let s = TRIMMED_SPACE;
+    let core = match max {
+        1 => format!("[^{s}]"),
+        _ => format!("[^{s}](?:[\\s\\S]{{0,{}}}[^{s}])?", max - 2),
+    };
+    let core = if blank { format!("(?:{core})?") } else { core };
+    format!("^[{s}]*{core}[{s}]*$")
+}
+
 /// The words `validate::parse_bool` reads as a boolean (any case, spaces
 /// around them trimmed): the contract's lenient booleans (spec 0.2).
 pub const BOOLEAN_WORDS: [&str; 12] = [
@@ -370,6 +394,30 @@ pub fn complete(doc: &mut Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_trimmed_text_pattern_bounds_what_trim_leaves() {
+        let s = TRIMMED_SPACE;
+        assert_eq!(
+            trimmed_text_pattern(5, false),
+            format!("^[{s}]*[^{s}](?:[\\s\\S]{{0,3}}[^{s}])?[{s}]*$")
+        );
+        assert_eq!(
+            trimmed_text_pattern(1, true),
+            format!("^[{s}]*(?:[^{s}])?[{s}]*$")
+        );
+        // Every character `trim` removes is in the class, and only those
+        // (U+001C and U+FEFF are not whitespace to Rust).
+        for c in [
+            '\t', '\n', '\u{b}', '\u{c}', '\r', ' ', '\u{85}', '\u{a0}', '\u{2000}', '\u{200a}',
+            '\u{3000}',
+        ] {
+            assert!(format!("{c}x{c}").trim() == "x", "{c:?}");
+        }
+        for c in ['\u{1c}', '\u{feff}', '\u{200b}'] {
+            assert!(format!("{c}x").trim() != "x", "{c:?}");
+        }
+    }
 
     #[test]
     fn the_boolean_words_are_the_validators() {

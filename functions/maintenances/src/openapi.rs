@@ -69,10 +69,9 @@ fn date_in_nullable() -> RefOr<Schema> {
 /// Text the validator trims; `required`: not blank once trimmed.
 /// A number is taken too, as its text (the contract's text fields).
 fn text_value(max: usize, required: bool) -> Value {
-    let mut value = json!({"type": ["string", "number"], "maxLength": max});
+    let pattern = shared::openapi::trimmed_text_pattern(max, !required);
+    let mut value = json!({"type": ["string", "number"], "pattern": pattern});
     if required {
-        value["minLength"] = json!(1);
-        value["pattern"] = json!("\\S");
         value["description"] = json!(format!(
             "At most {max} characters once trimmed; not blank; a number is taken as its text."
         ));
@@ -639,7 +638,10 @@ struct ReminderCompleted {
 
 // ---- query parameters ----------------------------------------------------
 
+/// `choice_filter`: one of `values`, or empty for all.
 fn choice_param(values: &[&str]) -> RefOr<Schema> {
+    let mut values = values.to_vec();
+    values.push("");
     schema(json!({"type": "string", "enum": values}))
 }
 
@@ -673,16 +675,17 @@ fn reminder_ordering_param() -> RefOr<Schema> {
     ordering_param(crate::reminders::ORDERING_FIELDS)
 }
 
-/// A date as in a body, or empty (no bound).
+/// A date as in a body, or empty (no bound): `date_param` trims the value,
+/// so only whitespace counts as empty too.
 fn date_param() -> RefOr<Schema> {
-    let mut value = date_value();
-    value["pattern"] = json!(format!("^$|{}", value["pattern"].as_str().unwrap()));
-    value["description"] = json!(format!(
-        "{} Empty: no bound.",
-        value["description"].as_str().unwrap()
-    ));
-    value.as_object_mut().unwrap().remove("format");
-    schema(value)
+    let empty = json!({
+        "type": "string",
+        "pattern": format!("^[{}]*$", shared::openapi::TRIMMED_SPACE),
+        "description": "Empty (or only whitespace): no bound.",
+    });
+    schema(json!({
+        "anyOf": [date_value(), empty],
+    }))
 }
 
 #[derive(IntoParams)]
@@ -928,12 +931,12 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// the field's doc comment, so their descriptions are set here (path,
 /// parameter, description).
 const PARAM_DESCRIPTIONS: &[(&str, &str, &str)] = &[
-    ("/api/maintenances/", "status", "Only this status (an unknown one: 400)."),
+    ("/api/maintenances/", "status", "Only this status (empty: all; an unknown one: 400)."),
     ("/api/maintenances/", "ordering", "Default `-service_date`."),
     ("/api/maintenances/stats/", "start_date", "Records on or after this date (invalid: 400)."),
     ("/api/maintenances/stats/", "end_date", "Records on or before this date (invalid: 400)."),
-    ("/api/reminders/", "status", "Only this status (an unknown one: 400)."),
-    ("/api/reminders/", "urgency", "Only reminders this pressing now (an unknown level: 400)."),
+    ("/api/reminders/", "status", "Only this status (empty: all; an unknown one: 400)."),
+    ("/api/reminders/", "urgency", "Only reminders this pressing now (empty: all; an unknown level: 400)."),
     (
         "/api/reminders/",
         "ordering",
@@ -991,8 +994,8 @@ mod tests {
         let create = &doc["components"]["schemas"]["MaintenanceCreate"]["properties"];
         assert_eq!(create["mileage"]["maximum"], crate::input::MAX_MILEAGE);
         assert_eq!(
-            create["service_type"]["maxLength"],
-            crate::input::SERVICE_TYPE_MAX
+            create["service_type"]["pattern"],
+            shared::openapi::trimmed_text_pattern(crate::input::SERVICE_TYPE_MAX, false)
         );
     }
 

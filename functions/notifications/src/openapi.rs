@@ -38,15 +38,17 @@ fn message_in() -> RefOr<Schema> {
 /// as its text, as in every text field of the contract).
 fn required_text(max: usize) -> RefOr<Schema> {
     schema(json!({
-        "type": ["string", "number"], "minLength": 1, "maxLength": max, "pattern": "\\S",
+        "type": ["string", "number"],
+        "pattern": shared::openapi::trimmed_text_pattern(max, false),
         "description": format!("At most {max} characters once trimmed; not blank; a number is taken as its text."),
     }))
 }
 
 fn link_in() -> RefOr<Schema> {
     schema(json!({
-        "type": ["string", "number", "null"], "maxLength": LINK_MAX,
-        "description": format!("At most {LINK_MAX} characters; not checked as a URL (relative links allowed); a number is taken as its text."),
+        "type": ["string", "number", "null"],
+        "pattern": shared::openapi::trimmed_text_pattern(LINK_MAX, true),
+        "description": format!("At most {LINK_MAX} characters once trimmed; not checked as a URL (relative links allowed); a number is taken as its text."),
     }))
 }
 
@@ -167,8 +169,11 @@ struct NotificationStats {
     by_type: Vec<NotificationTypeCount>,
 }
 
+/// `choice_filter`: a type, or empty for every type.
 fn type_filter() -> RefOr<Schema> {
-    kind()
+    let mut values: Vec<&str> = TYPES.to_vec();
+    values.push("");
+    schema(json!({"type": "string", "enum": values}))
 }
 
 /// What `bool_filter` reads: `true`/`1`, `false`/`0`; anything else is
@@ -361,7 +366,10 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 /// The list's parameters given by `schema_with`: `IntoParams` then drops
 /// the field's doc comment, so their descriptions are set here.
 const PARAM_DESCRIPTIONS: &[(&str, &str)] = &[
-    ("notification_type", "Only this type (an unknown one: 400)."),
+    (
+        "notification_type",
+        "Only this type (empty: every type; an unknown one: 400).",
+    ),
     (
         "is_read",
         "Only read (`true`/`1`) or unread (`false`/`0`) ones; any other value: no filter.",
@@ -393,8 +401,8 @@ mod tests {
         assert_eq!(paths.len(), 10);
         let create = &doc["components"]["schemas"]["NotificationCreate"]["properties"];
         assert_eq!(
-            create["title"]["maxLength"],
-            shared::domain::notifications::TITLE_MAX
+            create["title"]["pattern"],
+            shared::openapi::trimmed_text_pattern(shared::domain::notifications::TITLE_MAX, false)
         );
     }
 

@@ -44,9 +44,12 @@ pub fn read(body: &Map<String, Value>, partial: bool) -> Result<VehicleInput> {
         }
         other => f.not_null("year", other),
     };
-    // `registration_number` is the seed's name for the same value.
-    let plate = match f.text("license_plate", Text::optional(PLATE_MAX)) {
-        Field::Absent => f.text("registration_number", Text::optional(PLATE_MAX)),
+    // `registration_number` is the seed's name for the same value, used
+    // when `license_plate` is absent; sent, it is checked either way.
+    let plate = f.text("license_plate", Text::optional(PLATE_MAX));
+    let registration = f.text("registration_number", Text::optional(PLATE_MAX));
+    let plate = match plate {
+        Field::Absent if !body.contains_key("license_plate") => registration,
         given => given,
     };
     let vin = match f.text("vin", Text::optional(VIN_INPUT_MAX)) {

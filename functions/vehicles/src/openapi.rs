@@ -25,26 +25,25 @@ use crate::input::{COLOR_MAX, MAX_MILEAGE, NAME_MAX, PLATE_MAX, VIN_INPUT_MAX};
 
 const VEHICLES: &str = "vehicles";
 
-/// The characters Rust's `str::trim` removes (Unicode `White_Space`),
-/// spelled out: `\s` differs between regex engines (Python's counts
-/// U+001C..U+001F, ECMA-262's U+FEFF, neither of which `trim` removes).
-const SPACE: &str = r"\t\n\u000B\f\r \u0085\u00A0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000";
+/// The characters `str::trim` removes, for patterns.
+const SPACE: &str = shared::openapi::TRIMMED_SPACE;
 const CATALOGUE: &str = "catalogue";
 
-/// A text input: trimmed by the validator, so at least one non-space
-/// character when it may not be blank; numbers are taken as their text.
+/// A text input: the validator trims it (spec 0.1: surrounding whitespace
+/// is dropped on input), then bounds the length of what is left. The
+/// document says the same with a pattern rather than a `maxLength` (which
+/// would count the raw string): any whitespace around, then at most `max`
+/// characters that start and end with a non-space one (at least one when
+/// it may not be blank). Numbers are taken as their text.
 fn text(max: usize, nullable: bool, blank: bool) -> ObjectBuilder {
     let kind = if nullable {
         SchemaType::from_iter([Type::String, Type::Null])
     } else {
         SchemaType::Type(Type::String)
     };
-    let builder = ObjectBuilder::new().schema_type(kind).max_length(Some(max));
-    if blank {
-        builder
-    } else {
-        builder.pattern(Some(format!("[^{SPACE}]")))
-    }
+    ObjectBuilder::new()
+        .schema_type(kind)
+        .pattern(Some(shared::openapi::trimmed_text_pattern(max, blank)))
 }
 
 /// One of `values` (exactly, case-sensitive), or null when `nullable`.
@@ -87,7 +86,10 @@ fn text_or_number(max: usize, nullable: bool, blank: bool) -> ObjectBuilder {
 
 fn make_in() -> Object {
     text_or_number(NAME_MAX, false, false)
-        .description(Some("Free text (not linked to the brand catalogue)."))
+        .description(Some(format!(
+            "Free text (not linked to the brand catalogue): at most {NAME_MAX} characters once \
+             trimmed, not blank; a number is taken as its text."
+        )))
         .build()
 }
 
@@ -100,24 +102,27 @@ fn year_in() -> Object {
 }
 
 fn plate_in() -> Object {
-    text(PLATE_MAX, true, true)
-        .description(Some("Empty means none (stored as null)."))
+    text_or_number(PLATE_MAX, true, true)
+        .description(Some(format!(
+            "At most {PLATE_MAX} characters once trimmed (a number: its text); empty means none \
+             (stored as null)."
+        )))
         .build()
 }
 
 fn registration_in() -> Object {
-    text(PLATE_MAX, true, true)
+    text_or_number(PLATE_MAX, true, true)
         .description(Some(
-            "The seed's name of `license_plate`; read only when `license_plate` is absent.",
+            "The seed's name of `license_plate`, the same rules; used only when \
+             `license_plate` is absent, checked either way.",
         ))
         .build()
 }
 
 fn vin_in() -> Object {
-    // No `maxLength`: the validator counts the trimmed text, and the
-    // pattern already allows only spaces around the 17 characters.
+    // The pattern allows only whitespace around the 17 characters, which
+    // is within `VIN_INPUT_MAX` once trimmed.
     text(VIN_INPUT_MAX, true, true)
-        .max_length(None)
         .pattern(Some(format!(
             r"^[{SPACE}]*([A-HJ-NPR-Za-hj-npr-z0-9]{{{VIN_LENGTH}}})?[{SPACE}]*$"
         )))
@@ -130,7 +135,12 @@ fn vin_in() -> Object {
 }
 
 fn color_in() -> Object {
-    text_or_number(COLOR_MAX, true, true).build()
+    text_or_number(COLOR_MAX, true, true)
+        .description(Some(format!(
+            "At most {COLOR_MAX} characters once trimmed (a number: its text); empty and null \
+             allowed."
+        )))
+        .build()
 }
 
 fn fuel_in() -> Object {

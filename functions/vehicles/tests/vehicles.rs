@@ -739,3 +739,117 @@ async fn a_null_mileage_is_refused_on_every_write() {
     let res = app.get(&path).bearer(&token).send().await;
     assert_eq!(res.body["mileage"], 1200, "nothing changed");
 }
+
+/// Text fields count their length once trimmed (spec 0.1), as the
+/// document's patterns say: whitespace around a full-length value is
+/// accepted and dropped, one character more is a 400; a number is stored
+/// as its text.
+#[tokio::test]
+async fn text_lengths_are_counted_after_trimming() {
+    let app = app().await;
+    let (_, token) = app.signed_in_user("t").await;
+    let pad = |s: String| format!(" \t\u{a0}{s}\n\u{3000} ");
+    let res = app
+        .post("/api/vehicles/")
+        .bearer(&token)
+        .json(json!({
+            "make": pad("M".repeat(100)), "model": pad("o".repeat(100)), "year": 2019,
+            "license_plate": pad("P".repeat(20)), "color": pad("c".repeat(50)),
+        }))
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert_eq!(res.body["make"], "M".repeat(100));
+    assert_eq!(res.body["model"], "o".repeat(100));
+    assert_eq!(res.body["license_plate"], "P".repeat(20));
+    assert_eq!(res.body["color"], "c".repeat(50));
+    let path = format!("/api/vehicles/{}/", res.body["id"].as_str().unwrap());
+
+    let res = app
+        .patch(&path)
+        .bearer(&token)
+        .json(json!({"registration_number": pad("R".repeat(20)), "color": 12345}))
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["license_plate"], "R".repeat(20));
+    assert_eq!(res.body["color"], "12345");
+
+    let res = app
+        .patch(&path)
+        .bearer(&token)
+        .json(json!({
+            "make": pad("M".repeat(101)), "model": " \u{a0} ",
+            "license_plate": pad("P".repeat(21)), "color": pad("c".repeat(51)),
+        }))
+        .send()
+        .await;
+    assert_eq!(res.status, 400, "{}", res.text);
+    assert_eq!(
+        res.body,
+        json!({
+            "make": ["Ensure this field has no more than 100 characters."],
+            "model": ["This field may not be blank."],
+            "license_plate": ["Ensure this field has no more than 20 characters."],
+            "color": ["Ensure this field has no more than 50 characters."],
+        })
+    );
+    let res = app.get(&path).bearer(&token).send().await;
+    assert_eq!(res.body["license_plate"], "R".repeat(20), "nothing changed");
+}
+
+/// `registration_number` is used only without `license_plate`, but a
+/// value sent is checked either way (the document describes it).
+#[tokio::test]
+async fn a_registration_number_is_checked_even_beside_a_license_plate() {
+    let app = app().await;
+    let (_, token) = app.signed_in_user("r").await;
+    let mut body = clio();
+    body["registration_number"] = json!("R".repeat(21));
+    let res = app
+        .post("/api/vehicles/")
+        .bearer(&token)
+        .json(body.clone())
+        .send()
+        .await;
+    assert_eq!(res.status, 400, "{}", res.text);
+    assert_eq!(
+        res.body,
+        json!({"registration_number": ["Ensure this field has no more than 20 characters."]})
+    );
+    body["registration_number"] = json!(["AB"]);
+    let res = app
+        .post("/api/vehicles/")
+        .bearer(&token)
+        .json(body.clone())
+        .send()
+        .await;
+    assert_eq!(res.status, 400, "{}", res.text);
+    assert!(res.body["registration_number"].is_array(), "{}", res.text);
+
+    body["registration_number"] = json!("ZZ-999-ZZ");
+    let res = app
+        .post("/api/vehicles/")
+        .bearer(&token)
+        .json(body)
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert_eq!(res.body["license_plate"], "AB-123-CD", "license_plate wins");
+    let path = format!("/api/vehicles/{}/", res.body["id"].as_str().unwrap());
+    let res = app
+        .patch(&path)
+        .bearer(&token)
+        .json(json!({"license_plate": "", "registration_number": "X".repeat(30)}))
+        .send()
+        .await;
+    assert_eq!(res.status, 400, "{}", res.text);
+    let res = app
+        .patch(&path)
+        .bearer(&token)
+        .json(json!({"registration_number": "  EF-456-GH "}))
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["license_plate"], "EF-456-GH");
+}
