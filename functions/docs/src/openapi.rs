@@ -9,10 +9,34 @@ use utoipa::OpenApi;
 
 const TAG: &str = "docs";
 
+/// `json`, `yaml`, or empty (`?format=`: the default, JSON), as
+/// `schema` reads it.
 fn format() -> utoipa::openapi::Object {
     ObjectBuilder::new()
         .schema_type(Type::String)
-        .enum_values(Some(crate::FORMATS))
+        .enum_values(Some(crate::FORMATS.into_iter().chain([""])))
+        .build()
+}
+
+/// What `/api/schema/` answers, in either format: an OpenAPI document (its
+/// YAML form parses to the same object as the JSON one).
+fn document() -> utoipa::openapi::Object {
+    let any = || ObjectBuilder::new().schema_type(Type::Object);
+    ObjectBuilder::new()
+        .schema_type(Type::Object)
+        .description(Some("This OpenAPI 3.1 document"))
+        .property(
+            "openapi",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(r"^3\.1\.\d+$")),
+        )
+        .property("info", any())
+        .property("paths", any())
+        .property("components", any())
+        .required("openapi")
+        .required("info")
+        .required("paths")
         .build()
 }
 
@@ -23,10 +47,23 @@ fn asset_name() -> utoipa::openapi::Object {
         .build()
 }
 
+/// The document, in JSON (`application/json`) or YAML
+/// (`application/yaml`): the same object.
+struct Document;
+
+impl utoipa::PartialSchema for Document {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        document().into()
+    }
+}
+
+impl utoipa::ToSchema for Document {}
+
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 struct SchemaParams {
-    /// `json` (the default) or `yaml`.
+    /// `json` (the default; empty means the default) or `yaml`. Another
+    /// value is a 400 on `format`.
     #[param(schema_with = format, required = false)]
     format: String,
 }
@@ -45,9 +82,9 @@ struct AssetParams {
     responses(
         (status = 200, description = "The document",
             content(
-                (serde_json::Value = "application/json"),
-                (String = "application/yaml"))),
-        (status = 400, description = "An unknown format",
+                (inline(Document) = "application/json"),
+                (inline(Document) = "application/yaml"))),
+        (status = 400, description = "An unknown format: a 400 on `format` (`\"xml\" is not a valid choice.`)",
             body = inline(std::collections::BTreeMap<String, Vec<String>>))))]
 fn schema() {}
 

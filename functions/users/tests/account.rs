@@ -303,6 +303,32 @@ async fn sessions_lists_active_logins_newest_first_with_the_page_envelope() {
         (res.status, res.body.clone()),
         (404, json!({"detail": "Invalid page."}))
     );
+    // Only an empty `page` means the first; a blank one is no page number
+    // (the document's enum: an integer, `last` or "").
+    for blank in ["%20", "%0B", "%20last"] {
+        let res = app
+            .get(&format!("/api/auth/sessions/?page={blank}"))
+            .bearer(&access)
+            .send()
+            .await;
+        assert_eq!(
+            (res.status, res.body.clone()),
+            (404, json!({"detail": "Invalid page."})),
+            "{blank}"
+        );
+    }
+    for first in ["", "1", "%201%20"] {
+        let res = app
+            .get(&format!("/api/auth/sessions/?page={first}"))
+            .bearer(&access)
+            .send()
+            .await;
+        assert_eq!(
+            (res.status, &res.body["count"]),
+            (200, &json!(2)),
+            "{first}"
+        );
+    }
 }
 
 #[tokio::test]

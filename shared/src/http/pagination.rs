@@ -113,10 +113,13 @@ impl<T: Serialize> Page<T> {
 /// default, `last`); past the end is the contract's 404.
 pub fn requested_page(url: &RequestUrl, count: usize) -> Result<usize, Error> {
     let last_page = count.div_ceil(PAGE_SIZE).max(1);
-    let page = match url.param("page").map(str::trim) {
+    // As the contract's paginator reads it: an absent or empty `page` is
+    // the first, `last` exactly the last, anything else an integer (spaces
+    // around its digits allowed); blank or another word is a 404.
+    let page = match url.param("page") {
         None | Some("") => 1,
         Some("last") => last_page,
-        Some(raw) => raw.parse::<usize>().map_err(|_| invalid_page())?,
+        Some(raw) => raw.trim().parse::<usize>().map_err(|_| invalid_page())?,
     };
     if page == 0 || page > last_page {
         return Err(invalid_page());
@@ -185,7 +188,9 @@ mod tests {
         let page = Page::paginate((0..45).collect(), &url(&[("page", "last")])).unwrap();
         assert_eq!(page.results, vec![40, 41, 42, 43, 44]);
         assert_eq!(page.next, None);
-        for bad in ["4", "0", "-1", "abc"] {
+        let page = Page::paginate((0..45).collect(), &url(&[("page", " 2 ")])).unwrap();
+        assert_eq!(page.results.first(), Some(&20));
+        for bad in ["4", "0", "-1", "abc", " ", "\u{b}", " last", "last "] {
             assert!(Page::paginate((0..45).collect::<Vec<i32>>(), &url(&[("page", bad)])).is_err());
         }
     }
