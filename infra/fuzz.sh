@@ -22,6 +22,11 @@
 # /api/users/register/ answers its tokens) and every request carries its
 # access token (public operations accept a valid one); a new user takes
 # over whenever an operation (logout) revoked it: infra/fuzz_hooks.py.
+# The catalogue's writes are staff-only: FUZZ_STAFF_EMAIL and
+# FUZZ_STAFF_PASSWORD name a staff account they run as (`make test` creates
+# one on its own stack; against `make dev`, with no BASE_URL given, one is
+# created here with `make staff`). Without one they are fuzzed as an
+# ordinary user (all 403).
 # The checks are chosen in infra/schemathesis.toml (not with `--checks`,
 # which would override the per-operation settings there). Reports (JUnit,
 # and a pytest file that replays each failure) go to .local/fuzz/.
@@ -30,6 +35,8 @@ cd "$(dirname "$0")/.."
 . infra/tools.sh
 ensure_tools
 
+LOCAL_DEV=0
+[ -z "${1:-${BASE_URL:-}}" ] && LOCAL_DEV=1
 BASE_URL="${1:-${BASE_URL:-http://127.0.0.1:9000}}"
 BASE_URL="${BASE_URL%/}"
 if [ "${CI:-}" = true ]; then
@@ -55,6 +62,15 @@ done
 # user through the API and puts its access token on every request; when a
 # request answers 401 (a logout fuzzed a moment ago revoked that user's
 # tokens), Schemathesis asks it for a new user and replays the request.
+if [ -z "${FUZZ_STAFF_EMAIL:-}" ] && [ "$LOCAL_DEV" = 1 ]; then
+  FUZZ_STAFF_EMAIL="fuzz-staff-$(python3 -c 'import secrets; print(secrets.token_hex(4))')@example.com"
+  FUZZ_STAFF_PASSWORD="Fuzz-Staff-$(python3 -c 'import secrets; print(secrets.token_urlsafe(12))')"
+  EMAIL="$FUZZ_STAFF_EMAIL" PASSWORD="$FUZZ_STAFF_PASSWORD" bash infra/staff.sh
+fi
+if [ -z "${FUZZ_STAFF_EMAIL:-}" ]; then
+  echo "==> no staff account (FUZZ_STAFF_EMAIL): the catalogue's writes run as an ordinary user"
+fi
+export FUZZ_STAFF_EMAIL="${FUZZ_STAFF_EMAIL:-}" FUZZ_STAFF_PASSWORD="${FUZZ_STAFF_PASSWORD:-}"
 export SCHEMATHESIS_HOOKS="$PWD/infra/fuzz_hooks.py"
 export FUZZ_BASE_URL="$BASE_URL" FUZZ_ALIASES="${FUZZ_ALIASES:-1}"
 # No __pycache__ next to it (`cargo lambda watch` restarts on tree changes).

@@ -18,12 +18,19 @@
 # that operation as one whose 401 is not about the token, so it costs one
 # registration only.
 #
+# The catalogue's writes (brands and models, spec 3.2.10-11) are staff-only:
+# as an ordinary user they only ever answer 403. With a staff account given
+# (FUZZ_STAFF_EMAIL, FUZZ_STAFF_PASSWORD; infra/fuzz.sh creates one on a
+# local stack) those operations run with its token instead: it signs in
+# again whenever a token is refused. Its password is never fuzzed (catalogue
+# writes ask for none), so it cannot lock itself out.
+#
 # FUZZ_ALIASES=0 leaves out the aliases (operations marked `x-alias-of`: the
 # same handler as their seed path, docs/openapi-design.md), to fit a run in
 # a smaller budget (`make test`); `make fuzz` runs them all.
 #
 # Environment: FUZZ_BASE_URL (the API's root URL, set by infra/fuzz.sh),
-# FUZZ_ALIASES.
+# FUZZ_ALIASES, FUZZ_STAFF_EMAIL and FUZZ_STAFF_PASSWORD.
 import json
 import os
 import secrets
@@ -37,12 +44,30 @@ import schemathesis
 
 BASE_URL = os.environ["FUZZ_BASE_URL"].rstrip("/")
 WITH_ALIASES = os.environ.get("FUZZ_ALIASES", "1") != "0"
+STAFF_EMAIL = os.environ.get("FUZZ_STAFF_EMAIL", "")
+STAFF_PASSWORD = os.environ.get("FUZZ_STAFF_PASSWORD", "")
+# The catalogue's write operations, at their seed paths and their aliases.
+CATALOGUE_PATHS = r"^/api/(vehicles/)?(brands|models)/"
+CATALOGUE_WRITES = r"^(POST|PUT|PATCH|DELETE)$"
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 # Access tokens live 60 minutes: renew well before, whatever happens.
 REFRESH_SECONDS = 1800
 
 _lock = threading.Lock()
 _registered = 0
+
+
+def post_json(path: str, body: dict) -> dict:
+    """POSTs `body` to the API and answers the decoded JSON answer; an
+    HTTP error is raised with its status."""
+    request = urllib.request.Request(
+        BASE_URL + path,
+        data=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.load(response)
 
 
 def register() -> str:
@@ -59,15 +84,8 @@ def register() -> str:
             "first_name": "Fuzz",
             "last_name": "Tester",
         }
-        request = urllib.request.Request(
-            BASE_URL + "/api/users/register/",
-            data=json.dumps(body).encode(),
-            headers={"Content-Type": "application/json"},
-            method="POST",
-        )
         try:
-            with urllib.request.urlopen(request, timeout=60) as response:
-                answer = json.load(response)
+            answer = post_json("/api/users/register/", body)
         except urllib.error.HTTPError as e:
             message = f"POST /api/users/register/ answered {e.code}: {e.read()[:300]!r}"
             print(f"fuzz: {message}", file=sys.stderr, flush=True)
@@ -82,6 +100,34 @@ def register() -> str:
             print(f"fuzz: user {count} registered ({email})", file=sys.stderr, flush=True)
         return answer["tokens"]["access"]
     raise AssertionError("unreachable")
+
+
+def staff_sign_in() -> str:
+    """Signs the staff account in and answers its access token."""
+    try:
+        answer = post_json(
+            "/api/users/login/", {"email": STAFF_EMAIL, "password": STAFF_PASSWORD}
+        )
+    except urllib.error.HTTPError as e:
+        message = f"staff sign-in answered {e.code}: {e.read()[:300]!r}"
+        raise RuntimeError(message) from e
+    return answer["tokens"]["access"]
+
+
+# Providers are asked in the order they are registered: the staff one
+# first, for the catalogue's writes only.
+if STAFF_EMAIL and STAFF_PASSWORD:
+
+    @schemathesis.auth(refresh_interval=REFRESH_SECONDS).apply_to(
+        path_regex=CATALOGUE_PATHS, method_regex=CATALOGUE_WRITES
+    )
+    class StaffUser:
+        def get(self, case, context):
+            return staff_sign_in()
+
+        def set(self, case, data, context):
+            case.headers = case.headers or {}
+            case.headers["Authorization"] = f"Bearer {data}"
 
 
 @schemathesis.auth(refresh_interval=REFRESH_SECONDS)

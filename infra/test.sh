@@ -67,6 +67,11 @@ phase "browser check" bash infra/browser_check.sh "$LOCAL_API_URL"
 # FUZZ_SCOPE="--include-path-regex ^/api/settings/" while fixing findings.
 FUZZ_SCOPE="${FUZZ_SCOPE:-}"
 if [ "${FUZZ:-1}" != 0 ]; then
+  # A staff account on the same table, for the catalogue's writes.
+  FUZZ_STAFF_EMAIL="fuzz-staff-$(python3 -c 'import secrets; print(secrets.token_hex(4))')@example.com"
+  FUZZ_STAFF_PASSWORD="Fuzz-Staff-$(python3 -c 'import secrets; print(secrets.token_urlsafe(12))')"
+  TABLE_NAME="$LOCAL_API_TABLE_NAME" "$SERVER_BIN" staff "$FUZZ_STAFF_EMAIL" "$FUZZ_STAFF_PASSWORD"
+  export FUZZ_STAFF_EMAIL FUZZ_STAFF_PASSWORD
   phase "fuzz" env CI=true FUZZ_ALIASES="${FUZZ_ALIASES:-0}" \
     FUZZ_EXAMPLES="${FUZZ_EXAMPLES:-5}" FUZZ_MAX_TIME="${FUZZ_MAX_TIME:-300}" \
     FUZZ_ARGS="$FUZZ_SCOPE ${FUZZ_ARGS:-}" \

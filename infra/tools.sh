@@ -96,13 +96,14 @@ phase() {
 # start_local_api BINARY PORT LOGFILE: the whole API in one process
 # (`autotrack-local serve`) on 127.0.0.1:PORT against the emulator of
 # AWS_ENDPOINT_URL, on a table, bucket and queues of its own (created as
-# `make dev` creates them). Sets LOCAL_API_PID and LOCAL_API_URL, waits
-# until the API answers. stop_local_api stops it.
+# `make dev` creates them). Sets LOCAL_API_PID, LOCAL_API_URL and
+# LOCAL_API_TABLE_NAME, waits until the API answers. stop_local_api stops it.
 start_local_api() {
   local bin="$1" port="$2" log="$3" suffix
   suffix="$(python3 -c 'import secrets; print(secrets.token_hex(4))')"
+  LOCAL_API_TABLE_NAME="${LOCAL_API_TABLE:-autotrack-local-$suffix}"
   (
-    export TABLE_NAME="${LOCAL_API_TABLE:-autotrack-local-$suffix}"
+    export TABLE_NAME="$LOCAL_API_TABLE_NAME"
     export BUCKET_NAME="autotrack-local-$suffix"
     export MAIL_FROM="noreply@autotrack.local"
     export FRONTEND_URL="http://localhost:3000"

@@ -614,23 +614,48 @@ struct ModelOut {
 }
 
 fn catalogue_name_in() -> Object {
-    text(CATALOGUE_NAME_MAX, false, false).build()
-}
-
-fn brand_name_in() -> Object {
-    text(CATALOGUE_NAME_MAX, false, false)
-        .description(Some(
-            "Unique, ignoring case: a name taken is a 400 `{\"name\": [\"car brand with this name already exists.\"]}`.",
-        ))
+    text_or_number(CATALOGUE_NAME_MAX, false, false)
+        .description(Some(format!(
+            "At most {CATALOGUE_NAME_MAX} characters once trimmed, not blank; a number is taken \
+             as its text."
+        )))
         .build()
 }
 
+fn brand_name_in() -> Object {
+    text_or_number(CATALOGUE_NAME_MAX, false, false)
+        .description(Some(format!(
+            "At most {CATALOGUE_NAME_MAX} characters once trimmed, not blank; a number is taken \
+             as its text. Unique, ignoring case: a name taken is a 400 \
+             `{{\"name\": [\"car brand with this name already exists.\"]}}`."
+        )))
+        .build()
+}
+
+/// `validate::is_valid_url` as an ECMA-262 pattern: an http(s) or ftp(s)
+/// scheme (any case), an optional `user@`, a host of letters, digits,
+/// dots and hyphens with a dot (or `localhost`), an optional port, then
+/// anything without whitespace; spaces around are trimmed, empty means
+/// none.
+fn logo_url_pattern() -> String {
+    let s = SPACE;
+    let scheme = "([hH][tT][tT][pP][sS]?|[fF][tT][pP][sS]?)";
+    let userinfo = format!("([^/?#{s}]*@)?");
+    let host = "([A-Za-z0-9-]*\\.[A-Za-z0-9.-]*|localhost)";
+    let port = format!("(:[^/?#@{s}]*)?");
+    let rest = format!("([/?#][^{s}]*)?");
+    format!("^[{s}]*({scheme}://{userinfo}{host}{port}{rest})?[{s}]*$")
+}
+
 fn logo_in() -> Object {
-    text(LOGO_URL_MAX, true, true)
-        .format(Some(utoipa::openapi::SchemaFormat::Custom("uri".into())))
-        .description(Some(
-            "An http(s) or ftp(s) URL whose host has a dot (or is `localhost`); empty or null means none.",
-        ))
+    ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+        .pattern(Some(logo_url_pattern()))
+        .description(Some(format!(
+            "An http(s) or ftp(s) URL whose host has a dot (or is `localhost`), at most \
+             {LOGO_URL_MAX} characters (a longer one is a 400); spaces around are trimmed; empty \
+             or null means none."
+        )))
         .build()
 }
 

@@ -417,3 +417,48 @@ async fn put_replaces_brands_and_models_and_moves_counts() {
     assert_eq!(count(&a["id"]).await, 0);
     assert_eq!(count(&b["id"]).await, 1);
 }
+
+/// What the document states for catalogue bodies (found by the fuzzer once
+/// it wrote as staff): an empty logo means none, a number is a name's
+/// text, and the URL rules hold with spaces around.
+#[tokio::test]
+async fn empty_logos_numeric_names_and_padded_urls() {
+    let app = app().await;
+    let (_, staff) = app.signed_in_staff("staff").await;
+    let res = app
+        .post("/api/brands/")
+        .bearer(&staff)
+        .json(json!({"name": 2024, "logo_url": ""}))
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert_eq!(res.body["name"], "2024");
+    assert_eq!(res.body["logo_url"], Value::Null);
+    let brand = res.body["id"].as_str().unwrap().to_string();
+    let res = app
+        .patch(&format!("/api/brands/{brand}/"))
+        .bearer(&staff)
+        .json(json!({"logo_url": "  https://cdn.example.com/logo.png "}))
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["logo_url"], "https://cdn.example.com/logo.png");
+    for bad in ["javascript:alert(1)", "http://nodot", "http://a .b"] {
+        let res = app
+            .patch(&format!("/api/brands/{brand}/"))
+            .bearer(&staff)
+            .json(json!({"logo_url": bad}))
+            .send()
+            .await;
+        assert_eq!(res.status, 400, "{bad}: {}", res.text);
+        assert_eq!(res.body, json!({"logo_url": ["Enter a valid URL."]}));
+    }
+    let res = app
+        .post("/api/models/")
+        .bearer(&staff)
+        .json(json!({"brand": brand, "name": 0}))
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert_eq!(res.body["name"], "0");
+}
