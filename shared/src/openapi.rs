@@ -19,6 +19,46 @@
 
 use serde_json::{json, Map, Value};
 
+/// A reference to a shared component this module defines (`Detail`,
+/// `FieldErrors`), for a function's own responses and `oneOf`s: declared
+/// there by name only, filled in when the document is merged.
+macro_rules! shared_component {
+    ($(#[$doc:meta])* $ty:ident, $name:literal) => {
+        $(#[$doc])*
+        pub struct $ty;
+        impl utoipa::PartialSchema for $ty {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+                utoipa::openapi::Ref::from_schema_name($name).into()
+            }
+        }
+        impl utoipa::ToSchema for $ty {}
+    };
+}
+shared_component!(
+    /// `{"detail": "..."}` (spec 0.3).
+    DetailRef,
+    "Detail"
+);
+shared_component!(
+    /// `{"field": ["message"]}` (spec 0.3).
+    FieldErrorsRef,
+    "FieldErrors"
+);
+
+/// A schema of exactly one value, a string or a boolean (`enum` of one).
+pub fn fixed(value: Value) -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+    let kind = if value.is_boolean() {
+        Type::Boolean
+    } else {
+        Type::String
+    };
+    ObjectBuilder::new()
+        .schema_type(kind)
+        .enum_values(Some([value]))
+        .build()
+}
+
 /// The security scheme's name in `components.securitySchemes`.
 pub const BEARER: &str = "bearer";
 

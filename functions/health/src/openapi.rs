@@ -7,28 +7,12 @@
 #![allow(dead_code)]
 
 use serde_json::json;
+use shared::openapi::{fixed, DetailRef};
 use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
 use utoipa::openapi::{Ref, RefOr, Schema};
 use utoipa::{OpenApi, PartialSchema, ToSchema};
 
 const HEALTH: &str = "health";
-
-/// One fixed string (`const`).
-fn fixed(value: &str) -> utoipa::openapi::Object {
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .enum_values(Some([json!(value)]))
-        .build()
-}
-
-/// The shared `{"detail": ...}` body (added by `shared::openapi`).
-struct DetailRef;
-impl PartialSchema for DetailRef {
-    fn schema() -> RefOr<Schema> {
-        Ref::from_schema_name("Detail").into()
-    }
-}
-impl ToSchema for DetailRef {}
 
 fn check_word() -> utoipa::openapi::Object {
     ObjectBuilder::new()
@@ -38,31 +22,31 @@ fn check_word() -> utoipa::openapi::Object {
 }
 
 fn fixed_autotrack_backend() -> utoipa::openapi::Object {
-    fixed("autotrack-backend")
+    fixed(json!("autotrack-backend"))
 }
 
 fn fixed_healthy() -> utoipa::openapi::Object {
-    fixed("healthy")
+    fixed(json!("healthy"))
 }
 
 fn fixed_connected() -> utoipa::openapi::Object {
-    fixed("connected")
+    fixed(json!("connected"))
 }
 
 fn fixed_dynamodb() -> utoipa::openapi::Object {
-    fixed("dynamodb")
+    fixed(json!("dynamodb"))
 }
 
 fn fixed_unhealthy() -> utoipa::openapi::Object {
-    fixed("unhealthy")
+    fixed(json!("unhealthy"))
 }
 
 fn fixed_disconnected() -> utoipa::openapi::Object {
-    fixed("disconnected")
+    fixed(json!("disconnected"))
 }
 
 fn fixed_error() -> utoipa::openapi::Object {
-    fixed("error")
+    fixed(json!("error"))
 }
 
 /// One word per dependency (details go to the logs, never to the caller).

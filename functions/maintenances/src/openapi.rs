@@ -11,6 +11,7 @@
 
 use serde_json::{json, Value};
 use shared::domain::{maintenances, reminders};
+use shared::openapi::DetailRef;
 use shared::time::{MAX_YEAR, MIN_YEAR};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -167,14 +168,6 @@ fn reminder_status_in() -> RefOr<Schema> {
 }
 
 // ---- outputs ------------------------------------------------------------
-
-/// Names the shared `Detail` envelope (the document test replaces it with
-/// the one of `shared::openapi`).
-#[derive(ToSchema)]
-#[schema(as = Detail)]
-struct Detail {
-    detail: String,
-}
 
 fn maintenance_status() -> RefOr<Schema> {
     maintenance_status_in()
@@ -756,7 +749,7 @@ fn list() {}
     request_body(content = MaintenanceCreate, description = "The record"),
     responses(
         (status = 201, description = "The record", body = MaintenanceOut),
-        (status = 409, description = "The vehicle changed meanwhile: reload and retry", body = Detail)))]
+        (status = 409, description = "The vehicle changed meanwhile: reload and retry", body = inline(DetailRef))))]
 fn create() {}
 
 #[utoipa::path(get, path = "/api/maintenances/upcoming/", tag = MAINTENANCES,
@@ -799,7 +792,7 @@ fn detail() {}
     request_body(content = MaintenanceReplace, description = "The record"),
     responses(
         (status = 200, description = "The record as stored", body = MaintenanceOut),
-        (status = 409, description = "Changed by another request meanwhile: reload and retry", body = Detail)))]
+        (status = 409, description = "Changed by another request meanwhile: reload and retry", body = inline(DetailRef))))]
 fn replace() {}
 
 #[utoipa::path(patch, path = "/api/maintenances/{id}/", tag = MAINTENANCES,
@@ -808,7 +801,7 @@ fn replace() {}
     request_body(content = MaintenancePatch, description = "The fields to change"),
     responses(
         (status = 200, description = "The record as stored", body = MaintenanceOut),
-        (status = 409, description = "Changed by another request meanwhile: reload and retry", body = Detail)))]
+        (status = 409, description = "Changed by another request meanwhile: reload and retry", body = inline(DetailRef))))]
 fn patch() {}
 
 #[utoipa::path(delete, path = "/api/maintenances/{id}/", tag = MAINTENANCES,
@@ -816,7 +809,7 @@ fn patch() {}
     params(("id" = String, Path, description = "The record's id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 409, description = "Changed by another request meanwhile: reload and retry", body = Detail)))]
+        (status = 409, description = "Changed by another request meanwhile: reload and retry", body = inline(DetailRef))))]
 fn delete() {}
 
 // ---- reminders -------------------------------------------------------------
@@ -834,7 +827,7 @@ fn reminders_list() {}
     request_body(content = ReminderCreate, description = "The reminder"),
     responses(
         (status = 201, description = "The reminder", body = ReminderOut),
-        (status = 409, description = "The vehicle changed meanwhile: reload and retry", body = Detail)))]
+        (status = 409, description = "The vehicle changed meanwhile: reload and retry", body = inline(DetailRef))))]
 fn reminders_create() {}
 
 #[utoipa::path(get, path = "/api/reminders/due/", tag = REMINDERS,
@@ -854,7 +847,7 @@ fn reminders_detail() {}
     request_body(content = ReminderReplace, description = "The reminder"),
     responses(
         (status = 200, description = "The reminder as stored", body = ReminderOut),
-        (status = 409, description = "Changed by another request meanwhile: reload and retry", body = Detail)))]
+        (status = 409, description = "Changed by another request meanwhile: reload and retry", body = inline(DetailRef))))]
 fn reminders_replace() {}
 
 #[utoipa::path(patch, path = "/api/reminders/{id}/", tag = REMINDERS,
@@ -863,7 +856,7 @@ fn reminders_replace() {}
     request_body(content = ReminderPatch, description = "The fields to change"),
     responses(
         (status = 200, description = "The reminder as stored", body = ReminderOut),
-        (status = 409, description = "Changed by another request meanwhile: reload and retry", body = Detail)))]
+        (status = 409, description = "Changed by another request meanwhile: reload and retry", body = inline(DetailRef))))]
 fn reminders_patch() {}
 
 #[utoipa::path(delete, path = "/api/reminders/{id}/", tag = REMINDERS,
@@ -871,7 +864,7 @@ fn reminders_patch() {}
     params(("id" = String, Path, description = "The reminder's id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 409, description = "Changed by another request meanwhile: reload and retry", body = Detail)))]
+        (status = 409, description = "Changed by another request meanwhile: reload and retry", body = inline(DetailRef))))]
 fn reminders_delete() {}
 
 #[utoipa::path(post, path = "/api/reminders/{id}/complete/", tag = REMINDERS,
@@ -881,7 +874,7 @@ fn reminders_delete() {}
     request_body(content = ReminderCompletion, description = "How it was done"),
     responses(
         (status = 200, description = "What was done", body = ReminderCompleted),
-        (status = 409, description = "Changed by another request meanwhile: reload and retry", body = Detail)))]
+        (status = 409, description = "Changed by another request meanwhile: reload and retry", body = inline(DetailRef))))]
 fn reminders_complete() {}
 
 #[derive(OpenApi)]
@@ -895,7 +888,7 @@ fn reminders_complete() {}
         MaintenanceVehicleInfo, ReminderVehicleInfo, MaintenanceOut, MaintenanceDetailOut,
         MaintenanceCreate, MaintenanceReplace, MaintenancePatch, MaintenanceStats,
         MaintenancesOfVehicle, ReminderOut, ReminderCreate, ReminderReplace, ReminderPatch,
-        ReminderCompletion, ReminderCompleted, Detail
+        ReminderCompletion, ReminderCompleted
     )),
     tags(
         (name = "maintenances", description = "Maintenance records of the caller's vehicles (spec 4)"),

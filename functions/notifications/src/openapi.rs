@@ -10,6 +10,7 @@
 
 use serde_json::{json, Value};
 use shared::domain::notifications::{LINK_MAX, MESSAGE_MAX, METADATA_MAX_BYTES, TITLE_MAX, TYPES};
+use shared::openapi::DetailRef;
 use utoipa::openapi::schema::{ObjectBuilder, SchemaType};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -283,7 +284,7 @@ fn patch() {}
     params(("id" = String, Path, description = "The notification's id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 409, description = "It kept changing meanwhile: retry", body = Detail)))]
+        (status = 409, description = "It kept changing meanwhile: retry", body = inline(DetailRef))))]
 fn delete() {}
 
 #[utoipa::path(post, path = "/api/notifications/{id}/mark_as_read/", tag = TAG,
@@ -298,14 +299,6 @@ fn mark_as_read() {}
     responses((status = 200, description = "The notification", body = NotificationOut)))]
 fn mark_as_unread() {}
 
-/// Names the shared `Detail` envelope (the document test replaces it with
-/// the one of `shared::openapi`).
-#[derive(ToSchema)]
-#[schema(as = Detail)]
-struct Detail {
-    detail: String,
-}
-
 #[derive(OpenApi)]
 #[openapi(
     paths(
@@ -314,7 +307,7 @@ struct Detail {
     ),
     components(schemas(
         NotificationOut, NotificationCreate, NotificationReadState, NotificationReadStatePatch,
-        NotificationUpdated, UnreadCount, NotificationsMessage, NotificationStats, Detail
+        NotificationUpdated, UnreadCount, NotificationsMessage, NotificationStats
     )),
     tags((name = "notifications", description = "The caller's notifications and their unread counter (spec 8)"))
 )]

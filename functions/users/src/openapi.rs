@@ -17,6 +17,7 @@ use serde_json::json;
 use shared::domain::users::{
     LOGIN_LOCK_SECONDS, MAX_CODES_PER_DAY, MAX_FAILED_LOGINS, MIN_PASSWORD_LEN,
 };
+use shared::openapi::{fixed, DetailRef, FieldErrorsRef};
 use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, SchemaType, Type};
 use utoipa::openapi::{Ref, RefOr, Schema};
 use utoipa::{OpenApi, PartialSchema, ToSchema};
@@ -74,19 +75,6 @@ fn text(min: usize, max: usize, non_blank: bool, nullable: bool) -> ObjectBuilde
         schema = schema.pattern(Some(r"\S"));
     }
     schema
-}
-
-/// One fixed value (`const`).
-fn fixed(value: serde_json::Value) -> utoipa::openapi::Object {
-    let kind = if value.is_boolean() {
-        Type::Boolean
-    } else {
-        Type::String
-    };
-    ObjectBuilder::new()
-        .schema_type(kind)
-        .enum_values(Some([value]))
-        .build()
 }
 
 fn email_in() -> utoipa::openapi::Object {
@@ -153,22 +141,6 @@ fn code_in() -> utoipa::openapi::Object {
         .examples([json!("042137")])
         .build()
 }
-
-/// A schema that is a component of `shared::openapi` (`Detail`,
-/// `FieldErrors`): declared here by name only, filled in by the merge.
-macro_rules! shared_component {
-    ($ty:ident, $name:literal) => {
-        struct $ty;
-        impl PartialSchema for $ty {
-            fn schema() -> RefOr<Schema> {
-                Ref::from_schema_name($name).into()
-            }
-        }
-        impl ToSchema for $ty {}
-    };
-}
-shared_component!(DetailRef, "Detail");
-shared_component!(FieldErrorsRef, "FieldErrors");
 
 /// `{"error": ...}`: the reference's shape for a refused password, token
 /// or code (spec 2.2.5, 2.2.10, 2.2.11).

@@ -16,6 +16,7 @@
 use serde_json::{json, Value};
 use shared::domain::maintenances::STATUSES;
 use shared::domain::vehicles::{FIRST_YEAR, FUEL_TYPES, TRANSMISSIONS, VIN_LENGTH};
+use shared::openapi::{DetailRef, FieldErrorsRef};
 use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
 use utoipa::openapi::Object;
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -726,19 +727,6 @@ struct ModelPatch {
     year_end: i64,
 }
 
-/// Stands for the shared `Detail` envelope, which `shared::openapi`
-/// defines (its definition replaces this one when the document is built).
-#[derive(ToSchema)]
-#[schema(as = Detail)]
-struct Detail {
-    detail: String,
-}
-
-/// Stands for the shared `FieldErrors` envelope, likewise replaced.
-#[derive(ToSchema)]
-#[schema(as = FieldErrors)]
-struct FieldErrors {}
-
 // ---- vehicle operations ---------------------------------------------------
 
 #[utoipa::path(get, path = "/api/vehicles/", tag = VEHICLES,
@@ -747,7 +735,7 @@ struct FieldErrors {}
     extensions(("x-paged" = json!(true))),
     responses(
         (status = 200, description = "A page of vehicles", body = Vec<VehicleOut>),
-        (status = 400, description = "A filter that is not a number (`year`: `Enter a number.`)", body = FieldErrors)))]
+        (status = 400, description = "A filter that is not a number (`year`: `Enter a number.`)", body = inline(FieldErrorsRef))))]
 fn list() {}
 
 #[utoipa::path(post, path = "/api/vehicles/", tag = VEHICLES,
@@ -776,7 +764,7 @@ fn detail() {}
     request_body(content = VehicleWrite, description = "The vehicle; `make`, `model` and `year` required"),
     responses(
         (status = 200, description = "The vehicle after the update", body = VehicleOut),
-        (status = 409, description = "The vehicle changed meanwhile: reload and retry", body = Detail)))]
+        (status = 409, description = "The vehicle changed meanwhile: reload and retry", body = inline(DetailRef))))]
 fn replace() {}
 
 #[utoipa::path(patch, path = "/api/vehicles/{id}/", tag = VEHICLES,
@@ -785,7 +773,7 @@ fn replace() {}
     request_body(content = VehiclePatch, description = "The fields to change"),
     responses(
         (status = 200, description = "The vehicle after the update", body = VehicleOut),
-        (status = 409, description = "The vehicle changed meanwhile: reload and retry", body = Detail)))]
+        (status = 409, description = "The vehicle changed meanwhile: reload and retry", body = inline(DetailRef))))]
 fn patch() {}
 
 #[utoipa::path(delete, path = "/api/vehicles/{id}/", tag = VEHICLES,
@@ -835,7 +823,7 @@ fn list_brands() {}
     request_body(content = BrandWrite, description = "The brand"),
     responses(
         (status = 201, description = "The brand created", body = BrandOut),
-        (status = 403, description = "The caller is not staff", body = Detail)))]
+        (status = 403, description = "The caller is not staff", body = inline(DetailRef))))]
 fn create_brand() {}
 
 #[utoipa::path(get, path = "/api/brands/{id}/", tag = CATALOGUE,
@@ -850,7 +838,7 @@ fn brand_detail() {}
     request_body(content = BrandWrite, description = "The brand"),
     responses(
         (status = 200, description = "The brand after the update", body = BrandOut),
-        (status = 403, description = "The caller is not staff", body = Detail)))]
+        (status = 403, description = "The caller is not staff", body = inline(DetailRef))))]
 fn update_brand_put() {}
 
 #[utoipa::path(patch, path = "/api/brands/{id}/", tag = CATALOGUE,
@@ -859,7 +847,7 @@ fn update_brand_put() {}
     request_body(content = BrandPatch, description = "The fields to change"),
     responses(
         (status = 200, description = "The brand after the update", body = BrandOut),
-        (status = 403, description = "The caller is not staff", body = Detail)))]
+        (status = 403, description = "The caller is not staff", body = inline(DetailRef))))]
 fn update_brand_patch() {}
 
 #[utoipa::path(delete, path = "/api/brands/{id}/", tag = CATALOGUE,
@@ -867,7 +855,7 @@ fn update_brand_patch() {}
     params(("id" = String, Path, description = BRAND_ID)),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "The caller is not staff", body = Detail)))]
+        (status = 403, description = "The caller is not staff", body = inline(DetailRef))))]
 fn delete_brand() {}
 
 #[utoipa::path(get, path = "/api/brands/{id}/models/", tag = CATALOGUE,
@@ -882,7 +870,7 @@ fn brand_models() {}
     extensions(("x-paged" = json!(true))),
     responses(
         (status = 200, description = "A page of models", body = Vec<ModelOut>),
-        (status = 400, description = "A `brand` that is no brand, or a year filter that is not a number (`Enter a number.`)", body = FieldErrors)))]
+        (status = 400, description = "A `brand` that is no brand, or a year filter that is not a number (`Enter a number.`)", body = inline(FieldErrorsRef))))]
 fn list_models() {}
 
 #[utoipa::path(post, path = "/api/models/", tag = CATALOGUE,
@@ -890,7 +878,7 @@ fn list_models() {}
     request_body(content = ModelWrite, description = "The model"),
     responses(
         (status = 201, description = "The model created", body = ModelOut),
-        (status = 403, description = "The caller is not staff", body = Detail)))]
+        (status = 403, description = "The caller is not staff", body = inline(DetailRef))))]
 fn create_model() {}
 
 #[utoipa::path(get, path = "/api/models/{id}/", tag = CATALOGUE,
@@ -905,7 +893,7 @@ fn model_detail() {}
     request_body(content = ModelWrite, description = "The model"),
     responses(
         (status = 200, description = "The model after the update", body = ModelOut),
-        (status = 403, description = "The caller is not staff", body = Detail)))]
+        (status = 403, description = "The caller is not staff", body = inline(DetailRef))))]
 fn update_model_put() {}
 
 #[utoipa::path(patch, path = "/api/models/{id}/", tag = CATALOGUE,
@@ -914,7 +902,7 @@ fn update_model_put() {}
     request_body(content = ModelPatch, description = "The fields to change"),
     responses(
         (status = 200, description = "The model after the update", body = ModelOut),
-        (status = 403, description = "The caller is not staff", body = Detail)))]
+        (status = 403, description = "The caller is not staff", body = inline(DetailRef))))]
 fn update_model_patch() {}
 
 #[utoipa::path(delete, path = "/api/models/{id}/", tag = CATALOGUE,
@@ -922,7 +910,7 @@ fn update_model_patch() {}
     params(("id" = String, Path, description = MODEL_ID)),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 403, description = "The caller is not staff", body = Detail)))]
+        (status = 403, description = "The caller is not staff", body = inline(DetailRef))))]
 fn delete_model() {}
 
 #[derive(OpenApi)]
