@@ -119,6 +119,9 @@ struct Block {
 
 impl Block {
     fn of(grid: &Grid, center: Position, radius_km: f64) -> Self {
+        // A radius below zero (or not a number) covers the centre's cell:
+        // never rows in the wrong order.
+        let radius_km = radius_km.max(0.0);
         let spread = (radius_km / EARTH_RADIUS_KM).to_degrees();
         let south = center.lat - spread;
         let north = center.lat + spread;
@@ -332,6 +335,15 @@ mod tests {
                 );
                 assert_covers(center, radius, &cells);
             }
+        }
+    }
+
+    #[test]
+    fn a_radius_of_zero_or_less_covers_the_centre_s_cell() {
+        let paris = at(48.8566, 2.3522);
+        let own = vec![geohash(paris, 6)];
+        for radius in [0.0, -5.0, f64::NAN] {
+            assert_eq!(search_cover(paris, radius), own, "{radius}");
         }
     }
 
