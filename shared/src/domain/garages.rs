@@ -5,8 +5,311 @@
 //! as each review, and the mean is rounded to 2 decimals half-to-even in
 //! integers (no float ever rounds it the other way).
 
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::geo::Position;
+use crate::time;
+
 /// The lowest and highest rating a review gives (spec 5: 1 to 5 stars).
 pub const RATINGS: (u8, u8) = (1, 5);
+
+/// Field limits (spec 5.1; the text caps and list sizes are ours: every
+/// garage is read on list pages, so none may grow without bound).
+pub const NAME_MAX: usize = 200;
+pub const PHONE_MAX: usize = 20;
+pub const ADDRESS_MAX: usize = 255;
+pub const CITY_MAX: usize = 100;
+pub const POSTAL_CODE_MAX: usize = 20;
+pub const COUNTRY_MAX: usize = 100;
+pub const DESCRIPTION_MAX: usize = 5_000;
+pub const SPECIALTIES_MAX: usize = 10;
+pub const SPECIALTY_MAX: usize = 50;
+pub const CERTIFICATIONS_MAX: usize = 10;
+pub const CERTIFICATION_MAX: usize = 100;
+pub const REVIEWER_NAME_MAX: usize = 100;
+pub const COMMENT_MAX: usize = 2_000;
+
+/// Reviews shown in `recent_reviews` (spec 5.1), kept on the garage item.
+pub const RECENT_REVIEWS: usize = 3;
+
+/// A garage of the directory, as stored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Garage {
+    /// UUIDv7.
+    pub id: String,
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub address: String,
+    pub city: Option<String>,
+    pub postal_code: Option<String>,
+    pub country: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub description: Option<String>,
+    pub specialties: Vec<String>,
+    pub certifications: Vec<String>,
+    pub rating_sum: u64,
+    pub rating_count: u64,
+    /// The newest reviews, newest first (at most [`RECENT_REVIEWS`]).
+    pub recent: Vec<Review>,
+    /// Who created it; `None` for reference data (staff only).
+    pub created_by: Option<String>,
+    #[serde(with = "time::rfc3339")]
+    pub created_at: DateTime<Utc>,
+    #[serde(with = "time::rfc3339")]
+    pub updated_at: DateTime<Utc>,
+    /// Bumped by every write: writes are conditioned on the version read.
+    pub version: u64,
+    /// Set while its reviews are being deleted with it.
+    #[serde(default)]
+    pub deleting: bool,
+}
+
+/// What a client sets on a garage (create, PUT, PATCH applied).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GarageFields {
+    pub name: String,
+    pub email: String,
+    pub phone: Option<String>,
+    pub address: String,
+    pub city: Option<String>,
+    pub postal_code: Option<String>,
+    pub country: Option<String>,
+    pub position: Option<Position>,
+    pub description: Option<String>,
+    pub specialties: Vec<String>,
+    pub certifications: Vec<String>,
+}
+
+impl Garage {
+    pub fn new(fields: GarageFields, created_by: Option<String>) -> Self {
+        let now = time::now();
+        let mut garage = Garage {
+            id: uuid::Uuid::now_v7().to_string(),
+            name: String::new(),
+            email: String::new(),
+            phone: None,
+            address: String::new(),
+            city: None,
+            postal_code: None,
+            country: None,
+            latitude: None,
+            longitude: None,
+            description: None,
+            specialties: Vec::new(),
+            certifications: Vec::new(),
+            rating_sum: 0,
+            rating_count: 0,
+            recent: Vec::new(),
+            created_by,
+            created_at: now,
+            updated_at: now,
+            version: 0,
+            deleting: false,
+        };
+        garage.set(fields);
+        garage
+    }
+
+    /// The client's fields; the position is kept when none is given (it
+    /// cannot be cleared, spec 5.2.4).
+    pub fn set(&mut self, fields: GarageFields) {
+        self.name = fields.name;
+        self.email = fields.email;
+        self.phone = fields.phone;
+        self.address = fields.address;
+        self.city = fields.city;
+        self.postal_code = fields.postal_code;
+        self.country = fields.country;
+        if let Some(at) = fields.position {
+            self.latitude = Some(at.lat);
+            self.longitude = Some(at.lng);
+        }
+        self.description = fields.description;
+        self.specialties = fields.specialties;
+        self.certifications = fields.certifications;
+    }
+
+    /// The client's fields as they are now (the base a PATCH applies to).
+    pub fn fields(&self) -> GarageFields {
+        GarageFields {
+            name: self.name.clone(),
+            email: self.email.clone(),
+            phone: self.phone.clone(),
+            address: self.address.clone(),
+            city: self.city.clone(),
+            postal_code: self.postal_code.clone(),
+            country: self.country.clone(),
+            position: None,
+            description: self.description.clone(),
+            specialties: self.specialties.clone(),
+            certifications: self.certifications.clone(),
+        }
+    }
+
+    pub fn position(&self) -> Option<Position> {
+        Position::new(self.latitude?, self.longitude?)
+    }
+
+    pub fn tally(&self) -> RatingTally {
+        RatingTally {
+            sum: self.rating_sum,
+            count: self.rating_count,
+        }
+    }
+
+    pub fn set_tally(&mut self, tally: RatingTally) {
+        self.rating_sum = tally.sum;
+        self.rating_count = tally.count;
+    }
+
+    /// Whether `user` may edit or delete it: its creator, or staff.
+    pub fn editable_by(&self, user_id: &str, is_staff: bool) -> bool {
+        is_staff || self.created_by.as_deref() == Some(user_id)
+    }
+
+    /// `Garage` (spec 5.1): `location` is GeoJSON, longitude first.
+    pub fn to_json(&self) -> Value {
+        let location = self
+            .position()
+            .map(|at| json!({"type": "Point", "coordinates": [at.lng, at.lat]}));
+        let recent: Vec<Value> = self.recent.iter().map(Review::to_json).collect();
+        json!({
+            "id": self.id,
+            "name": self.name,
+            "email": self.email,
+            "phone": self.phone,
+            "address": self.address,
+            "city": self.city,
+            "postal_code": self.postal_code,
+            "country": self.country,
+            "location": location,
+            "description": self.description,
+            "specialties": self.specialties,
+            "certifications": self.certifications,
+            "average_rating": self.tally().average(),
+            "total_reviews": self.rating_count,
+            "reviews_count": self.rating_count,
+            "recent_reviews": recent,
+            "created_at": time::format(&self.created_at),
+            "updated_at": time::format(&self.updated_at),
+        })
+    }
+}
+
+/// A review of a garage, as stored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Review {
+    /// UUIDv7: the garage partition's key order is time order.
+    pub id: String,
+    pub garage_id: String,
+    pub author_id: String,
+    pub reviewer_name: String,
+    pub reviewer_email: Option<String>,
+    pub rating: u8,
+    pub comment: Option<String>,
+    #[serde(with = "time::rfc3339")]
+    pub created_at: DateTime<Utc>,
+    #[serde(with = "time::rfc3339")]
+    pub updated_at: DateTime<Utc>,
+}
+
+/// What a client sets on a review.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReviewFields {
+    pub reviewer_name: String,
+    pub reviewer_email: Option<String>,
+    pub rating: u8,
+    pub comment: Option<String>,
+}
+
+impl Review {
+    pub fn new(garage_id: &str, author_id: &str, fields: ReviewFields) -> Self {
+        let now = time::now();
+        Review {
+            id: uuid::Uuid::now_v7().to_string(),
+            garage_id: garage_id.to_string(),
+            author_id: author_id.to_string(),
+            reviewer_name: fields.reviewer_name,
+            reviewer_email: fields.reviewer_email,
+            rating: fields.rating,
+            comment: fields.comment,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    pub fn fields(&self) -> ReviewFields {
+        ReviewFields {
+            reviewer_name: self.reviewer_name.clone(),
+            reviewer_email: self.reviewer_email.clone(),
+            rating: self.rating,
+            comment: self.comment.clone(),
+        }
+    }
+
+    /// Whether `user` may edit or delete it: its author, or staff.
+    pub fn editable_by(&self, user_id: &str, is_staff: bool) -> bool {
+        is_staff || self.author_id == user_id
+    }
+
+    /// `Review` (spec 5.1).
+    pub fn to_json(&self) -> Value {
+        json!({
+            "id": self.id,
+            "garage": self.garage_id,
+            "reviewer_name": self.reviewer_name,
+            "reviewer_email": self.reviewer_email,
+            "rating": self.rating,
+            "comment": self.comment,
+            "created_at": time::format(&self.created_at),
+            "updated_at": time::format(&self.updated_at),
+        })
+    }
+}
+
+/// The form of a name the directory sorts and searches by: lower case,
+/// common Latin accents folded, every run of other characters one space.
+/// "Garage  du Pré-Saint" and "garage du pre saint" are the same key.
+pub fn name_key(name: &str) -> String {
+    let mut key = String::with_capacity(name.len());
+    let mut gap = false;
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if !c.is_alphanumeric() {
+            gap = true;
+            continue;
+        }
+        if gap && !key.is_empty() {
+            key.push(' ');
+        }
+        gap = false;
+        match fold_accent(c) {
+            Some(plain) => key.push_str(plain),
+            None => key.push(c),
+        }
+    }
+    key
+}
+
+fn fold_accent(c: char) -> Option<&'static str> {
+    Some(match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' => "a",
+        'ç' => "c",
+        'è' | 'é' | 'ê' | 'ë' => "e",
+        'ì' | 'í' | 'î' | 'ï' => "i",
+        'ñ' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' => "o",
+        'ù' | 'ú' | 'û' | 'ü' => "u",
+        'ý' | 'ÿ' => "y",
+        'œ' => "oe",
+        'æ' => "ae",
+        'ß' => "ss",
+        _ => return None,
+    })
+}
 
 /// The running sum and count of a garage's ratings.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -68,6 +371,15 @@ mod tests {
         ratings
             .iter()
             .fold(RatingTally::default(), |t, &r| t.with(r))
+    }
+
+    #[test]
+    fn name_keys_fold_case_accents_and_punctuation() {
+        assert_eq!(name_key("  Garage  du Pré-Saint!"), "garage du pre saint");
+        assert_eq!(name_key("ÉLECTRO-Auto 2000"), "electro auto 2000");
+        assert_eq!(name_key("Œuvre & Fils"), "oeuvre fils");
+        assert_eq!(name_key("!!!"), "");
+        assert_eq!(name_key("Straße"), "strasse");
     }
 
     #[test]

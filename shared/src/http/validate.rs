@@ -346,6 +346,129 @@ impl<'a> Fields<'a> {
     }
 }
 
+impl Fields<'_> {
+    /// A finite number within `[min, max]`; numeric strings are accepted.
+    pub fn number(&mut self, name: &str, required: bool, min: f64, max: f64) -> Field<f64> {
+        let Some(raw) = self.lookup(name, required) else {
+            return Field::Absent;
+        };
+        if raw.is_null() {
+            return Field::Null;
+        }
+        let Some(x) = parse_number(raw) else {
+            self.errors.add(name, INVALID_NUMBER);
+            return Field::Absent;
+        };
+        if x < min {
+            self.errors.add(
+                name,
+                format!("Ensure this value is greater than or equal to {min}."),
+            );
+            return Field::Absent;
+        }
+        if x > max {
+            self.errors.add(
+                name,
+                format!("Ensure this value is less than or equal to {max}."),
+            );
+            return Field::Absent;
+        }
+        Field::Value(x)
+    }
+
+    /// A list of at most `max_items` short strings, each trimmed, not
+    /// blank and at most `max_len` characters; repeats are dropped (first
+    /// kept). A null is an empty list.
+    pub fn string_list(
+        &mut self,
+        name: &str,
+        max_items: usize,
+        max_len: usize,
+    ) -> Field<Vec<String>> {
+        let Some(raw) = self.lookup(name, false) else {
+            return Field::Absent;
+        };
+        let items = match raw {
+            Value::Null => return Field::Value(Vec::new()),
+            Value::Array(items) => items,
+            other => {
+                self.errors.add(
+                    name,
+                    format!(
+                        "Expected a list of items but got type \"{}\".",
+                        json_type(other)
+                    ),
+                );
+                return Field::Absent;
+            }
+        };
+        let mut list: Vec<String> = Vec::new();
+        let mut failed = false;
+        for (i, item) in items.iter().enumerate() {
+            let problem = match item {
+                Value::String(s) if s.trim().is_empty() => Some(BLANK.to_string()),
+                Value::String(s) if s.trim().chars().count() > max_len => Some(format!(
+                    "Ensure this field has no more than {max_len} characters."
+                )),
+                Value::String(s) => {
+                    let s = s.trim().to_string();
+                    if !list.contains(&s) {
+                        list.push(s);
+                    }
+                    None
+                }
+                _ => Some(NOT_A_STRING.to_string()),
+            };
+            if let Some(problem) = problem {
+                self.errors.add(name, format!("Item {}: {problem}", i + 1));
+                failed = true;
+            }
+        }
+        if failed {
+            return Field::Absent;
+        }
+        if list.len() > max_items {
+            self.errors.add(
+                name,
+                format!("Ensure this field has no more than {max_items} elements."),
+            );
+            return Field::Absent;
+        }
+        Field::Value(list)
+    }
+}
+
+pub const INVALID_NUMBER: &str = "A valid number is required.";
+
+/// A finite number from a JSON number or a numeric string.
+pub fn parse_number(raw: &Value) -> Option<f64> {
+    let x = match raw {
+        Value::Number(n) => n.as_f64()?,
+        Value::String(s) => {
+            let t = s.trim();
+            // Rust also reads "inf" and "NaN": only decimal forms count.
+            if !t.chars().all(|c| c.is_ascii_digit() || "+-.eE".contains(c)) {
+                return None;
+            }
+            t.parse::<f64>().ok()?
+        }
+        _ => return None,
+    };
+    x.is_finite().then_some(x)
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "NoneType",
+        Value::Bool(_) => "bool",
+        Value::Number(n) if n.is_f64() => "float",
+        Value::Number(_) => "int",
+        Value::String(_) => "str",
+        Value::Array(_) => "list",
+        Value::Object(_) => "dict",
+    }
+}
+
 /// Scheme http, https, ftp or ftps, then a host with a dot (or localhost),
 /// no spaces.
 pub fn is_valid_url(value: &str) -> bool {
@@ -501,6 +624,54 @@ mod tests {
         assert_eq!(
             errors.to_json(),
             json!({"b": ["Ensure this value is greater than or equal to 0."], "c": [INVALID_INTEGER]})
+        );
+    }
+
+    #[test]
+    fn numbers_accept_numeric_strings_and_check_bounds() {
+        let body =
+            obj(json!({"a": "45.5", "b": -90.0001, "c": "nan", "d": true, "e": null, "f": 90}));
+        let mut f = Fields::new(&body);
+        assert_eq!(f.number("a", true, -90.0, 90.0), Field::Value(45.5));
+        assert_eq!(f.number("b", true, -90.0, 90.0), Field::Absent);
+        assert_eq!(f.number("c", true, -90.0, 90.0), Field::Absent);
+        assert_eq!(f.number("d", true, -90.0, 90.0), Field::Absent);
+        assert_eq!(f.number("e", true, -90.0, 90.0), Field::Null);
+        assert_eq!(f.number("f", true, -90.0, 90.0), Field::Value(90.0));
+        let err = f.finish().unwrap_err();
+        let Error::Validation(errors) = err else {
+            panic!()
+        };
+        assert_eq!(
+            errors.to_json(),
+            json!({"b": ["Ensure this value is greater than or equal to -90."],
+                   "c": [INVALID_NUMBER], "d": [INVALID_NUMBER]})
+        );
+    }
+
+    #[test]
+    fn string_lists_trim_drop_repeats_and_check_sizes() {
+        let body = obj(json!({"a": [" Pneus ", "Freins", "Pneus"], "b": "Pneus",
+                              "c": ["x", " ", 3, "toolong"], "d": ["a", "b", "c"], "e": null}));
+        let mut f = Fields::new(&body);
+        assert_eq!(
+            f.string_list("a", 2, 6),
+            Field::Value(vec!["Pneus".to_string(), "Freins".to_string()])
+        );
+        assert_eq!(f.string_list("b", 2, 6), Field::Absent);
+        assert_eq!(f.string_list("c", 9, 6), Field::Absent);
+        assert_eq!(f.string_list("d", 2, 6), Field::Absent);
+        assert_eq!(f.string_list("e", 2, 6), Field::Value(vec![]));
+        assert_eq!(f.string_list("absent", 2, 6), Field::Absent);
+        let Error::Validation(errors) = f.finish().unwrap_err() else {
+            panic!()
+        };
+        assert_eq!(
+            errors.to_json(),
+            json!({"b": ["Expected a list of items but got type \"str\"."],
+                   "c": ["Item 2: This field may not be blank.", "Item 3: Not a valid string.",
+                         "Item 4: Ensure this field has no more than 6 characters."],
+                   "d": ["Ensure this field has no more than 2 elements."]})
         );
     }
 

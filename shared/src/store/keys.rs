@@ -19,6 +19,8 @@ pub const GSI2PK: &str = "gsi2pk";
 pub const GSI2SK: &str = "gsi2sk";
 pub const GSI3PK: &str = "gsi3pk";
 pub const GSI3SK: &str = "gsi3sk";
+pub const GSI4PK: &str = "gsi4pk";
+pub const GSI4SK: &str = "gsi4sk";
 /// TTL attribute (epoch seconds); DynamoDB deletes late, so readers check it.
 pub const EXPIRES_AT: &str = "expires_at";
 
@@ -41,12 +43,19 @@ pub mod entity {
     pub const NOTIFICATION_COUNTER: &str = "NOTIFICATION_COUNTER";
     pub const SETTINGS: &str = "SETTINGS";
     pub const REMINDER: &str = "REMINDER";
+    pub const GARAGE: &str = "GARAGE";
+    pub const GARAGE_FACET: &str = "GARAGE_FACET";
+    pub const GARAGE_COUNT: &str = "GARAGE_COUNT";
+    pub const REVIEW: &str = "REVIEW";
+    pub const REVIEW_LOCATOR: &str = "REVIEW_LOCATOR";
+    pub const REVIEW_GUARD: &str = "REVIEW_GUARD";
 }
 
 /// Index names.
 pub const GSI1: &str = "gsi1";
 pub const GSI2: &str = "gsi2";
 pub const GSI3: &str = "gsi3";
+pub const GSI4: &str = "gsi4";
 
 /// The per-user index of scheduled maintenances by date.
 pub const SCHEDULED_INDEX: super::IndexKeys = super::IndexKeys {
@@ -60,6 +69,14 @@ pub const ALERT_INDEX: super::IndexKeys = super::IndexKeys {
     name: GSI3,
     pk: GSI3PK,
     sk: GSI3SK,
+};
+
+/// The garage directory: every ordering, filter and geohash cell of the
+/// garages, through small facet items (see `garage_facet_sk`).
+pub const DIRECTORY_INDEX: super::IndexKeys = super::IndexKeys {
+    name: GSI4,
+    pk: GSI4PK,
+    sk: GSI4SK,
 };
 
 const GUARD_SK: &str = "UNIQUE";
@@ -250,4 +267,102 @@ fn alert_shard_of(item_id: &str) -> u32 {
         (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
     });
     hash % ALERT_SHARDS
+}
+
+/// A garage's partition: the garage (`GARAGE`), its directory facets
+/// (`FACET#...`) and its reviews (`REVIEW#<review id>`, time-ordered ids, so
+/// newest last). `FACET#` < `GARAGE` < `REVIEW#` in key order.
+pub fn garage_pk(garage_id: &str) -> String {
+    format!("GARAGE#{garage_id}")
+}
+
+pub const GARAGE_SK: &str = "GARAGE";
+
+/// The garage id of a garage partition key.
+pub fn garage_id_of(pk: &str) -> Option<&str> {
+    pk.strip_prefix("GARAGE#")
+}
+
+/// A facet of a garage: one entry of the directory index.
+pub fn garage_facet_sk(kind: &str) -> String {
+    format!("FACET#{kind}")
+}
+
+pub const FACET_PREFIX: &str = "FACET#";
+
+pub const REVIEW_PREFIX: &str = "REVIEW#";
+
+pub fn review_sk(review_id: &str) -> String {
+    format!("{REVIEW_PREFIX}{review_id}")
+}
+
+/// Where a review is, from its id alone (`/api/reviews/{id}/`).
+pub fn review_locator(review_id: &str) -> (String, String) {
+    (format!("REVIEW#{review_id}"), "REVIEW".to_string())
+}
+
+/// A user's reviews, one guard per garage reviewed: makes a review unique
+/// per user and garage, and lets account deletion find them. Its own
+/// partition, so the user's main partition never carries them.
+pub fn reviews_by_user_pk(user_id: &str) -> String {
+    format!("USER#{user_id}#REVIEWS")
+}
+
+pub fn review_guard(user_id: &str, garage_id: &str) -> (String, String) {
+    (reviews_by_user_pk(user_id), garage_pk(garage_id))
+}
+
+/// The directory's counters (list envelope `count`): `ALL`, `CITY#<city>`,
+/// `POSTAL#<code>`, `COUNTRY#<country>`.
+pub fn garage_count_key(scope: &str) -> (String, String) {
+    ("GARAGES#COUNT".to_string(), scope.to_string())
+}
+
+/// A partition of the directory index: `GARAGES#<facet>`.
+pub fn directory_partition(facet: &str) -> String {
+    format!("GARAGES#{facet}")
+}
+
+/// Sort keys of the directory facets. Ratings are hundredths (0 to 500);
+/// `500 - h` makes best first the index's ascending order, and the name
+/// key then orders ties as the spec's default `-average_rating,name`.
+pub fn rating_order(hundredths: u64, name_key: &str, garage_id: &str) -> String {
+    format!(
+        "{:03}#{name_key}#{garage_id}",
+        500u64.saturating_sub(hundredths)
+    )
+}
+
+/// By name (the normalised name key; a search is a prefix of it).
+pub fn name_order(name_key: &str, garage_id: &str) -> String {
+    format!("{name_key}#{garage_id}")
+}
+
+/// By creation time.
+pub fn created_order(at: &DateTime<Utc>, garage_id: &str) -> String {
+    format!("{}#{garage_id}", time::sortable(at))
+}
+
+/// By number of reviews (fewest first), then best rated, then name.
+pub fn reviews_order(count: u64, hundredths: u64, name_key: &str, garage_id: &str) -> String {
+    format!(
+        "{count:010}#{}",
+        rating_order(hundredths, name_key, garage_id)
+    )
+}
+
+/// The geohash facet: partitioned by the 2-character cell (about 1,250 km
+/// wide), ordered by the stored hash, so any finer cell is a prefix range.
+pub fn geo_partition(geohash: &str) -> String {
+    let cell: String = geohash.chars().take(2).collect();
+    directory_partition(&format!("GEO#{cell}"))
+}
+
+pub fn geo_order(geohash: &str, garage_id: &str) -> String {
+    format!("{geohash}#{garage_id}")
+}
+
+/// The garage id at the end of any directory sort key.
+pub fn garage_id_of_order(order: &str) -> &str {
+    order.rsplit('#').next().unwrap_or("")
 }

@@ -5,6 +5,7 @@
 pub mod client;
 pub mod entity;
 pub mod fleet;
+pub mod garages;
 pub mod keys;
 pub mod maintenances;
 pub mod notifications;
@@ -66,6 +67,19 @@ impl ItemsRead {
     fn get(&self) -> u64 {
         self.0.load(std::sync::atomic::Ordering::SeqCst)
     }
+}
+
+/// Which sort keys of a partition a query reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SortRange {
+    All,
+    Prefix(String),
+    /// Strictly greater than.
+    Above(String),
+    /// Strictly less than.
+    Below(String),
+    /// Both bounds included.
+    Between(String, String),
 }
 
 /// Update, condition, names and values of one write.
@@ -325,6 +339,67 @@ impl Store {
                 .map_err(sdk_error)?;
             let page = out.items.unwrap_or_default();
             self.items_read.add(page.len());
+            items.extend(page);
+            if limit.is_some_and(|l| items.len() >= l) {
+                break;
+            }
+            match out.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => break,
+            }
+        }
+        Ok(items)
+    }
+
+    /// Up to `limit` items (all when `None`) of a partition of the table
+    /// (strongly consistent) or of an index (`index`, eventually
+    /// consistent), in sort-key order or reversed, within `range`.
+    pub async fn query_range(
+        &self,
+        index: Option<IndexKeys>,
+        pk: &str,
+        range: &SortRange,
+        forward: bool,
+        limit: Option<usize>,
+    ) -> Result<Vec<Item>, Error> {
+        let (pk_attr, sk_attr) = index.map_or((keys::PK, keys::SK), |i| (i.pk, i.sk));
+        let condition = match range {
+            SortRange::All => "#pk = :pk",
+            SortRange::Prefix(_) => "#pk = :pk AND begins_with(#sk, :a)",
+            SortRange::Above(_) => "#pk = :pk AND #sk > :a",
+            SortRange::Below(_) => "#pk = :pk AND #sk < :a",
+            SortRange::Between(..) => "#pk = :pk AND #sk BETWEEN :a AND :b",
+        };
+        let mut items = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let mut req = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .set_index_name(index.map(|i| i.name.to_string()))
+                .consistent_read(index.is_none())
+                .key_condition_expression(condition)
+                .expression_attribute_names("#pk", pk_attr)
+                .expression_attribute_values(":pk", s(pk))
+                .scan_index_forward(forward)
+                .set_limit(limit.map(|l| (l - items.len()).clamp(1, 1000) as i32))
+                .set_exclusive_start_key(start);
+            if !matches!(range, SortRange::All) {
+                req = req.expression_attribute_names("#sk", sk_attr);
+            }
+            req = match range {
+                SortRange::All => req,
+                SortRange::Prefix(a) | SortRange::Above(a) | SortRange::Below(a) => {
+                    req.expression_attribute_values(":a", s(a))
+                }
+                SortRange::Between(a, b) => req
+                    .expression_attribute_values(":a", s(a))
+                    .expression_attribute_values(":b", s(b)),
+            };
+            let out = req.send().await.map_err(sdk_error)?;
+            let page = out.items.unwrap_or_default();
+            self.items_read.add(out.scanned_count.max(0) as usize);
             items.extend(page);
             if limit.is_some_and(|l| items.len() >= l) {
                 break;

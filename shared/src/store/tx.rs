@@ -58,6 +58,12 @@ impl WriteError {
     pub fn is_condition(&self) -> bool {
         matches!(self, WriteError::Conditions(_))
     }
+
+    /// A transaction cancelled because another one touched the same items
+    /// at the same moment (`commit` reports it as a conflict): retryable.
+    pub fn is_contention(&self) -> bool {
+        matches!(self, WriteError::Other(Error::Conflict(_)))
+    }
 }
 
 impl From<WriteError> for Error {
