@@ -33,6 +33,15 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
+    /// Adds every message of `other` (checks done in two passes).
+    pub fn merge(&mut self, other: FieldErrors) {
+        for (field, messages) in other.0 {
+            for message in messages {
+                self.add(&field, message);
+            }
+        }
+    }
+
     pub fn has(&self, field: &str) -> bool {
         self.0.iter().any(|(name, _)| name == field)
     }

@@ -230,6 +230,9 @@ impl Directory<'_> {
 
     /// A list counter (`count_scope::ALL`, `filtered(..)`).
     pub async fn count(&self, scope: &str) -> Result<u64, Error> {
+        if !fits_a_key(scope) {
+            return Ok(0);
+        }
         let (pk, sk) = keys::garage_count_key(scope);
         Ok(self
             .store
@@ -249,6 +252,11 @@ impl Directory<'_> {
         forward: bool,
         limit: usize,
     ) -> Result<Vec<Pointer>, Error> {
+        if !fits_a_key(partition) || !range_fits(range) {
+            // Longer than any stored key: nothing can match (and DynamoDB
+            // would refuse the query).
+            return Ok(Vec::new());
+        }
         let items = self
             .store
             .query_range(
@@ -683,6 +691,21 @@ impl Directory<'_> {
         Err(busy())
     }
 
+    /// The keys of the user's review guards (account deletion).
+    pub async fn review_guard_keys(&self, user_id: &str) -> Result<Vec<(String, String)>, Error> {
+        let items = self
+            .store
+            .query_range(
+                None,
+                &keys::reviews_by_user_pk(user_id),
+                &SortRange::All,
+                true,
+                None,
+            )
+            .await?;
+        Ok(items.iter().map(item_key).collect())
+    }
+
     /// The ids of every review `user_id` wrote (account deletion).
     pub async fn reviews_of_user(&self, user_id: &str) -> Result<Vec<String>, Error> {
         let items = self
@@ -770,6 +793,22 @@ fn item_key(item: &Item) -> (String, String) {
         facet_text(item, keys::PK).unwrap_or_default().to_string(),
         facet_text(item, keys::SK).unwrap_or_default().to_string(),
     )
+}
+
+/// Key values this long never occur in the directory (names, cities and
+/// specialties are far shorter); DynamoDB refuses sort keys over 1 KB.
+const KEY_VALUE_MAX: usize = 1000;
+
+fn fits_a_key(value: &str) -> bool {
+    value.len() <= KEY_VALUE_MAX
+}
+
+fn range_fits(range: &SortRange) -> bool {
+    match range {
+        SortRange::All => true,
+        SortRange::Prefix(a) | SortRange::Above(a) | SortRange::Below(a) => fits_a_key(a),
+        SortRange::Between(a, b) => fits_a_key(a) && fits_a_key(b),
+    }
 }
 
 /// Whether `rating` is one a review may give.

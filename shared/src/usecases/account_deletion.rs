@@ -18,6 +18,12 @@ pub trait AccountDependents: Send + Sync {
     /// The keys of its items for `user` (the profile excepted).
     fn keys<'a>(&'a self, store: &'a Store, user: &'a User) -> Pending<'a, Vec<Key>>;
 
+    /// Writes that must keep other data right before the items go (a
+    /// review leaves its garage's rating in a transaction of its own).
+    fn settle<'a>(&'a self, _store: &'a Store, _user: &'a User) -> Cleanup<'a> {
+        nothing()
+    }
+
     /// Work outside the table (S3 objects), once the items are gone.
     fn cleanup<'a>(&'a self, _store: &'a Store, _user: &'a User) -> Cleanup<'a> {
         nothing()
@@ -43,10 +49,37 @@ impl AccountDependents for Notifications {
     }
 }
 
+/// The user's garage reviews: each one leaves its garage's rating and
+/// recent reviews as a delete through the API would. The garages the user
+/// created stay (the directory is global; staff keep them).
+struct GarageReviews;
+
+impl AccountDependents for GarageReviews {
+    /// Guards left by a review that was already gone.
+    fn keys<'a>(&'a self, store: &'a Store, user: &'a User) -> Pending<'a, Vec<Key>> {
+        Box::pin(async move { store.garages().review_guard_keys(&user.id).await })
+    }
+
+    fn settle<'a>(&'a self, store: &'a Store, user: &'a User) -> Cleanup<'a> {
+        Box::pin(async move {
+            let garages = store.garages();
+            for review_id in garages.reviews_of_user(&user.id).await? {
+                // Already gone (a concurrent delete) is as good.
+                let _ = garages.delete_review(&review_id).await?;
+            }
+            Ok(())
+        })
+    }
+}
+
 /// What goes with an account in the shared partitions; a new kind of user
 /// data (documents, subscriptions) adds its participant here.
 pub fn participants() -> Vec<Box<dyn AccountDependents>> {
-    vec![Box::new(Partition), Box::new(Notifications)]
+    vec![
+        Box::new(Partition),
+        Box::new(Notifications),
+        Box::new(GarageReviews),
+    ]
 }
 
 /// Deletes `user` and everything they own: the shared `participants()` and
@@ -58,6 +91,9 @@ pub async fn delete_account(
 ) -> Result<(), Error> {
     let mut participants = own;
     participants.extend(self::participants());
+    for participant in &participants {
+        participant.settle(store, user).await?;
+    }
     let reads = participants.iter().map(|p| p.keys(store, user)).collect();
     let doomed: Vec<Key> = together(reads).await?.into_iter().flatten().collect();
     store.delete_keys(doomed).await?;

@@ -1,0 +1,400 @@
+//! The directory endpoints (spec 5.2.1 to 5.2.5): list, create, detail,
+//! PUT/PATCH, delete. Anyone reads; a signed-in user creates; only the
+//! creator or staff edits or deletes.
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde_json::Value;
+use shared::auth::{CurrentUser, PublicRequest};
+use shared::domain::garages::{
+    name_key, Garage, GarageFields, ADDRESS_MAX, CERTIFICATIONS_MAX, CERTIFICATION_MAX, CITY_MAX,
+    COUNTRY_MAX, DESCRIPTION_MAX, NAME_MAX, PHONE_MAX, POSTAL_CODE_MAX, SPECIALTIES_MAX,
+    SPECIALTY_MAX,
+};
+use shared::domain::geo::Position;
+use shared::http::listing::ordering;
+use shared::http::pagination::RequestUrl;
+use shared::http::validate::{Field, Fields, Text};
+use shared::http::{created, no_content, ok, JsonBody};
+use shared::store::garages::{count_scope, facet_kind, filtered};
+use shared::store::SortRange;
+use shared::{Error, Result};
+
+use crate::paging::{self, Ordered};
+use crate::GaragesState;
+
+pub const NOT_FOUND: Error = Error::NotFound(Some("Garage"));
+
+/// Fields `?ordering=` accepts (spec 5.2.1); the first one decides.
+pub const ORDERING_FIELDS: &[&str] = &["name", "average_rating", "total_reviews", "created_at"];
+
+/// The exact-match filters (spec 5.2.1), and their directory partitions.
+pub const FILTERS: &[(&str, &str)] = &[
+    ("city", facet_kind::CITY),
+    ("postal_code", facet_kind::POSTAL),
+    ("country", facet_kind::COUNTRY),
+];
+
+/// Most garages a search may match: it is counted by reading them.
+pub const SEARCH_MAX: usize = 200;
+
+/// Reviews in a garage's detail (`all_reviews`), newest first; the rest
+/// through `GET /api/garages/{id}/reviews/`.
+pub const DETAIL_REVIEWS_MAX: usize = 100;
+
+/// Which partition of the directory a list reads, and in which direction.
+struct ListForm {
+    partition: String,
+    prefix: Option<String>,
+    forward: bool,
+    /// The counter of the envelope's `count`, or `None` for a search
+    /// (counted by reading the matches).
+    counter: Option<String>,
+}
+
+/// The served list forms (see docs/data-model.md); anything else would
+/// need a read of the whole directory and is a 400.
+fn list_form(url: &RequestUrl) -> Result<ListForm> {
+    let filters: Vec<(&str, &str, &str)> = FILTERS
+        .iter()
+        .filter_map(|(param, kind)| {
+            url.param(param)
+                .filter(|v| !v.is_empty())
+                .map(|v| (*param, *kind, v))
+        })
+        .collect();
+    let search = url.param("search").map(name_key).unwrap_or_default();
+    let requested = url.param("ordering").is_some_and(|o| {
+        o.split(',')
+            .any(|f| ORDERING_FIELDS.contains(&f.trim().trim_start_matches('-')))
+    });
+    let default = if search.is_empty() {
+        "-average_rating"
+    } else {
+        "name"
+    };
+    let (field, descending) = ordering(url, ORDERING_FIELDS, &[default])
+        .into_iter()
+        .next()
+        .unwrap_or(("average_rating".into(), true));
+    if filters.len() > 1 {
+        return Err(Error::non_field(
+            "Filter by one of city, postal_code and country at a time.",
+        ));
+    }
+    if let Some((param, kind, value)) = filters.first() {
+        if !search.is_empty() {
+            return Err(Error::field(
+                "search",
+                format!("Search is not served together with the {param} filter."),
+            ));
+        }
+        if field != "average_rating" {
+            return Err(Error::field(
+                "ordering",
+                format!("With the {param} filter, order by average_rating only."),
+            ));
+        }
+        let scope = filtered(kind, value);
+        return Ok(ListForm {
+            partition: scope.clone(),
+            prefix: None,
+            forward: descending,
+            counter: Some(scope),
+        });
+    }
+    if !search.is_empty() {
+        if requested && field != "name" {
+            return Err(Error::field(
+                "ordering",
+                "Search results are ordered by name only.",
+            ));
+        }
+        return Ok(ListForm {
+            partition: facet_kind::NAME.into(),
+            prefix: Some(search),
+            forward: !descending,
+            counter: None,
+        });
+    }
+    let (partition, forward) = match field.as_str() {
+        "name" => (facet_kind::NAME, !descending),
+        "created_at" => (facet_kind::CREATED, !descending),
+        "total_reviews" => (facet_kind::REVIEWS, !descending),
+        // Rating keys sort best first.
+        _ => (facet_kind::RATING, descending),
+    };
+    Ok(ListForm {
+        partition: partition.into(),
+        prefix: None,
+        forward,
+        counter: Some(count_scope::ALL.into()),
+    })
+}
+
+pub async fn list(
+    State(state): State<GaragesState>,
+    _: PublicRequest,
+    url: RequestUrl,
+) -> Result<Response> {
+    let form = list_form(&url)?;
+    let directory = state.store.garages();
+    let count = match &form.counter {
+        Some(scope) => directory.count(scope).await? as usize,
+        None => {
+            let prefix = form.prefix.clone().unwrap_or_default();
+            let matches = directory
+                .pointers(
+                    &form.partition,
+                    &SortRange::Prefix(prefix),
+                    true,
+                    SEARCH_MAX + 1,
+                )
+                .await?
+                .len();
+            if matches > SEARCH_MAX {
+                return Err(Error::field(
+                    "search",
+                    format!("More than {SEARCH_MAX} garages match: type more of the name."),
+                ));
+            }
+            matches
+        }
+    };
+    let partition = form.partition.as_str();
+    let read = |range: SortRange, ascending: bool, limit: usize| {
+        let directory = state.store.garages();
+        async move {
+            let pointers = directory
+                .pointers(partition, &range, ascending, limit)
+                .await?;
+            let ids: Vec<String> = pointers.iter().map(|p| p.garage_id.clone()).collect();
+            let garages = directory.many(&ids).await?;
+            Ok(pointers
+                .into_iter()
+                .filter_map(|p| {
+                    let garage = garages.iter().find(|g| g.id == p.garage_id)?.clone();
+                    Some((p.order, garage))
+                })
+                .collect())
+        }
+    };
+    let source = Ordered {
+        prefix: form.prefix.as_deref(),
+        forward: form.forward,
+        count,
+    };
+    let page = paging::page(&url, source, &read, |g: Garage| g.to_json()).await?;
+    Ok(ok(page))
+}
+
+/// A garage body, read field by field; `None` is "not given".
+#[derive(Debug, Default)]
+pub struct GarageBody {
+    name: Option<String>,
+    email: Option<String>,
+    phone: Option<Option<String>>,
+    address: Option<String>,
+    city: Option<Option<String>>,
+    postal_code: Option<Option<String>>,
+    country: Option<Option<String>>,
+    position: Option<Position>,
+    description: Option<Option<String>>,
+    specialties: Option<Vec<String>>,
+    certifications: Option<Vec<String>>,
+}
+
+impl GarageBody {
+    /// `partial` (PATCH): nothing is required. `average_rating`,
+    /// `total_reviews`, `location` and `id` are read-only and ignored.
+    pub fn read(body: &serde_json::Map<String, Value>, partial: bool) -> Result<Self> {
+        let mut f = Fields::partial(body, partial);
+        let optional = |f: &mut Fields, name: &str, max: usize| -> Option<Option<String>> {
+            f.text(name, Text::optional(max)).into_update()
+        };
+        let name = f.required_text("name", NAME_MAX);
+        let email = f.email("email", true).value();
+        let phone = optional(&mut f, "phone", PHONE_MAX);
+        let address = f.required_text("address", ADDRESS_MAX);
+        let city = optional(&mut f, "city", CITY_MAX);
+        let postal_code = optional(&mut f, "postal_code", POSTAL_CODE_MAX);
+        let country = optional(&mut f, "country", COUNTRY_MAX);
+        let description = optional(&mut f, "description", DESCRIPTION_MAX);
+        let latitude = f.number("latitude", false, -90.0, 90.0);
+        let latitude = f.not_null("latitude", latitude);
+        let longitude = f.number("longitude", false, -180.0, 180.0);
+        let longitude = f.not_null("longitude", longitude);
+        // A position is both coordinates or neither (the reference dropped
+        // a lone one silently).
+        let position = match (latitude, longitude) {
+            (Some(lat), Some(lng)) => Position::new(lat, lng),
+            (Some(_), None) if !f.has_error("longitude") => {
+                f.error(
+                    "longitude",
+                    "This field is required when latitude is given.",
+                );
+                None
+            }
+            (None, Some(_)) if !f.has_error("latitude") => {
+                f.error(
+                    "latitude",
+                    "This field is required when longitude is given.",
+                );
+                None
+            }
+            _ => None,
+        };
+        let specialties = string_list(&mut f, "specialties", SPECIALTIES_MAX, SPECIALTY_MAX);
+        let certifications = string_list(
+            &mut f,
+            "certifications",
+            CERTIFICATIONS_MAX,
+            CERTIFICATION_MAX,
+        );
+        f.finish()?;
+        Ok(GarageBody {
+            name,
+            email,
+            phone,
+            address,
+            city,
+            postal_code,
+            country,
+            position,
+            description,
+            specialties,
+            certifications,
+        })
+    }
+
+    /// The fields after this body: given ones replace, others stay.
+    pub fn apply(&self, base: GarageFields) -> GarageFields {
+        let pick = |given: &Option<Option<String>>, kept: Option<String>| match given {
+            Some(v) => v.clone(),
+            None => kept,
+        };
+        GarageFields {
+            name: self.name.clone().unwrap_or(base.name),
+            email: self.email.clone().unwrap_or(base.email),
+            phone: pick(&self.phone, base.phone),
+            address: self.address.clone().unwrap_or(base.address),
+            city: pick(&self.city, base.city),
+            postal_code: pick(&self.postal_code, base.postal_code),
+            country: pick(&self.country, base.country),
+            position: self.position,
+            description: pick(&self.description, base.description),
+            specialties: self.specialties.clone().unwrap_or(base.specialties),
+            certifications: self.certifications.clone().unwrap_or(base.certifications),
+        }
+    }
+}
+
+fn string_list(
+    f: &mut Fields,
+    name: &str,
+    max_items: usize,
+    max_len: usize,
+) -> Option<Vec<String>> {
+    match f.string_list(name, max_items, max_len) {
+        Field::Value(v) => Some(v),
+        _ => None,
+    }
+}
+
+pub async fn create(
+    State(state): State<GaragesState>,
+    CurrentUser(user): CurrentUser,
+    JsonBody(body): JsonBody,
+) -> Result<Response> {
+    // Name, e-mail and address are required: `read` refused their absence.
+    let fields = GarageBody::read(&body, false)?.apply(GarageFields::default());
+    let garage = Garage::new(fields, Some(user.id.clone()));
+    state.store.garages().create(&garage).await?;
+    Ok(created(garage.to_json()))
+}
+
+pub async fn detail(
+    State(state): State<GaragesState>,
+    _: PublicRequest,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let directory = state.store.garages();
+    let reviews = SortRange::Prefix(shared::store::keys::REVIEW_PREFIX.into());
+    let (garage, reviews) = tokio::join!(
+        directory.get(&id),
+        directory.reviews(&id, &reviews, true, DETAIL_REVIEWS_MAX)
+    );
+    let garage = garage?.filter(|g| !g.deleting).ok_or(NOT_FOUND)?;
+    let mut body = garage.to_json();
+    body["all_reviews"] = reviews?.iter().map(|r| r.to_json()).collect();
+    Ok(ok(body))
+}
+
+pub async fn replace(
+    state: State<GaragesState>,
+    user: CurrentUser,
+    id: Path<String>,
+    body: JsonBody,
+) -> Result<Response> {
+    update(state, user, id, body, false).await
+}
+
+pub async fn patch(
+    state: State<GaragesState>,
+    user: CurrentUser,
+    id: Path<String>,
+    body: JsonBody,
+) -> Result<Response> {
+    update(state, user, id, body, true).await
+}
+
+/// The garage, when the caller may change it: 404 when there is none,
+/// 403 when it is someone else's.
+async fn editable(state: &GaragesState, user: &CurrentUser, id: &str) -> Result<Garage> {
+    let garage = state.store.garages().get(id).await?.ok_or(NOT_FOUND)?;
+    if !garage.editable_by(&user.0.id, user.0.is_staff) {
+        return Err(Error::Forbidden(
+            "Only the garage's creator or staff may change it.".into(),
+        ));
+    }
+    Ok(garage)
+}
+
+async fn update(
+    State(state): State<GaragesState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+    partial: bool,
+) -> Result<Response> {
+    let garage = editable(&state, &user, &id).await?;
+    if garage.deleting {
+        return Err(NOT_FOUND);
+    }
+    let changes = GarageBody::read(&body, partial)?;
+    let saved = state
+        .store
+        .garages()
+        .update(&id, |read| {
+            let mut next = read.clone();
+            next.set(changes.apply(read.fields()));
+            next.updated_at = shared::time::now();
+            Some(next)
+        })
+        .await?
+        .ok_or(NOT_FOUND)?;
+    Ok(ok(saved.to_json()))
+}
+
+pub async fn delete(
+    State(state): State<GaragesState>,
+    user: CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    // A garage left `deleting` by an interrupted delete is finished here.
+    editable(&state, &user, &id).await?;
+    if !state.store.garages().delete(&id).await? {
+        return Err(NOT_FOUND);
+    }
+    Ok(no_content())
+}

@@ -1,0 +1,1 @@
+//! The garages function's part of the OpenAPI document (being written).
