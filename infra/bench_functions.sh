@@ -20,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . infra/tools.sh
 
-ALL=(users vehicles maintenances notifications settings health reminders)
+ALL=(users vehicles maintenances notifications garages settings health reminders)
 [ "$#" -gt 0 ] && FUNCTIONS=("$@") || FUNCTIONS=("${ALL[@]}")
 RUNS="${RUNS:-15}"
 packages=()

@@ -55,6 +55,10 @@ impl LocalApi {
             ),
         );
         routers.insert(
+            "garages",
+            garages::router(cold_start::<garages::GaragesState>("garages").await?),
+        );
+        routers.insert(
             "settings",
             settings::router(cold_start::<settings::SettingsState>("settings").await?),
         );

@@ -27,7 +27,7 @@ type SpawnApp = fn() -> Pin<Box<dyn Future<Output = TestApp<()>>>>;
 
 /// Every HTTP function: its binary name (also its directory under
 /// `functions/`) and its app.
-const HTTP_FUNCTIONS: [(&str, SpawnApp); 7] = [
+const HTTP_FUNCTIONS: [(&str, SpawnApp); 8] = [
     ("users", || Box::pin(unreachable(users::router))),
     ("vehicles", || Box::pin(unreachable(vehicles::router))),
     ("maintenances", || {
@@ -36,6 +36,7 @@ const HTTP_FUNCTIONS: [(&str, SpawnApp); 7] = [
     ("notifications", || {
         Box::pin(unreachable(notifications::router))
     }),
+    ("garages", || Box::pin(unreachable(garages::router))),
     ("settings", || Box::pin(unreachable(settings::router))),
     ("health", || Box::pin(unreachable(health::router))),
     // No state: the page and the document are compiled in.

@@ -44,6 +44,7 @@ fn functions() -> Vec<(&'static str, Variables)> {
             "NotificationsFunction",
             of::<notifications::NotificationsState>(),
         ),
+        ("GaragesFunction", of::<garages::GaragesState>()),
         ("SettingsFunction", of::<settings::SettingsState>()),
         ("HealthFunction", of::<health::HealthState>()),
         ("RemindersFunction", of::<reminders::RemindersState>()),
