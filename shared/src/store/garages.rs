@@ -331,6 +331,13 @@ impl Directory<'_> {
 
     /// Stores a new garage with its facets and counters.
     pub async fn create(&self, garage: &Garage) -> Result<(), Error> {
+        self.create_if_absent(garage).await?;
+        Ok(())
+    }
+
+    /// Like `create`; `false` when a garage of that id exists (reference
+    /// data loaded again).
+    pub async fn create_if_absent(&self, garage: &Garage) -> Result<bool, Error> {
         let mut writes = vec![self.store.tx_put(
             garage.to_item()?,
             Expr::new()
@@ -338,7 +345,11 @@ impl Directory<'_> {
                 .named(NEW_GARAGE),
         )?];
         writes.extend(self.moves(None, garage)?);
-        self.store.transact(writes).await.map_err(Error::from)
+        match self.store.transact(writes).await {
+            Ok(()) => Ok(true),
+            Err(WriteError::Conditions(failed)) if failed.has(NEW_GARAGE) => Ok(false),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Writes `next` over `read` (same id) with `extra` writes, in one
