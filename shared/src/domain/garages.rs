@@ -63,9 +63,14 @@ pub struct Garage {
     pub updated_at: DateTime<Utc>,
     /// Bumped by every write: writes are conditioned on the version read.
     pub version: u64,
-    /// Set while its reviews are being deleted with it.
-    #[serde(default)]
+    /// Set while its reviews are being deleted with it; absent otherwise
+    /// (writes are conditioned on its absence).
+    #[serde(default, skip_serializing_if = "is_false")]
     pub deleting: bool,
+}
+
+fn is_false(flag: &bool) -> bool {
+    !*flag
 }
 
 /// What a client sets on a garage (create, PUT, PATCH applied).
