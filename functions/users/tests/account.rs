@@ -558,3 +558,67 @@ async fn http_conventions() {
         .await;
     assert_eq!(res.status, 200, "{}", res.text);
 }
+
+#[tokio::test]
+async fn delete_account_takes_the_user_s_reviews_out_of_the_ratings() {
+    use shared::domain::garages::{Garage, GarageFields, Review, ReviewFields};
+    let app = app().await;
+    let acct = register(&app, "reviewer").await;
+    let directory = app.state.store.garages();
+    let fields = |name: &str| GarageFields {
+        name: name.into(),
+        email: "g@example.com".into(),
+        address: "x".into(),
+        ..GarageFields::default()
+    };
+    // A garage the user created stays; their reviews go and the ratings
+    // of both garages drop back to the other reviewer's.
+    let mine = Garage::new(fields("Mine"), Some(acct.id.clone()));
+    let other = Garage::new(fields("Other"), None);
+    for g in [&mine, &other] {
+        directory.create(g).await.unwrap();
+        for (author, rating) in [(acct.id.as_str(), 1), ("someone-else", 5)] {
+            let review = Review::new(
+                &g.id,
+                author,
+                ReviewFields {
+                    reviewer_name: "R".into(),
+                    reviewer_email: Some("r@example.com".into()),
+                    rating,
+                    comment: None,
+                },
+            );
+            directory.add_review(&review).await.unwrap().unwrap();
+        }
+    }
+    assert_eq!(directory.reviews_of_user(&acct.id).await.unwrap().len(), 2);
+    let res = app
+        .delete("/api/users/delete-account/")
+        .bearer(&acct.access)
+        .json(json!({"password": PASSWORD}))
+        .send()
+        .await;
+    assert_eq!(res.status, 204, "{}", res.text);
+    for g in [&mine, &other] {
+        let now = directory
+            .get(&g.id)
+            .await
+            .unwrap()
+            .expect("the garage stays");
+        assert_eq!(
+            (now.rating_count, now.tally().average()),
+            (1, "5.00".into())
+        );
+        assert!(now.recent.iter().all(|r| r.author_id == "someone-else"));
+    }
+    assert!(directory
+        .reviews_of_user(&acct.id)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(directory
+        .review_guard_keys(&acct.id)
+        .await
+        .unwrap()
+        .is_empty());
+}
