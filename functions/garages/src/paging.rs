@@ -186,7 +186,7 @@ fn cursor(url: &RequestUrl, name: &str, prefix: Option<&str>) -> Result<Option<S
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
         .filter(|key| !key.is_empty() && key.len() <= 1024)
-        .filter(|key| prefix.is_none_or(|p| key.starts_with(p)))
+        .filter(|key| prefix.is_none_or(|p| key.starts_with(p) && *key < prefix_end(p)))
         .map(Some)
         .ok_or_else(|| Error::field(name, "Invalid cursor."))
 }
@@ -251,6 +251,9 @@ mod tests {
         );
         assert!(cursor(&u, AFTER, Some("z")).is_err());
         assert!(cursor(&u, BEFORE, None).is_err());
+        // Past every key under the prefix: would make an empty BETWEEN.
+        let beyond_end = URL_SAFE_NO_PAD.encode("k\u{10FFFF}\u{10FFFF}");
+        assert!(cursor(&url(&[("after", &beyond_end)]), AFTER, Some("k")).is_err());
         assert_eq!(cursor(&url(&[]), AFTER, None).unwrap(), None);
     }
 
