@@ -21,6 +21,7 @@ const SIGNING_SECRET_TO: &[&str] = &[
     "VehiclesFunction",
     "MaintenancesFunction",
     "NotificationsFunction",
+    "GaragesFunction",
     "SettingsFunction",
     "HealthFunction",
 ];
