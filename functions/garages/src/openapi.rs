@@ -865,8 +865,8 @@ fn delete_review() {}
         GarageReviewWrite, ReviewCreate, ReviewWrite, ReviewPatch, NearbyError, AlreadyReviewed
     )),
     tags(
-        (name = "garages", description = "The garage directory: read by anyone, added to by signed-in users, changed by a garage's creator or staff (spec 5)"),
-        (name = "reviews", description = "Garage reviews: read by anyone, one per user and garage, changed by their author or staff (spec 5)")
+        (name = "garages", description = "The garage directory: read by anyone, added to by signed-in users, changed by a garage's creator or staff (spec 5). An unknown garage is a 404 `No Garage matches the given query.`"),
+        (name = "reviews", description = "Garage reviews: read by anyone, one per user and garage, changed by their author or staff (spec 5). An unknown review is a 404 `No GarageReview matches the given query.`")
     )
 )]
 struct Doc;
@@ -895,6 +895,20 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
                 .unwrap_or_else(|| panic!("{path}: a documented parameter {name}"));
             param.description = Some(text.clone());
         }
+    }
+    // `IntoParams` makes a `schema_with` parameter optional, whatever its type.
+    for (path, name) in [
+        ("/api/garages/nearby/", "lat"),
+        ("/api/garages/nearby/", "lng"),
+        ("/api/reviews/", "garage"),
+    ] {
+        get(&mut doc, path)
+            .parameters
+            .iter_mut()
+            .flatten()
+            .find(|p| p.name == name)
+            .expect("a documented parameter")
+            .required = utoipa::openapi::Required::True;
     }
     let ordering_fields = ORDERING_FIELDS
         .iter()
@@ -1115,6 +1129,11 @@ mod tests {
                 "{method} {path}"
             );
         }
+        let lat = &doc["paths"]["/api/garages/nearby/"]["get"]["parameters"][0];
+        assert_eq!(
+            (&lat["name"], &lat["required"]),
+            (&"lat".into(), &true.into())
+        );
         let op = &doc["paths"]["/api/garages/by_specialty/"]["get"];
         assert!(op.get("security").is_none(), "the default: a token");
     }
