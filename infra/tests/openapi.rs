@@ -34,7 +34,7 @@ struct Documented {
 
 /// Every function whose routes are documented. Issue 10 adds the others
 /// as their `openapi` modules land (docs/adding-a-function.md).
-const DOCUMENTED: [Documented; 7] = [
+const DOCUMENTED: [Documented; 8] = [
     Documented {
         name: "settings",
         app: || {
@@ -121,6 +121,18 @@ const DOCUMENTED: [Documented; 7] = [
         },
         openapi: notifications::openapi::openapi,
         aliases: notifications::openapi::ALIASES,
+    },
+    Documented {
+        name: "garages",
+        app: || {
+            Box::pin(async {
+                TestApp::spawn_unreachable(garages::router)
+                    .await
+                    .without_state()
+            })
+        },
+        openapi: garages::openapi::openapi,
+        aliases: garages::openapi::ALIASES,
     },
 ];
 
