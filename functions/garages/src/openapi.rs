@@ -110,13 +110,18 @@ fn email(nullable: bool) -> RefOr<Schema> {
         json!("string")
     };
     let absent = if nullable {
-        " Null or absent: none; an empty string is a 400 (`This field may not be blank.`)."
+        " Null or absent: none; blank (only spaces or empty) is accepted and kept empty."
     } else {
         ""
     };
+    let pattern = if nullable {
+        format!("^[{}]*$|{}", TRIMMED_SPACE, email_pattern())
+    } else {
+        email_pattern()
+    };
     schema(json!({
         "type": kind,
-        "pattern": email_pattern(),
+        "pattern": pattern,
         "description": format!("An e-mail address (local part at most 64 characters); spaces around are trimmed.{absent}"),
         "examples": ["contact@garage.example"],
     }))

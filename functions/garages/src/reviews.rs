@@ -12,7 +12,9 @@ use shared::domain::garages::{Review, ReviewFields, COMMENT_MAX, RATINGS, REVIEW
 use shared::http::app::possible_segment;
 use shared::http::listing::ordering;
 use shared::http::pagination::RequestUrl;
-use shared::http::validate::{Fields, Text, REQUIRED};
+use shared::http::validate::{
+    is_valid_email, Field, Fields, Text, EMAIL_MAX, INVALID_EMAIL, REQUIRED,
+};
 use shared::http::{created, no_content, ok, JsonBody};
 use shared::store::garages::ReviewRefusal;
 use shared::store::{keys, SortRange};
@@ -32,7 +34,15 @@ fn read_review(
 ) -> Result<ReviewFields> {
     let mut f = Fields::partial(body, partial);
     let name = f.required_text("reviewer_name", REVIEWER_NAME_MAX);
-    let email = f.email("reviewer_email", false).into_update();
+    // Optional and blank allowed (the contract's model field): only a
+    // non-blank address is checked.
+    let email = match f.text("reviewer_email", Text::optional(EMAIL_MAX)) {
+        Field::Value(v) if !v.is_empty() && !is_valid_email(&v) => {
+            f.error("reviewer_email", INVALID_EMAIL);
+            None
+        }
+        other => other.into_update(),
+    };
     let rating = f.integer("rating", true, RATINGS.0.into(), RATINGS.1.into());
     let rating = f.not_null("rating", rating);
     let comment = f.text("comment", Text::optional(COMMENT_MAX)).into_update();

@@ -215,6 +215,18 @@ async fn review_bodies_are_validated() {
         (100, 2000, Some(1))
     );
     assert_eq!(garage_now(&app, &gid).await["average_rating"], "1.00");
+    // A blank address is no address (the contract's field allows blank).
+    let rid = id(&res.body);
+    let res = app
+        .patch(&format!("/api/reviews/{rid}/"))
+        .bearer(&token)
+        .json(json!({"reviewer_email": "  "}))
+        .send()
+        .await;
+    assert_eq!(
+        (res.status, res.body["reviewer_email"].clone()),
+        (200, json!(""))
+    );
 }
 
 #[tokio::test]

@@ -11,6 +11,8 @@ pub const BLANK: &str = "This field may not be blank.";
 pub const NULL: &str = "This field may not be null.";
 pub const NOT_A_STRING: &str = "Not a valid string.";
 pub const INVALID_EMAIL: &str = "Enter a valid email address.";
+/// The longest e-mail address accepted (the SMTP path limit).
+pub const EMAIL_MAX: usize = 254;
 pub const INVALID_BOOLEAN: &str = "Must be a valid boolean.";
 pub const INVALID_INTEGER: &str = "A valid integer is required.";
 pub const INVALID_DATETIME: &str = "Datetime has wrong format. Use one of these formats instead: YYYY-MM-DDThh:mm[:ss[.uuuuuu]][+HH:MM|-HH:MM|Z].";
@@ -219,7 +221,7 @@ impl<'a> Fields<'a> {
             allow_blank: false,
             allow_null: !required,
             min: 0,
-            max: 254,
+            max: EMAIL_MAX,
         };
         match self.text(name, rule) {
             Field::Value(v) => {
@@ -402,6 +404,14 @@ impl Fields<'_> {
                 return Field::Absent;
             }
         };
+        // Counted as sent (the document's `maxItems`), before repeats go.
+        if items.len() > max_items {
+            self.errors.add(
+                name,
+                format!("Ensure this field has no more than {max_items} elements."),
+            );
+            return Field::Absent;
+        }
         let mut list: Vec<String> = Vec::new();
         let mut failed = false;
         for (i, item) in items.iter().enumerate() {
@@ -425,13 +435,6 @@ impl Fields<'_> {
             }
         }
         if failed {
-            return Field::Absent;
-        }
-        if list.len() > max_items {
-            self.errors.add(
-                name,
-                format!("Ensure this field has no more than {max_items} elements."),
-            );
             return Field::Absent;
         }
         Field::Value(list)
