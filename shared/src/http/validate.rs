@@ -658,7 +658,7 @@ mod tests {
                               "c": ["x", " ", 3, "toolong"], "d": ["a", "b", "c"], "e": null}));
         let mut f = Fields::new(&body);
         assert_eq!(
-            f.string_list("a", 2, 6),
+            f.string_list("a", 3, 6),
             Field::Value(vec!["Pneus".to_string(), "Freins".to_string()])
         );
         assert_eq!(f.string_list("b", 2, 6), Field::Absent);
