@@ -12,10 +12,10 @@ use shared::domain::garages::{
     SPECIALTY_MAX,
 };
 use shared::domain::geo::Position;
-use shared::http::listing::ordering;
+use shared::http::listing::{ordering, sort, SortKey};
 use shared::http::pagination::RequestUrl;
 use shared::http::validate::{Field, Fields, Text};
-use shared::http::{created, no_content, ok, JsonBody};
+use shared::http::{created, no_content, ok, JsonBody, Page};
 use shared::store::garages::{count_scope, facet_kind, filtered};
 use shared::store::SortRange;
 use shared::{Error, Result};
@@ -42,19 +42,27 @@ pub const SEARCH_MAX: usize = 200;
 /// through `GET /api/garages/{id}/reviews/`.
 pub const DETAIL_REVIEWS_MAX: usize = 100;
 
-/// Which partition of the directory a list reads, and in which direction.
-struct ListForm {
-    partition: String,
-    prefix: Option<String>,
-    forward: bool,
-    /// The counter of the envelope's `count`, or `None` for a search
-    /// (counted by reading the matches).
-    counter: Option<String>,
+/// How a list is read.
+enum ListForm {
+    /// One partition of the directory, a page at a time.
+    Index {
+        partition: String,
+        forward: bool,
+        /// The counter of the envelope's `count`.
+        counter: String,
+    },
+    /// The garages whose name key starts with `prefix` (at most
+    /// `SEARCH_MAX`), then filtered, ordered and paged in memory.
+    Search { prefix: String },
 }
 
 /// The served list forms (see docs/data-model.md); anything else would
 /// need a read of the whole directory and is a 400.
 fn list_form(url: &RequestUrl) -> Result<ListForm> {
+    let search = url.param("search").map(name_key).unwrap_or_default();
+    if !search.is_empty() {
+        return Ok(ListForm::Search { prefix: search });
+    }
     let filters: Vec<(&str, &str, &str)> = FILTERS
         .iter()
         .filter_map(|(param, kind)| {
@@ -63,58 +71,27 @@ fn list_form(url: &RequestUrl) -> Result<ListForm> {
                 .map(|v| (*param, *kind, v))
         })
         .collect();
-    let search = url.param("search").map(name_key).unwrap_or_default();
-    let requested = url.param("ordering").is_some_and(|o| {
-        o.split(',')
-            .any(|f| ORDERING_FIELDS.contains(&f.trim().trim_start_matches('-')))
-    });
-    let default = if search.is_empty() {
-        "-average_rating"
-    } else {
-        "name"
-    };
-    let (field, descending) = ordering(url, ORDERING_FIELDS, &[default])
+    let (field, descending) = ordering(url, ORDERING_FIELDS, DEFAULT_ORDERING)
         .into_iter()
         .next()
         .unwrap_or(("average_rating".into(), true));
     if filters.len() > 1 {
         return Err(Error::non_field(
-            "Filter by one of city, postal_code and country at a time.",
+            "Filter by one of city, postal_code and country at a time (or add a search).",
         ));
     }
     if let Some((param, kind, value)) = filters.first() {
-        if !search.is_empty() {
-            return Err(Error::field(
-                "search",
-                format!("Search is not served together with the {param} filter."),
-            ));
-        }
         if field != "average_rating" {
             return Err(Error::field(
                 "ordering",
-                format!("With the {param} filter, order by average_rating only."),
+                format!("With the {param} filter, order by average_rating only (or add a search)."),
             ));
         }
         let scope = filtered(kind, value);
-        return Ok(ListForm {
+        return Ok(ListForm::Index {
             partition: scope.clone(),
-            prefix: None,
             forward: descending,
-            counter: Some(scope),
-        });
-    }
-    if !search.is_empty() {
-        if requested && field != "name" {
-            return Err(Error::field(
-                "ordering",
-                "Search results are ordered by name only.",
-            ));
-        }
-        return Ok(ListForm {
-            partition: facet_kind::NAME.into(),
-            prefix: Some(search),
-            forward: !descending,
-            counter: None,
+            counter: scope,
         });
     }
     let (partition, forward) = match field.as_str() {
@@ -124,44 +101,32 @@ fn list_form(url: &RequestUrl) -> Result<ListForm> {
         // Rating keys sort best first.
         _ => (facet_kind::RATING, descending),
     };
-    Ok(ListForm {
+    Ok(ListForm::Index {
         partition: partition.into(),
-        prefix: None,
         forward,
-        counter: Some(count_scope::ALL.into()),
+        counter: count_scope::ALL.into(),
     })
 }
+
+/// The spec's default order.
+const DEFAULT_ORDERING: &[&str] = &["-average_rating", "name"];
 
 pub async fn list(
     State(state): State<GaragesState>,
     _: PublicRequest,
     url: RequestUrl,
 ) -> Result<Response> {
-    let form = list_form(&url)?;
-    let directory = state.store.garages();
-    let count = match &form.counter {
-        Some(scope) => directory.count(scope).await? as usize,
-        None => {
-            let prefix = form.prefix.clone().unwrap_or_default();
-            let matches = directory
-                .pointers(
-                    &form.partition,
-                    &SortRange::Prefix(prefix),
-                    true,
-                    SEARCH_MAX + 1,
-                )
-                .await?
-                .len();
-            if matches > SEARCH_MAX {
-                return Err(Error::field(
-                    "search",
-                    format!("More than {SEARCH_MAX} garages match: type more of the name."),
-                ));
-            }
-            matches
-        }
+    let (partition, forward, counter) = match list_form(&url)? {
+        ListForm::Search { prefix } => return search(&state, &url, &prefix).await,
+        ListForm::Index {
+            partition,
+            forward,
+            counter,
+        } => (partition, forward, counter),
     };
-    let partition = form.partition.as_str();
+    let directory = state.store.garages();
+    let count = directory.count(&counter).await? as usize;
+    let partition = partition.as_str();
     let read = |range: SortRange, ascending: bool, limit: usize| {
         let directory = state.store.garages();
         async move {
@@ -180,12 +145,66 @@ pub async fn list(
         }
     };
     let source = Ordered {
-        prefix: form.prefix.as_deref(),
-        forward: form.forward,
+        prefix: None,
+        forward,
         count,
     };
     let page = paging::page(&url, source, &read, |g: Garage| g.to_json()).await?;
     Ok(ok(page))
+}
+
+/// A search: every garage whose name starts with the search (at most
+/// `SEARCH_MAX`, else a 400), then the filters, any ordering and the page,
+/// in memory.
+async fn search(state: &GaragesState, url: &RequestUrl, prefix: &str) -> Result<Response> {
+    let directory = state.store.garages();
+    let pointers = directory
+        .pointers(
+            facet_kind::NAME,
+            &SortRange::Prefix(prefix.to_string()),
+            true,
+            SEARCH_MAX + 1,
+        )
+        .await?;
+    if pointers.len() > SEARCH_MAX {
+        return Err(Error::field(
+            "search",
+            format!("More than {SEARCH_MAX} garages match: type more of the name."),
+        ));
+    }
+    let ids: Vec<String> = pointers.into_iter().map(|p| p.garage_id).collect();
+    let filters: Vec<(&str, &str)> = FILTERS
+        .iter()
+        .filter_map(|(param, _)| {
+            url.param(param)
+                .filter(|v| !v.is_empty())
+                .map(|v| (*param, v))
+        })
+        .collect();
+    let mut garages: Vec<Garage> = directory
+        .many(&ids)
+        .await?
+        .into_iter()
+        .filter(|g| {
+            filters.iter().all(|(param, value)| {
+                let field = match *param {
+                    "city" => &g.city,
+                    "postal_code" => &g.postal_code,
+                    _ => &g.country,
+                };
+                field.as_deref() == Some(*value)
+            })
+        })
+        .collect();
+    let order = ordering(url, ORDERING_FIELDS, DEFAULT_ORDERING);
+    sort(&mut garages, &order, |g, field| match field {
+        "name" => SortKey::Text(g.name.clone()),
+        "average_rating" => SortKey::Number(g.tally().hundredths() as f64),
+        "total_reviews" => SortKey::Number(g.rating_count as f64),
+        _ => SortKey::Time(g.created_at),
+    });
+    let rows: Vec<Value> = garages.iter().map(Garage::to_json).collect();
+    Ok(ok(Page::paginate(rows, url)?))
 }
 
 /// A garage body, read field by field; `None` is "not given".

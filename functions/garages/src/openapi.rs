@@ -923,14 +923,14 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     get(&mut doc, "/api/garages/").description = Some(format!(
         "Served forms, each one bounded read of the directory: \
          (1) no filter, ordered by one of {ordering_fields} (`-` for descending; default \
-         `-average_rating`); \
+         `-average_rating,name`); \
          (2) one of `city`, `postal_code`, `country` (exact value), ordered by `average_rating` \
-         only (either direction); two filters at once, a filter with `search`, or a filter with \
-         another ordering is a 400; \
+         only (either direction); two filters at once, or a filter with another ordering, is a \
+         400 (unless there is a `search`); \
          (3) `search`: the garages whose normalised name (lower case, accents folded, other \
-         characters one space) starts with the normalised text, ordered by `name` (either \
-         direction; another ordering is a 400); more than {SEARCH_MAX} matches is a 400 asking \
-         for more of the name. \
+         characters one space) starts with the normalised text, with any filters and ordering \
+         applied to those matches; more than {SEARCH_MAX} matches is a 400 asking for more of \
+         the name (search pages are page numbers only). \
          Pages: follow the `next` and `previous` links, which carry a cursor (`after` / \
          `before`); a bare `?page=N` is served up to page {deepest} from either end, deeper \
          ones are a 400 asking to follow the links."
@@ -1005,15 +1005,16 @@ fn param_descriptions() -> ParamDescriptions {
                 "search",
                 format!(
                     "A name prefix, compared normalised (case, accents and punctuation \
-                     ignored); not with a filter; at most {SEARCH_MAX} matches. Empty once \
-                     normalised: ignored."
+                     ignored); at most {SEARCH_MAX} matches, which the filters and ordering \
+                     then apply to. Empty once normalised: ignored."
                 ),
             ),
             (
                 "ordering",
                 format!(
                     "One of {} with `-` for descending; only the first known field counts, \
-                     unknown ones are ignored. Default `-average_rating` (`name` with `search`).",
+                     unknown ones are ignored (with `search`, every field counts). Default \
+                     `-average_rating,name`.",
                     ORDERING_FIELDS
                         .iter()
                         .map(|f| format!("`{f}`"))
