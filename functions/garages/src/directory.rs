@@ -116,6 +116,7 @@ pub async fn list(
     _: PublicRequest,
     url: RequestUrl,
 ) -> Result<Response> {
+    paging::check_cursors(&url)?;
     let (partition, forward, counter) = match list_form(&url)? {
         ListForm::Search { prefix } => return search(&state, &url, &prefix).await,
         ListForm::Index {

@@ -348,7 +348,10 @@ fn nullable_string() -> RefOr<Schema> {
 }
 
 fn nullable_email() -> RefOr<Schema> {
-    schema(json!({"type": ["string", "null"], "format": "email"}))
+    schema(json!({
+        "type": ["string", "null"],
+        "description": "The address given, empty when a blank one was given, or null.",
+    }))
 }
 
 fn rating_out() -> RefOr<Schema> {

@@ -176,6 +176,14 @@ fn without_boundary<T>(rows: Vec<(String, T)>, boundary: &str) -> Vec<(String, T
         .collect()
 }
 
+/// Refuses cursor parameters that no link could carry (a list read in
+/// memory, such as a search, has no use for them but still checks them).
+pub fn check_cursors(url: &RequestUrl) -> Result<()> {
+    cursor(url, AFTER, None)?;
+    cursor(url, BEFORE, None)?;
+    Ok(())
+}
+
 /// A cursor parameter, decoded; it must lie under the prefix read.
 fn cursor(url: &RequestUrl, name: &str, prefix: Option<&str>) -> Result<Option<String>> {
     let Some(raw) = url.param(name).filter(|v| !v.is_empty()) else {

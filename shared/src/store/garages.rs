@@ -337,19 +337,25 @@ impl Directory<'_> {
 
     /// Like `create`; `false` when a garage of that id exists (reference
     /// data loaded again).
+    /// Creates share the directory's counters: two at the same instant may
+    /// cancel each other (contention), so a cancelled one is sent again.
     pub async fn create_if_absent(&self, garage: &Garage) -> Result<bool, Error> {
-        let mut writes = vec![self.store.tx_put(
-            garage.to_item()?,
-            Expr::new()
-                .condition("attribute_not_exists(pk)")
-                .named(NEW_GARAGE),
-        )?];
-        writes.extend(self.moves(None, garage)?);
-        match self.store.transact(writes).await {
-            Ok(()) => Ok(true),
-            Err(WriteError::Conditions(failed)) if failed.has(NEW_GARAGE) => Ok(false),
-            Err(e) => Err(e.into()),
+        for attempt in 0..ATTEMPTS {
+            let mut writes = vec![self.store.tx_put(
+                garage.to_item()?,
+                Expr::new()
+                    .condition("attribute_not_exists(pk)")
+                    .named(NEW_GARAGE),
+            )?];
+            writes.extend(self.moves(None, garage)?);
+            match self.store.transact(writes).await {
+                Ok(()) => return Ok(true),
+                Err(WriteError::Conditions(failed)) if failed.has(NEW_GARAGE) => return Ok(false),
+                Err(e) if e.is_contention() => backoff(attempt).await,
+                Err(e) => return Err(e.into()),
+            }
         }
+        Err(busy())
     }
 
     /// Writes `next` over `read` (same id) with `extra` writes, in one
