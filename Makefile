@@ -1,4 +1,4 @@
-.PHONY: dev dev-check test staff lint build fmt bench bench-functions fuzz docs-assets openapi browser-check
+.PHONY: dev dev-check test staff lint build fmt bench bench-garages bench-functions fuzz docs-assets openapi browser-check
 
 ## Run the whole API locally on http://127.0.0.1:9000 (Ctrl-C stops everything)
 dev:
@@ -36,6 +36,10 @@ staff:
 ## Reminders run cost at 10,000 and 100,000 stored reminders (emulator)
 bench:
 	bash infra/bench.sh
+
+## Garage directory reads (list, top rated, nearby) at 1,000 and 100,000 garages (emulator)
+bench-garages:
+	bash infra/bench_garages.sh
 
 ## Release size (arm64) and cold start of every function: README's table
 bench-functions:

@@ -84,6 +84,10 @@ async fn bootstrap(env_file: &str) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     println!("catalogue  {brands} new brands, {models} new models");
+    let (garages, reviews) = infra::seed_garages::load(&store)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("garages    {garages} new, {reviews} new reviews");
 
     let s3 = aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(&sdk)
