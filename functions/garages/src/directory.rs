@@ -247,7 +247,7 @@ impl GarageBody {
         // A position is both coordinates or neither (the reference dropped
         // a lone one silently).
         let position = match (latitude, longitude) {
-            (Some(lat), Some(lng)) => Position::new(lat, lng),
+            (Some(lat), Some(lng)) => Position::new(stored(lat), stored(lng)),
             (Some(_), None) if !f.has_error("longitude") => {
                 f.error(
                     "longitude",
@@ -307,6 +307,17 @@ impl GarageBody {
             certifications: self.certifications.clone().unwrap_or(base.certifications),
         }
     }
+}
+
+/// Coordinates are kept to `COORDINATE_DECIMALS` decimals (0.1 mm): far
+/// finer than any address, and always a number DynamoDB can store (it
+/// refuses magnitudes under 1e-130, which a float may hold).
+pub const COORDINATE_DECIMALS: i32 = 9;
+
+fn stored(degrees: f64) -> f64 {
+    let scale = 10f64.powi(COORDINATE_DECIMALS);
+    // `+ 0.0` turns -0.0 into 0.
+    (degrees * scale).round() / scale + 0.0
 }
 
 fn string_list(

@@ -24,7 +24,7 @@ use shared::store::garages::TOP_RATED_MIN_REVIEWS;
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{IntoParams, OpenApi, PartialSchema, ToSchema};
 
-use crate::directory::{DETAIL_REVIEWS_MAX, ORDERING_FIELDS, SEARCH_MAX};
+use crate::directory::{COORDINATE_DECIMALS, DETAIL_REVIEWS_MAX, ORDERING_FIELDS, SEARCH_MAX};
 use crate::finders::{
     BY_SPECIALTY_DEFAULT, LIMIT_MAX, NEARBY_MAX, RADIUS_DEFAULT_KM, RADIUS_MAX_KM,
     TOP_RATED_DEFAULT,
@@ -143,8 +143,8 @@ fn coordinate_in(name: &str, min: f64, max: f64, other: &str) -> RefOr<Schema> {
         "minimum": min,
         "maximum": max,
         "description": format!(
-            "The {name}, {min} to {max}; required together with `{other}`; null is a 400 (a \
-             position can be moved, never removed)."
+            "The {name}, {min} to {max}, kept to {COORDINATE_DECIMALS} decimals; required \
+             together with `{other}`; null is a 400 (a position can be moved, never removed)."
         ),
     }))
 }

@@ -152,6 +152,20 @@ async fn the_extremes_of_every_field_are_stored_and_read_back() {
         }
         assert_eq!(read["location"]["coordinates"], json!([lng, lat]));
     }
+    // Coordinates keep 9 decimals (0.1 mm): a float DynamoDB could not
+    // store (under 1e-130) reads back as 0, never a failed write.
+    let mut tiny = body("\u{2001}Tiny \u{1F60D}", None);
+    tiny["latitude"] = json!(1e-200);
+    tiny["longitude"] = json!(4.48262593755196e-136);
+    tiny["specialties"] = json!(["\u{b1efc}", "P\u{53fcb}"]);
+    let g = create(&app, &token, tiny).await;
+    assert_eq!(g["location"]["coordinates"], json!([0.0, 0.0]));
+    assert_eq!(g["name"], "Tiny \u{1F60D}");
+    let mut fine = body("Fine", None);
+    fine["latitude"] = json!(48.123456789012);
+    fine["longitude"] = json!(-2.0000000004);
+    let g = create(&app, &token, fine).await;
+    assert_eq!(g["location"]["coordinates"], json!([-2.0, 48.123456789]));
     // Blank optional texts and null ones are kept as given.
     let g = create(
         &app,

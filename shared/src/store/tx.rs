@@ -218,20 +218,36 @@ impl Tx<'_> {
             Err(SdkError::ServiceError(ctx)) => match ctx.into_err() {
                 TransactWriteItemsError::TransactionCanceledException(tx) => {
                     // Reasons come in the order of the writes.
-                    let failed: Vec<String> = tx
-                        .cancellation_reasons()
+                    let reasons = tx.cancellation_reasons();
+                    let failed: Vec<String> = reasons
                         .iter()
                         .zip(&names)
                         .filter(|(r, _)| r.code() == Some("ConditionalCheckFailed"))
                         .map(|(_, name)| name.clone().unwrap_or(UNNAMED.into()))
                         .collect();
-                    if failed.is_empty() {
+                    // Any other reason than a condition or a conflict (a
+                    // value DynamoDB refuses, a throttled item) is not the
+                    // caller's to retry as a race.
+                    let other: Vec<&str> = reasons
+                        .iter()
+                        .filter_map(|r| r.code())
+                        .filter(|c| {
+                            !matches!(
+                                *c,
+                                "None" | "ConditionalCheckFailed" | "TransactionConflict"
+                            )
+                        })
+                        .collect();
+                    if !failed.is_empty() {
+                        Err(WriteError::Conditions(Refused(failed)))
+                    } else if let Some(code) = other.first() {
+                        let message = reasons.iter().find_map(|r| r.message()).unwrap_or("");
+                        Err(WriteError::Other(service_error(Some(code), Some(message))))
+                    } else {
                         // Cancelled for contention (TransactionConflict): retryable.
                         Err(WriteError::Other(Error::Conflict(
                             "a concurrent request changed the same data, please retry".into(),
                         )))
-                    } else {
-                        Err(WriteError::Conditions(Refused(failed)))
                     }
                 }
                 other => {
