@@ -84,7 +84,7 @@ pub async fn nearby(
 /// `?limit=`: a whole number from 0 to `LIMIT_MAX` (the reference
 /// answered 500 to anything else).
 fn limit(url: &RequestUrl, default: usize) -> Result<usize> {
-    let Some(raw) = url.param("limit").filter(|v| !v.trim().is_empty()) else {
+    let Some(raw) = url.param("limit").filter(|v| !v.is_empty()) else {
         return Ok(default);
     };
     let n = parse_integer(&Value::String(raw.to_string()))

@@ -230,6 +230,7 @@ async fn top_rated_needs_three_reviews_and_a_sane_limit() {
     );
     for (limit, message) in [
         ("x", "A valid integer is required."),
+        ("%0A", "A valid integer is required."),
         ("-1", "Ensure this value is greater than or equal to 0."),
         ("101", "Ensure this value is less than or equal to 100."),
     ] {
