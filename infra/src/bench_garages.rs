@@ -17,21 +17,13 @@
 //! emulator's (moto walks the whole table for an index Query), not
 //! DynamoDB's.
 //!
-//! Loading: every garage is created as the API creates one, with
-//! `create_if_absent` (one transaction: the garage, its facets, its
-//! counters), 32 at a time. moto deep-copies the whole table for every
-//! transaction, so loading straight into a big table costs N² copies: above
-//! `BENCH_GARAGES_STAGE` garages (default 100) they are created in
-//! batches in a small scratch table each, whose items (exactly what the
-//! store wrote) are then copied into the bench table with batch writes, the
-//! counters summed over the batches. `BENCH_GARAGES_MAX` caps the sizes.
-//!
-//! moto 5.2.5 makes this slow and heavy all the same: it deep-copies the
-//! table once per write of a transaction (about 15 for a new garage), about
-//! 6 garages a second here, and its memory grew by some 13 GB over 1,000
-//! garages, scratch tables dropped or not. `infra/bench_garages.sh` caps
-//! the sizes at 1,000 by default for that reason; DynamoDB has neither
-//! cost, and the reads measured do not depend on how the items got there.
+//! Loading: each garage is written as the store writes it (the garage and
+//! its facets, `Directory::items_of`) with batch writes, and the list
+//! counters are set from the garages' scopes: the items one create
+//! transaction per garage would leave, without the emulator's cost of a
+//! transaction (moto copies the table for each). The reads measured do not
+//! depend on how the items got there. `BENCH_GARAGES_MAX` caps the sizes
+//! (the emulator holds every item in memory).
 //!
 //! Usage: bench-garages <N> [<N> ...]   (AWS_ENDPOINT_URL must be set)
 
@@ -41,8 +33,8 @@ use std::time::{Duration, Instant};
 
 use shared::domain::garages::{Garage, GarageFields};
 use shared::domain::geo::{self, Position};
-use shared::store::garages::{count_scope, facet_kind, filtered, Pointer};
-use shared::store::{client, keys, table, Item, SortRange, Store};
+use shared::store::garages::{count_scope, facet_kind, filtered, Directory, Pointer};
+use shared::store::{client, table, Item, SortRange, Store};
 
 const PARIS: (f64, f64) = (48.8566, 2.3522);
 /// A place with no city of the list nearby (Allier, centre of France).
@@ -51,7 +43,6 @@ const PAGE_SIZE: usize = 20;
 const TOP_RATED_LIMIT: usize = 10;
 /// As `garages::finders::NEARBY_MAX`.
 const NEARBY_MAX: usize = 100;
-const IN_FLIGHT: usize = 32;
 const FILTER_CITY: &str = "Lyon";
 
 /// (name, postal code prefix); Paris first.
@@ -104,7 +95,6 @@ async fn main() -> ExitCode {
         return ExitCode::FAILURE;
     }
     let cap = env_usize("BENCH_GARAGES_MAX");
-    let stage = env_usize("BENCH_GARAGES_STAGE").unwrap_or(100).max(1);
     let mut rows = Vec::new();
     let mut done: Vec<usize> = Vec::new();
     for n in sizes {
@@ -119,7 +109,7 @@ async fn main() -> ExitCode {
             continue;
         }
         done.push(n);
-        match bench(n, stage).await {
+        match bench(n).await {
             Ok(mut done) => rows.append(&mut done),
             Err(e) => {
                 eprintln!("error: {e}");
@@ -254,105 +244,28 @@ async fn drop_table(store: &Store) {
         .await;
 }
 
-/// Creates the garages in `store`, `IN_FLIGHT` at a time.
-async fn create_all(store: &Store, garages: Vec<Garage>) -> Result<(), String> {
-    let mut tasks = tokio::task::JoinSet::new();
-    for g in garages {
-        if tasks.len() >= IN_FLIGHT {
-            join_one(&mut tasks).await?;
+/// Loads `garages` into `store` as the store would write them (the garage
+/// and its facets, `Directory::items_of`) with batch writes, then sets the
+/// list counters from their scopes: the same items as one create
+/// transaction per garage, without the emulator's cost of one.
+async fn load(store: &Store, garages: Vec<Garage>) -> Result<(), String> {
+    let directory = store.garages();
+    let mut counts: BTreeMap<String, u64> = BTreeMap::new();
+    let mut items = Vec::new();
+    for g in &garages {
+        items.extend(directory.items_of(g).map_err(|e| e.to_string())?);
+        for scope in Directory::count_scopes(g) {
+            *counts.entry(scope).or_default() += 1;
         }
-        let store = store.clone();
-        tasks.spawn(async move { store.garages().create_if_absent(&g).await });
     }
-    while !tasks.is_empty() {
-        join_one(&mut tasks).await?;
+    put_parallel(store, items).await?;
+    for (scope, n) in counts {
+        directory
+            .set_count(&scope, n)
+            .await
+            .map_err(|e| e.to_string())?;
     }
     Ok(())
-}
-
-async fn join_one(
-    tasks: &mut tokio::task::JoinSet<Result<bool, shared::Error>>,
-) -> Result<(), String> {
-    match tasks.join_next().await {
-        Some(Ok(Ok(true))) | None => Ok(()),
-        Some(Ok(Ok(false))) => Err("a generated garage id came twice".into()),
-        Some(Ok(Err(e))) => Err(e.to_string()),
-        Some(Err(e)) => Err(e.to_string()),
-    }
-}
-
-/// Every item of a table.
-async fn scan_all(store: &Store) -> Result<Vec<Item>, String> {
-    let mut items = Vec::new();
-    let mut start = None;
-    loop {
-        let page = store
-            .client()
-            .scan()
-            .table_name(store.table())
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .map_err(|e| format!("{e:?}"))?;
-        items.extend(page.items.unwrap_or_default());
-        start = page.last_evaluated_key;
-        if start.is_none() {
-            return Ok(items);
-        }
-    }
-}
-
-/// Loads `garages` into `store`: straight when they are few, else batch by
-/// batch through scratch tables (see the module comment).
-async fn load(store: &Store, garages: Vec<Garage>, stage: usize) -> Result<(), String> {
-    if garages.len() <= stage {
-        return create_all(store, garages).await;
-    }
-    // (pk, sk) of a counter -> (its item, the sum of its `n`).
-    let mut counters: BTreeMap<(String, String), (Item, i64)> = BTreeMap::new();
-    let mut garages = garages;
-    while !garages.is_empty() {
-        let rest = garages.split_off(stage.min(garages.len()));
-        let batch = std::mem::replace(&mut garages, rest);
-        let scratch = store_for(&format!("bench-stage-{}", uuid::Uuid::new_v4())).await?;
-        let created = create_all(&scratch, batch).await;
-        let items = match created {
-            Ok(()) => scan_all(&scratch).await,
-            Err(e) => Err(e),
-        };
-        drop_table(&scratch).await;
-        let mut plain = Vec::new();
-        for item in items? {
-            let text = |name: &str| {
-                item.get(name)
-                    .and_then(|v| v.as_s().ok())
-                    .cloned()
-                    .unwrap_or_default()
-            };
-            if text("entity") != keys::entity::GARAGE_COUNT {
-                plain.push(item);
-                continue;
-            }
-            let n: i64 = item
-                .get("n")
-                .and_then(|v| v.as_n().ok())
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0);
-            let entry = counters
-                .entry((text("pk"), text("sk")))
-                .or_insert_with(|| (item.clone(), 0));
-            entry.1 += n;
-        }
-        put_parallel(store, plain).await?;
-    }
-    let totals = counters
-        .into_values()
-        .map(|(mut item, n)| {
-            item.insert("n".into(), shared::store::Attr::N(n.to_string()));
-            item
-        })
-        .collect();
-    put_parallel(store, totals).await
 }
 
 /// Batch writes, a few at once (the emulator is the bottleneck).
@@ -430,27 +343,22 @@ async fn list_page(
     Ok((garages.len(), pointers.last().map(|p| p.order.clone())))
 }
 
-async fn bench(size: usize, stage: usize) -> Result<Vec<Row>, String> {
+async fn bench(size: usize) -> Result<Vec<Row>, String> {
     let store = store_for(&format!("bench-{}", uuid::Uuid::new_v4())).await?;
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
     let garages: Vec<Garage> = (0..size).map(|i| garage(&mut rng, i)).collect();
     let top = garages.iter().filter(|g| g.rating_count >= 3).count();
     let started = Instant::now();
-    load(&store, garages, stage).await?;
+    load(&store, garages).await?;
     let counted = store
         .garages()
         .count(count_scope::ALL)
         .await
         .map_err(|e| e.to_string())?;
     println!(
-        "{size:>8} garages loaded in {:.1} s (emulator time; {} top rated; counter ALL = {counted}{})",
+        "{size:>8} garages loaded in {:.1} s (emulator time; {} top rated; counter ALL = {counted})",
         started.elapsed().as_secs_f64(),
         top,
-        if size > stage {
-            format!(", staged by {stage}")
-        } else {
-            String::new()
-        }
     );
     if counted != size as u64 {
         return Err(format!("counter ALL is {counted}, {size} garages loaded"));

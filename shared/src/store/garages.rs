@@ -337,6 +337,40 @@ impl Directory<'_> {
 
     /// Like `create`; `false` when a garage of that id exists (reference
     /// data loaded again).
+    /// The items a new garage is stored as (the garage and its facets,
+    /// not the counters): for bulk loads (benches) that write them with
+    /// BatchWriteItem and set the counters from `count_scopes` themselves.
+    pub fn items_of(&self, garage: &Garage) -> Result<Vec<Item>, Error> {
+        let pk = keys::garage_pk(&garage.id);
+        let mut items = vec![garage.to_item()?];
+        items.extend(facets(garage).iter().map(|f| facet_item(&pk, &garage.id, f)));
+        Ok(items)
+    }
+
+    /// The list counters a garage counts in (`count_scope::ALL`, its city,
+    /// postal code and country).
+    pub fn count_scopes(garage: &Garage) -> Vec<String> {
+        scopes(garage)
+    }
+
+    /// Sets a list counter (bulk loads; the API moves counters only in the
+    /// garage's own transactions).
+    pub async fn set_count(&self, scope: &str, n: u64) -> Result<(), Error> {
+        let (pk, sk) = keys::garage_count_key(scope);
+        self.store
+            .put(
+                Item::from([
+                    (keys::PK.to_string(), s(pk)),
+                    (keys::SK.to_string(), s(sk)),
+                    (keys::ENTITY.to_string(), s(keys::entity::GARAGE_COUNT)),
+                    ("n".to_string(), super::n(n)),
+                ]),
+                Expr::new(),
+            )
+            .await
+            .map_err(Error::from)
+    }
+
     /// Creates share the directory's counters: two at the same instant may
     /// cancel each other (contention), so a cancelled one is sent again.
     pub async fn create_if_absent(&self, garage: &Garage) -> Result<bool, Error> {
