@@ -343,7 +343,11 @@ impl Directory<'_> {
     pub fn items_of(&self, garage: &Garage) -> Result<Vec<Item>, Error> {
         let pk = keys::garage_pk(&garage.id);
         let mut items = vec![garage.to_item()?];
-        items.extend(facets(garage).iter().map(|f| facet_item(&pk, &garage.id, f)));
+        items.extend(
+            facets(garage)
+                .iter()
+                .map(|f| facet_item(&pk, &garage.id, f)),
+        );
         Ok(items)
     }
 
