@@ -58,23 +58,18 @@ fn email_pattern() -> String {
     )
 }
 
-/// A text input as `Fields::text` reads it: a string (trimmed) or a number
-/// (turned into text); `pattern` `\S` for a required, non-blank one.
-fn text(min: usize, max: usize, non_blank: bool, nullable: bool) -> ObjectBuilder {
+/// A text input as `Fields::text` reads it: a string (trimmed, then at most
+/// `max` characters, and not blank when `non_blank`; stated as a pattern,
+/// since a `maxLength` would count the spaces the validator trims) or a
+/// number (turned into text).
+fn text(max: usize, non_blank: bool, nullable: bool) -> ObjectBuilder {
     let mut types = vec![Type::String, Type::Number];
     if nullable {
         types.push(Type::Null);
     }
-    let mut schema = ObjectBuilder::new()
+    ObjectBuilder::new()
         .schema_type(SchemaType::from_iter(types))
-        .max_length(Some(max));
-    if min > 0 {
-        schema = schema.min_length(Some(min));
-    }
-    if non_blank {
-        schema = schema.pattern(Some(r"\S"));
-    }
-    schema
+        .pattern(Some(shared::openapi::trimmed_text_pattern(max, !non_blank)))
 }
 
 fn email_in() -> utoipa::openapi::Object {
@@ -91,13 +86,13 @@ fn email_in() -> utoipa::openapi::Object {
 }
 
 fn password_in() -> utoipa::openapi::Object {
-    text(0, PASSWORD_MAX, true, false)
+    text(PASSWORD_MAX, true, false)
         .description(Some("A password as typed (surrounding spaces trimmed)."))
         .build()
 }
 
 fn new_password_in() -> utoipa::openapi::Object {
-    text(0, PASSWORD_MAX, true, false)
+    text(PASSWORD_MAX, true, false)
         .description(Some(format!(
             "A new password: at least {MIN_PASSWORD_LEN} characters, not a common password, \
              not only digits (every broken rule is reported under this field)."
@@ -107,19 +102,19 @@ fn new_password_in() -> utoipa::openapi::Object {
 }
 
 fn name_in() -> utoipa::openapi::Object {
-    text(0, NAME_MAX, true, false).build()
+    text(NAME_MAX, true, false).build()
 }
 
 fn phone_in() -> utoipa::openapi::Object {
-    text(0, PHONE_MAX, false, true).build()
+    text(PHONE_MAX, false, true).build()
 }
 
 fn reset_part_in() -> utoipa::openapi::Object {
-    text(0, RESET_PART_MAX, true, false).build()
+    text(RESET_PART_MAX, true, false).build()
 }
 
 fn refresh_in() -> utoipa::openapi::Object {
-    text(0, REFRESH_MAX, true, false)
+    text(REFRESH_MAX, true, false)
         .description(Some(
             "A refresh token (`tokens.refresh` of login or register).",
         ))
@@ -327,7 +322,7 @@ struct ProfilePatch {
 }
 
 fn current_password_in() -> utoipa::openapi::Object {
-    text(0, PASSWORD_MAX, false, true).build()
+    text(PASSWORD_MAX, false, true).build()
 }
 
 #[derive(ToSchema)]
