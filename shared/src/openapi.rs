@@ -120,6 +120,24 @@ pub fn trimmed_text_pattern(max: usize, blank: bool) -> String {
     format!("^[{s}]*{core}[{s}]*$")
 }
 
+/// The characters of an e-mail local part's atoms besides letters and
+/// digits (`validate::is_valid_email`).
+pub const EMAIL_LOCAL_SPECIALS: &str = "!#$%&'*+/=?^_`{|}~-";
+
+/// The address check of `validate::is_valid_email` as an ECMA-262 pattern,
+/// with the spaces `Fields::email` trims around it: dot-atom local part,
+/// letter/digit/hyphen labels of at most 63 characters (no hyphen at
+/// either end), an alphabetic top level of 2 or more letters, or a
+/// punycode one. (The 64-character local part is for descriptions.)
+pub fn email_pattern() -> String {
+    let s = TRIMMED_SPACE;
+    // In a character class only `-` (put last) needs care.
+    let atom = format!("[A-Za-z0-9{EMAIL_LOCAL_SPECIALS}]+");
+    format!(
+        r"^[{s}]*{atom}(\.{atom})*@([A-Za-z0-9]([A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?\.)+([A-Za-z]{{2,63}}|xn--[A-Za-z0-9-]{{0,58}}[A-Za-z0-9])[{s}]*$"
+    )
+}
+
 /// The words `validate::parse_bool` reads as a boolean (any case, spaces
 /// around them trimmed): the contract's lenient booleans (spec 0.2).
 pub const BOOLEAN_WORDS: [&str; 12] = [
@@ -434,6 +452,34 @@ pub fn complete(doc: &mut Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The pattern's local-part characters are the validator's: each one
+    /// is accepted, a few others are refused.
+    #[test]
+    fn the_email_pattern_takes_the_validators_characters() {
+        use crate::http::validate::is_valid_email;
+        let pattern = email_pattern();
+        assert!(pattern.contains(&format!("[A-Za-z0-9{EMAIL_LOCAL_SPECIALS}]+(\\.")));
+        for c in EMAIL_LOCAL_SPECIALS.chars() {
+            assert!(is_valid_email(&format!("a{c}b@example.com")), "{c}");
+        }
+        for c in ['"', '(', ',', ':', ';', '<', '@', '[', '\\', ' '] {
+            assert!(!is_valid_email(&format!("a{c}b@example.com")), "{c}");
+        }
+        assert!(is_valid_email("a@xn--p1ai.xn--p1ai") && !is_valid_email("a@b.c0m"));
+        let label = "a".repeat(63);
+        assert!(
+            is_valid_email(&format!("a@{label}.fr")) && is_valid_email(&format!("a@b.{label}"))
+        );
+        assert!(
+            !is_valid_email(&format!("a@{label}a.fr")) && !is_valid_email(&format!("a@b.{label}a"))
+        );
+        assert!(
+            pattern.contains("{0,61}")
+                && pattern.contains("{2,63}")
+                && pattern.contains("xn--[A-Za-z0-9-]{0,58}")
+        );
+    }
 
     #[test]
     fn a_trimmed_text_pattern_bounds_what_trim_leaves() {

@@ -92,17 +92,6 @@ fn description_in() -> RefOr<Schema> {
     optional_text(DESCRIPTION_MAX)
 }
 
-/// The address check of `validate::is_valid_email`, as an ECMA-262
-/// pattern: dot-atom local part, dotted domain of letter / digit / hyphen
-/// labels (63 at most, no hyphen at either end), an alphabetic top level
-/// of two letters or more, or a punycode one. Spaces around are trimmed.
-fn email_pattern() -> String {
-    let s = TRIMMED_SPACE;
-    let atom = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+";
-    let label = "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
-    format!(r"^[{s}]*{atom}(\.{atom})*@({label}\.)+([A-Za-z]{{2,63}}|xn--[A-Za-z0-9-]*)[{s}]*$")
-}
-
 fn email(nullable: bool) -> RefOr<Schema> {
     let kind = if nullable {
         json!(["string", "null"])
@@ -115,9 +104,13 @@ fn email(nullable: bool) -> RefOr<Schema> {
         ""
     };
     let pattern = if nullable {
-        format!("^[{}]*$|{}", TRIMMED_SPACE, email_pattern())
+        format!(
+            "^[{}]*$|{}",
+            TRIMMED_SPACE,
+            shared::openapi::email_pattern()
+        )
     } else {
-        email_pattern()
+        shared::openapi::email_pattern()
     };
     schema(json!({
         "type": kind,

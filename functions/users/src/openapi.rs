@@ -41,23 +41,6 @@ const REFRESH_MAX: usize = 4096;
 /// A verification code: exactly this many characters.
 const CODE_LEN: usize = 6;
 
-/// The characters of a local part's atoms besides letters and digits
-/// (`validate::is_valid_email`).
-const LOCAL_SPECIALS: &str = "!#$%&'*+/=?^_`{|}~-";
-
-/// The address check of `validate::is_valid_email` as an ECMA-262 pattern:
-/// dot-atom local part, letter/digit/hyphen labels, an alphabetic (or
-/// punycode) top level, every label at most 63 characters. (The
-/// 64-character local part is said in the description.)
-fn email_pattern() -> String {
-    // In a character class only `-` (put last) needs care; `/` and the
-    // others stand for themselves.
-    let atom = format!("[A-Za-z0-9{LOCAL_SPECIALS}]+");
-    format!(
-        r"^{atom}(\.{atom})*@([A-Za-z0-9]([A-Za-z0-9-]{{0,61}}[A-Za-z0-9])?\.)+([A-Za-z]{{2,63}}|xn--[A-Za-z0-9-]{{0,58}}[A-Za-z0-9])$"
-    )
-}
-
 /// A text input as `Fields::text` reads it: a string (trimmed, then at most
 /// `max` characters, and not blank when `non_blank`; stated as a pattern,
 /// since a `maxLength` would count the spaces the validator trims) or a
@@ -76,7 +59,7 @@ fn email_in() -> utoipa::openapi::Object {
     ObjectBuilder::new()
         .schema_type(Type::String)
         .max_length(Some(EMAIL_MAX))
-        .pattern(Some(email_pattern()))
+        .pattern(Some(shared::openapi::email_pattern()))
         .description(Some(
             "An e-mail address (local part at most 64 characters, domain labels at most 63). \
              Surrounding spaces are trimmed.",
@@ -660,7 +643,6 @@ pub const ALIASES: &[shared::openapi::Alias] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use shared::http::validate::is_valid_email;
 
     #[test]
     fn the_document_has_every_operation_of_the_router() {
@@ -675,32 +657,5 @@ mod tests {
             .as_str()
             .unwrap()
             .contains(&MIN_PASSWORD_LEN.to_string()));
-    }
-
-    /// The pattern's local-part characters are the validator's: each one
-    /// is accepted, a few others are refused.
-    #[test]
-    fn the_email_pattern_takes_the_validators_characters() {
-        let pattern = email_pattern();
-        assert!(pattern.starts_with(&format!("^[A-Za-z0-9{LOCAL_SPECIALS}]+(\\.")));
-        for c in LOCAL_SPECIALS.chars() {
-            assert!(is_valid_email(&format!("a{c}b@example.com")), "{c}");
-        }
-        for c in ['"', '(', ',', ':', ';', '<', '@', '[', '\\', ' '] {
-            assert!(!is_valid_email(&format!("a{c}b@example.com")), "{c}");
-        }
-        assert!(is_valid_email("a@xn--p1ai.xn--p1ai") && !is_valid_email("a@b.c0m"));
-        let label = "a".repeat(63);
-        assert!(
-            is_valid_email(&format!("a@{label}.fr")) && is_valid_email(&format!("a@b.{label}"))
-        );
-        assert!(
-            !is_valid_email(&format!("a@{label}a.fr")) && !is_valid_email(&format!("a@b.{label}a"))
-        );
-        assert!(
-            pattern.contains("{0,61}")
-                && pattern.contains("{2,63}")
-                && pattern.contains("xn--[A-Za-z0-9-]{0,58}")
-        );
     }
 }
