@@ -406,7 +406,7 @@ async fn update(
     let saved = state
         .store
         .garages()
-        .update(&id, |read| {
+        .update(garage, |read| {
             let mut next = read.clone();
             next.set(changes.apply(read.fields()));
             next.updated_at = shared::time::now();

@@ -292,7 +292,7 @@ async fn update(
     let saved = state
         .store
         .garages()
-        .edit_review(&id, |current| {
+        .edit_review(review, |current| {
             let mut next = current.clone();
             next.reviewer_name = fields.reviewer_name.clone();
             next.reviewer_email = fields.reviewer_email.clone();
@@ -311,11 +311,11 @@ pub async fn delete(
     user: CurrentUser,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    editable(&state, &user, &id).await?;
+    let review = editable(&state, &user, &id).await?;
     state
         .store
         .garages()
-        .delete_review(&id)
+        .delete_loaded_review(review)
         .await?
         .map_err(refusal)?;
     Ok(no_content())

@@ -17,6 +17,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::keys;
+pub use super::keys::{count_scope, facet_kind, filtered};
 use super::{from_item, n, s, Entity, Expr, Item, SortRange, Store, Write, WriteError};
 use crate::domain::garages::{name_key, Garage, Review, RATINGS, RECENT_REVIEWS};
 use crate::domain::geo::{self, Position};
@@ -31,6 +32,7 @@ const ATTEMPTS: u32 = 12;
 /// Condition names.
 const GARAGE_UNCHANGED: &str = "garage_unchanged";
 const NEW_GARAGE: &str = "new_garage";
+const REVIEW_UNCHANGED: &str = "review_unchanged";
 pub const ONE_REVIEW_PER_USER: &str = "one_review_per_user";
 
 impl Entity for Garage {
@@ -96,14 +98,14 @@ fn facets(g: &Garage) -> Vec<Facet> {
         (facet_kind::COUNTRY, &g.country),
     ] {
         if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
-            all.push(facet(kind, &format!("{kind}#{value}"), rating.clone()));
+            all.push(facet(kind, &filtered(kind, value), rating.clone()));
         }
     }
     if g.rating_count >= TOP_RATED_MIN_REVIEWS {
         all.push(facet(facet_kind::TOP, facet_kind::TOP, rating.clone()));
     }
     for specialty in &g.specialties {
-        let kind = format!("{}#{specialty}", facet_kind::SPECIALTY);
+        let kind = filtered(facet_kind::SPECIALTY, specialty);
         all.push(facet(&kind, &kind, rating.clone()));
     }
     if let Some(at) = g.position() {
@@ -118,20 +120,6 @@ fn facets(g: &Garage) -> Vec<Facet> {
     all
 }
 
-/// The directory partitions a list can read.
-pub mod facet_kind {
-    pub const RATING: &str = "RATING";
-    pub const NAME: &str = "NAME";
-    pub const CREATED: &str = "CREATED";
-    pub const REVIEWS: &str = "REVIEWS";
-    pub const CITY: &str = "CITY";
-    pub const POSTAL: &str = "POSTAL";
-    pub const COUNTRY: &str = "COUNTRY";
-    pub const TOP: &str = "TOP";
-    pub const SPECIALTY: &str = "SPEC";
-    pub const GEO: &str = "GEO";
-}
-
 /// The list counters a garage counts in.
 fn scopes(g: &Garage) -> Vec<String> {
     if g.deleting {
@@ -144,19 +132,10 @@ fn scopes(g: &Garage) -> Vec<String> {
         (facet_kind::COUNTRY, &g.country),
     ] {
         if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
-            all.push(format!("{kind}#{value}"));
+            all.push(filtered(kind, value));
         }
     }
     all
-}
-
-pub mod count_scope {
-    pub const ALL: &str = "ALL";
-}
-
-/// The counter scope and directory partition of a filtered list.
-pub fn filtered(kind: &str, value: &str) -> String {
-    format!("{kind}#{value}")
 }
 
 /// A garage of a directory read: its id and the sort key that placed it.
@@ -472,15 +451,21 @@ impl Directory<'_> {
         )
     }
 
-    /// Changes a garage with `change` applied to a fresh read, retrying
-    /// when a concurrent write got there first. `change` returns `None`
-    /// to give up (the garage went).
-    pub async fn update<F>(&self, garage_id: &str, mut change: F) -> Result<Option<Garage>, Error>
+    /// Changes a garage with `change` applied to `first` (the caller's
+    /// read), then to a fresh read each time a concurrent write got there
+    /// first. `change` returns `None` to give up (the garage went).
+    pub async fn update<F>(&self, first: Garage, mut change: F) -> Result<Option<Garage>, Error>
     where
         F: FnMut(&Garage) -> Option<Garage>,
     {
+        let id = first.id.clone();
+        let mut known = Some(first);
         for attempt in 0..ATTEMPTS {
-            let Some(read) = self.get(garage_id).await?.filter(|g| !g.deleting) else {
+            let read = match known.take() {
+                Some(read) => Some(read),
+                None => self.get(&id).await?,
+            };
+            let Some(read) = read.filter(|g| !g.deleting) else {
                 return Ok(None);
             };
             let Some(next) = change(&read) else {
@@ -656,19 +641,26 @@ impl Directory<'_> {
         Err(busy())
     }
 
-    /// Changes a review (`change` applied to a fresh read); the garage's
-    /// tally and recent reviews follow in the same transaction.
+    /// Changes a review (`change` applied to `first`, the caller's read,
+    /// then to a fresh read after a race); the garage's tally and recent
+    /// reviews follow in the same transaction.
     pub async fn edit_review<F>(
         &self,
-        review_id: &str,
+        first: Review,
         mut change: F,
     ) -> Result<Result<Review, ReviewRefusal>, Error>
     where
         F: FnMut(&Review) -> Review,
     {
+        let id = first.id.clone();
+        let mut known = Some(first);
         for attempt in 0..ATTEMPTS {
-            let Some(old) = self.review(review_id).await? else {
-                return Ok(Err(ReviewRefusal::NoReview));
+            let old = match known.take() {
+                Some(old) => old,
+                None => match self.review(&id).await? {
+                    Some(old) => old,
+                    None => return Ok(Err(ReviewRefusal::NoReview)),
+                },
             };
             let Some(read) = self.get(&old.garage_id).await?.filter(|g| !g.deleting) else {
                 return Ok(Err(ReviewRefusal::NoReview));
@@ -683,10 +675,7 @@ impl Directory<'_> {
             for shown in next.recent.iter_mut().filter(|r| r.id == new.id) {
                 *shown = new.clone();
             }
-            let extra = vec![self.store.tx_put(
-                new.to_item()?,
-                Expr::new().condition("attribute_exists(pk)"),
-            )?];
+            let extra = vec![self.store.tx_put(new.to_item()?, unchanged_review(&old))?];
             match self.save(&read, &next, extra).await {
                 Ok(()) => return Ok(Ok(new)),
                 Err(e) if retryable(&e) => backoff(attempt).await,
@@ -696,11 +685,29 @@ impl Directory<'_> {
         Err(busy())
     }
 
-    /// Deletes a review; the garage's tally and recent reviews follow.
+    /// Deletes a review by id; the garage's tally and recent reviews follow.
     pub async fn delete_review(&self, review_id: &str) -> Result<Result<(), ReviewRefusal>, Error> {
+        match self.review(review_id).await? {
+            Some(first) => self.delete_loaded_review(first).await,
+            None => Ok(Err(ReviewRefusal::NoReview)),
+        }
+    }
+
+    /// Deletes a review the caller has read (`first`; read again after a
+    /// race); the garage's tally and recent reviews follow.
+    pub async fn delete_loaded_review(
+        &self,
+        first: Review,
+    ) -> Result<Result<(), ReviewRefusal>, Error> {
+        let id = first.id.clone();
+        let mut known = Some(first);
         for attempt in 0..ATTEMPTS {
-            let Some(old) = self.review(review_id).await? else {
-                return Ok(Err(ReviewRefusal::NoReview));
+            let old = match known.take() {
+                Some(old) => old,
+                None => match self.review(&id).await? {
+                    Some(old) => old,
+                    None => return Ok(Err(ReviewRefusal::NoReview)),
+                },
             };
             let gid = old.garage_id.clone();
             let Some(read) = self.get(&gid).await?.filter(|g| !g.deleting) else {
@@ -732,7 +739,8 @@ impl Directory<'_> {
             let (locator_pk, locator_sk) = keys::review_locator(&old.id);
             let (review_pk, review_sk) = old.key();
             let extra = vec![
-                self.store.tx_delete(&review_pk, &review_sk, Expr::new())?,
+                self.store
+                    .tx_delete(&review_pk, &review_sk, unchanged_review(&old))?,
                 self.store
                     .tx_delete(&locator_pk, &locator_sk, Expr::new())?,
                 self.store.tx_delete(&guard_pk, &guard_sk, Expr::new())?,
@@ -783,7 +791,19 @@ impl Directory<'_> {
 /// Whether a refused garage write is worth reading again and retrying.
 fn retryable(err: &WriteError) -> bool {
     err.is_contention()
-        || matches!(err, WriteError::Conditions(failed) if failed.has(GARAGE_UNCHANGED))
+        || matches!(err, WriteError::Conditions(failed)
+            if failed.has(GARAGE_UNCHANGED) || failed.has(REVIEW_UNCHANGED))
+}
+
+/// The review is still as read: the tally moves by the rating read. (A
+/// review read before a concurrent edit, with the garage read after it,
+/// would otherwise pass the garage's version condition.)
+fn unchanged_review(read: &Review) -> Expr {
+    Expr::new()
+        .condition("rating = :read_rating AND updated_at = :read_updated")
+        .value(":read_rating", n(read.rating))
+        .value(":read_updated", s(crate::time::format(&read.updated_at)))
+        .named(REVIEW_UNCHANGED)
 }
 
 /// A short random pause growing with the attempt, so racing writers spread.

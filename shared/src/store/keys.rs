@@ -318,6 +318,31 @@ pub fn garage_count_key(scope: &str) -> (String, String) {
     ("GARAGES#COUNT".to_string(), scope.to_string())
 }
 
+/// The directory partitions a list can read (`GARAGES#<kind>`, and
+/// `GARAGES#<kind>#<value>` through `filtered`).
+pub mod facet_kind {
+    pub const RATING: &str = "RATING";
+    pub const NAME: &str = "NAME";
+    pub const CREATED: &str = "CREATED";
+    pub const REVIEWS: &str = "REVIEWS";
+    pub const CITY: &str = "CITY";
+    pub const POSTAL: &str = "POSTAL";
+    pub const COUNTRY: &str = "COUNTRY";
+    pub const TOP: &str = "TOP";
+    pub const SPECIALTY: &str = "SPEC";
+    pub const GEO: &str = "GEO";
+}
+
+pub mod count_scope {
+    pub const ALL: &str = "ALL";
+}
+
+/// The counter scope and directory partition of a filtered list
+/// (`CITY#Lyon`, `SPEC#Pneus`).
+pub fn filtered(kind: &str, value: &str) -> String {
+    format!("{kind}#{value}")
+}
+
 /// A partition of the directory index: `GARAGES#<facet>`.
 pub fn directory_partition(facet: &str) -> String {
     format!("GARAGES#{facet}")
@@ -355,7 +380,7 @@ pub fn reviews_order(count: u64, hundredths: u64, name_key: &str, garage_id: &st
 /// wide), ordered by the stored hash, so any finer cell is a prefix range.
 pub fn geo_partition(geohash: &str) -> String {
     let cell: String = geohash.chars().take(2).collect();
-    directory_partition(&format!("GEO#{cell}"))
+    directory_partition(&filtered(facet_kind::GEO, &cell))
 }
 
 pub fn geo_order(geohash: &str, garage_id: &str) -> String {
