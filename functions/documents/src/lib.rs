@@ -1,0 +1,3 @@
+//! Owners' documents.
+
+pub mod multipart;

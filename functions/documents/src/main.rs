@@ -1,0 +1,3 @@
+//! Lambda entry point.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! Getting a document's text: PDF text layer, Textract, Tesseract.
