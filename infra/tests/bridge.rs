@@ -146,6 +146,7 @@ fn job(document_id: &str) -> OcrJob {
     OcrJob {
         document_id: document_id.into(),
         owner_id: "owner-1".into(),
+        analysis_id: "analysis-1".into(),
     }
 }
 

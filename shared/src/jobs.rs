@@ -4,7 +4,7 @@
 //!
 //! On the wire a job is one JSON object: the job's own fields plus `kind`
 //! (which job) and `v` (the version of its shape), for example
-//! `{"kind":"ocr","v":1,"document_id":"...","owner_id":"..."}`. A consumer
+//! `{"kind":"ocr","v":2,"document_id":"...","owner_id":"...","analysis_id":"..."}`. A consumer
 //! refuses a body of another kind or version rather than guess: a new shape
 //! gets a new `v`, and workers learn it before producers send it.
 
@@ -27,15 +27,18 @@ pub trait Job: Serialize + DeserializeOwned + Send + Sync + 'static {
 }
 
 /// OCR of an uploaded document (queue `OCR_QUEUE_URL`, worker `ocr-worker`).
+/// v2 added `analysis_id`: the analysis the job is for, so a job made
+/// stale by a newer request or a new file does nothing (v1 was never sent).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OcrJob {
     pub document_id: String,
     pub owner_id: String,
+    pub analysis_id: String,
 }
 
 impl Job for OcrJob {
     const KIND: &'static str = "ocr";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
     const QUEUE_URL_VAR: &'static str = "OCR_QUEUE_URL";
 }
 
@@ -194,11 +197,12 @@ mod tests {
         let job = OcrJob {
             document_id: "d1".into(),
             owner_id: "u1".into(),
+            analysis_id: "a1".into(),
         };
         let body = encode(&job).unwrap();
         let value: Value = serde_json::from_str(&body).unwrap();
         assert_eq!(value["kind"], "ocr");
-        assert_eq!(value["v"], 1);
+        assert_eq!(value["v"], 2);
         assert_eq!(value["document_id"], "d1");
         assert_eq!(decode::<OcrJob>(&body).unwrap(), job);
     }
@@ -214,12 +218,12 @@ mod tests {
             decode::<OcrJob>(&ai),
             Err(DecodeError::WrongKind { .. })
         ));
-        let v2 = r#"{"kind":"ocr","v":2,"document_id":"d","owner_id":"u"}"#;
+        let v1 = r#"{"kind":"ocr","v":1,"document_id":"d","owner_id":"u"}"#;
         assert!(matches!(
-            decode::<OcrJob>(v2),
-            Err(DecodeError::WrongVersion { found: Some(2), .. })
+            decode::<OcrJob>(v1),
+            Err(DecodeError::WrongVersion { found: Some(1), .. })
         ));
-        let missing = r#"{"kind":"ocr","v":1,"document_id":"secret-doc"}"#;
+        let missing = r#"{"kind":"ocr","v":2,"document_id":"secret-doc"}"#;
         let err = decode::<OcrJob>(missing).unwrap_err();
         assert!(matches!(err, DecodeError::Fields { .. }));
         assert!(!err.to_string().contains("secret-doc"));

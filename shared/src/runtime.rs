@@ -178,6 +178,7 @@ mod tests {
         jobs::encode(&OcrJob {
             document_id: document_id.into(),
             owner_id: "u1".into(),
+            analysis_id: "a1".into(),
         })
         .unwrap()
     }

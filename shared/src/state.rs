@@ -147,6 +147,15 @@ impl Aws {
             aws_sdk_s3::config::Builder::from(&self.sdk)
                 // The emulator serves buckets by path, not by virtual host.
                 .force_path_style(self.emulated)
+                // Checksums only where S3 requires them: a presigned PUT
+                // signed with the SDK's default (a CRC32 of a body the
+                // signer never sees) is refused when the client uploads.
+                .request_checksum_calculation(
+                    aws_sdk_s3::config::RequestChecksumCalculation::WhenRequired,
+                )
+                .response_checksum_validation(
+                    aws_sdk_s3::config::ResponseChecksumValidation::WhenRequired,
+                )
                 .build(),
         );
         Some(DocumentsBucket::new(s3, name))

@@ -5,8 +5,9 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::{json, Value};
-use shared::auth::collections::{MAINTENANCES, REMINDERS, VEHICLES};
+use shared::auth::collections::{DOCUMENTS, MAINTENANCES, REMINDERS, VEHICLES};
 use shared::auth::{CurrentUser, UserData};
+use shared::domain::documents::{download_path, VIEW_LIMIT};
 use shared::domain::maintenances::{vehicle_stats, Maintenance};
 use shared::domain::odometer::{record_reading, Reading};
 use shared::domain::vehicles::{fleet_stats, Vehicle, FUEL_TYPES, TRANSMISSIONS};
@@ -24,6 +25,10 @@ use crate::VehiclesState;
 
 /// A vehicle edit or delete follows the vehicle's maintenances and reminders.
 type Garage = UserData<{ VEHICLES | MAINTENANCES | REMINDERS }>;
+/// A vehicle's deletion also takes its documents.
+type Wreck = UserData<{ VEHICLES | MAINTENANCES | REMINDERS | DOCUMENTS }>;
+/// The vehicle's documents view.
+type Papers = UserData<{ VEHICLES | DOCUMENTS }>;
 /// A vehicle's own views: the vehicle and its maintenances.
 type Logbook = UserData<{ VEHICLES | MAINTENANCES }>;
 
@@ -209,7 +214,7 @@ fn vehicle_records<const C: u8>(
 /// Deletes the vehicle and what goes with it (`usecases::vehicle_deletion`).
 pub async fn delete(
     State(state): State<VehiclesState>,
-    partition: Garage,
+    partition: Wreck,
     Path(id): Path<String>,
 ) -> Result<Response> {
     let (vehicle, _) = vehicle_records(&partition, &id)?;
@@ -245,15 +250,36 @@ pub async fn fleet(
     )))
 }
 
-/// Documents of a vehicle: the documents group does not exist yet, so an
-/// owned vehicle has none.
+/// Documents of a vehicle, newest first (the newest `VIEW_LIMIT`). As in
+/// the reference, `file` is a relative path here: the documents function's
+/// `file/` route, which redirects to a fresh download link.
 pub async fn documents(
     State(state): State<VehiclesState>,
-    CurrentUser(user): CurrentUser,
+    partition: Papers,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    owned(&state, &user.id, &id).await?;
-    Ok(ok(json!([])))
+    let vehicle = partition.fleet.vehicle(&id).ok_or(NOT_FOUND)?;
+    let mut papers = partition.fleet.documents_of(&id);
+    papers.reverse();
+    papers.truncate(VIEW_LIMIT);
+    let ids: Vec<&str> = papers.iter().map(|d| d.id.as_str()).collect();
+    let texts = state
+        .store
+        .documents()
+        .texts(&partition.user.id, &ids)
+        .await?;
+    let vehicle_json = vehicle.to_json(&partition.user);
+    let rows: Vec<Value> = papers
+        .iter()
+        .map(|d| {
+            d.to_json(
+                &download_path(&d.id),
+                Some(vehicle_json.clone()),
+                texts.get(&d.id).map(String::as_str),
+            )
+        })
+        .collect();
+    Ok(ok(rows))
 }
 
 /// Diagnostics of a vehicle: empty until the diagnostics group exists.

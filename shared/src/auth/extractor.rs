@@ -111,6 +111,8 @@ pub mod collections {
     pub const VEHICLES: u8 = 1;
     pub const MAINTENANCES: u8 = 2;
     pub const REMINDERS: u8 = 4;
+    /// The documents (their own partition; the texts are not read).
+    pub const DOCUMENTS: u8 = 8;
 }
 
 /// The signed-in user with the collections `C` of their partition (a set of
@@ -141,6 +143,7 @@ where
             vehicles: C & collections::VEHICLES != 0,
             maintenances: C & collections::MAINTENANCES != 0,
             reminders: C & collections::REMINDERS != 0,
+            documents: C & collections::DOCUMENTS != 0,
         };
         let users = store.users();
         let (profile, fleet) = tokio::try_join!(

@@ -1,5 +1,6 @@
 //! Entities and business rules, without I/O. One module per resource group.
 
+pub mod documents;
 pub mod garages;
 pub mod geo;
 mod json_text;

@@ -1,8 +1,10 @@
 //! The caller's fleet: the vehicles, maintenances and reminders of their
-//! partition, each collection read by a Query on its sort-key prefix (all at
-//! the same time) and decoded here, so no handler sees an item.
+//! partition, and their documents (a partition of their own), each
+//! collection read by a Query (all at the same time) and decoded here, so
+//! no handler sees an item.
 
 use super::{keys, Mixed, Store};
+use crate::domain::documents::Document;
 use crate::domain::maintenances::Maintenance;
 use crate::domain::reminders::Reminder;
 use crate::domain::vehicles::Vehicle;
@@ -14,6 +16,7 @@ pub struct FleetParts {
     pub vehicles: bool,
     pub maintenances: bool,
     pub reminders: bool,
+    pub documents: bool,
 }
 
 /// The collections of one user's partition that a request asked for.
@@ -22,6 +25,7 @@ pub struct Fleet {
     pub vehicles: Vec<Vehicle>,
     pub maintenances: Vec<Maintenance>,
     pub reminders: Vec<Reminder>,
+    pub documents: Vec<Document>,
 }
 
 impl Fleet {
@@ -46,6 +50,15 @@ impl Fleet {
             .cloned()
             .collect()
     }
+
+    /// The documents filed under one vehicle, oldest first.
+    pub fn documents_of(&self, vehicle_id: &str) -> Vec<Document> {
+        self.documents
+            .iter()
+            .filter(|d| d.vehicle_id.as_deref() == Some(vehicle_id))
+            .cloned()
+            .collect()
+    }
 }
 
 impl Store {
@@ -61,16 +74,31 @@ impl Store {
                 self.query_prefix(&pk, prefix).await
             }
         };
-        let (vehicles, maintenances, reminders) = tokio::try_join!(
+        let documents = async {
+            if !parts.documents {
+                return Ok(Vec::new());
+            }
+            self.query_prefix(&keys::documents_pk(owner_id), keys::DOCUMENT_PREFIX)
+                .await
+        };
+        let (vehicles, maintenances, reminders, documents) = tokio::try_join!(
             collection(parts.vehicles, keys::VEHICLE_PREFIX),
             collection(parts.maintenances, keys::MAINTENANCE_PREFIX),
             collection(parts.reminders, keys::REMINDER_PREFIX),
+            documents,
         )?;
-        let mut read = Mixed::of(vehicles.into_iter().chain(maintenances).chain(reminders));
+        let mut read = Mixed::of(
+            vehicles
+                .into_iter()
+                .chain(maintenances)
+                .chain(reminders)
+                .chain(documents),
+        );
         Ok(Fleet {
             vehicles: read.all()?,
             maintenances: read.all()?,
             reminders: read.all()?,
+            documents: read.all()?,
         })
     }
 }

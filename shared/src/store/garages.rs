@@ -807,7 +807,7 @@ fn unchanged_review(read: &Review) -> Expr {
 }
 
 /// A short random pause growing with the attempt, so racing writers spread.
-async fn backoff(attempt: u32) {
+pub(crate) async fn backoff(attempt: u32) {
     use rand::Rng;
     let ceiling = 10u64 << attempt.min(5);
     let pause = rand::thread_rng().gen_range(ceiling / 2..=ceiling);

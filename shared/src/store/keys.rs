@@ -49,6 +49,11 @@ pub mod entity {
     pub const REVIEW: &str = "REVIEW";
     pub const REVIEW_LOCATOR: &str = "REVIEW_LOCATOR";
     pub const REVIEW_GUARD: &str = "REVIEW_GUARD";
+    pub const DOCUMENT: &str = "DOCUMENT";
+    pub const DOCUMENT_TEXT: &str = "DOCUMENT_TEXT";
+    pub const DOCUMENT_COUNTER: &str = "DOCUMENT_COUNTER";
+    pub const DOCUMENT_UPLOAD: &str = "DOCUMENT_UPLOAD";
+    pub const OBJECTS_PURGE: &str = "OBJECTS_PURGE";
 }
 
 /// Index names.
@@ -390,4 +395,69 @@ pub fn geo_order(geohash: &str, garage_id: &str) -> String {
 /// The garage id at the end of any directory sort key.
 pub fn garage_id_of_order(order: &str) -> &str {
     order.rsplit('#').next().unwrap_or("")
+}
+
+/// A user's documents live in a partition of their own (like
+/// notifications): `COUNTER`, then `DOC#<id>` (newest last), `TEXT#<id>`
+/// (the extracted text, read only for the rows shown) and `UPLOAD#<id>`
+/// (presigned uploads not yet confirmed).
+pub fn documents_pk(user_id: &str) -> String {
+    format!("USER#{user_id}#DOCS")
+}
+
+pub const DOCUMENT_PREFIX: &str = "DOC#";
+/// Sorts after every `DOC#` key and before `TEXT#`: `sk < DOCUMENTS_END`
+/// reads the counter and the documents in one Query, without the texts.
+pub const DOCUMENTS_END: &str = "DOC$";
+pub const DOCUMENT_COUNTER_SK: &str = "COUNTER";
+
+pub fn document_sk(document_id: &str) -> String {
+    format!("{DOCUMENT_PREFIX}{document_id}")
+}
+
+pub fn document_text_sk(document_id: &str) -> String {
+    format!("TEXT#{document_id}")
+}
+
+pub fn document_upload_sk(upload_id: &str) -> String {
+    format!("UPLOAD#{upload_id}")
+}
+
+/// S3 object keys. They hold ids only, never a name a user typed; every
+/// object of a user is under `user_objects_prefix`, pending uploads under
+/// `pending_objects_prefix` (a lifecycle rule expires them).
+pub fn document_object(user_id: &str, document_id: &str, file_id: &str, extension: &str) -> String {
+    format!("users/{user_id}/documents/{document_id}/{file_id}.{extension}")
+}
+
+pub fn user_objects_prefix(user_id: &str) -> String {
+    format!("users/{user_id}/")
+}
+
+pub fn pending_objects_prefix(user_id: &str) -> String {
+    format!("pending/{user_id}/")
+}
+
+pub fn pending_object(user_id: &str, upload_id: &str) -> String {
+    format!("pending/{user_id}/{upload_id}")
+}
+
+/// S3 objects whose items were deleted, waiting for their objects to go
+/// (an outbox: the table write and the S3 deletes cannot share a
+/// transaction). A few shards, each read in time order by the drain.
+pub const PURGE_SHARDS: u32 = 4;
+
+pub fn purge_pk(shard: u32) -> String {
+    format!("PURGE#{shard}")
+}
+
+pub fn purge_key(marker_id: &str, at: &DateTime<Utc>) -> (String, String) {
+    let shard = marker_id
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
+        % PURGE_SHARDS;
+    (
+        purge_pk(shard),
+        format!("{}#{marker_id}", time::sortable(at)),
+    )
 }

@@ -102,6 +102,7 @@ impl Maintenances<'_> {
         let effect = VehicleEffect {
             maintenances: 1,
             active_reminders: 0,
+            documents: 0,
             raise_to: m.mileage.filter(|km| *km > vehicle.mileage),
         }
         .and(also_effect);

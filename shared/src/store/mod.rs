@@ -3,6 +3,7 @@
 //! repository per entity on top of the small generic helpers below.
 
 pub mod client;
+pub mod documents;
 pub mod entity;
 pub mod fleet;
 pub mod garages;
@@ -10,6 +11,7 @@ pub mod keys;
 pub mod maintenances;
 pub mod notifications;
 pub mod owners;
+pub mod purges;
 pub mod reminders;
 pub mod sessions;
 pub mod settings;
@@ -213,6 +215,43 @@ impl Store {
             }
         }
         Ok(items)
+    }
+
+    /// The keys of every item of a partition (only the keys travel: a
+    /// projection), all pages.
+    pub async fn partition_keys(&self, pk: &str) -> Result<Vec<(String, String)>, Error> {
+        let mut found = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .consistent_read(true)
+                .key_condition_expression("pk = :pk")
+                .projection_expression("pk, sk")
+                .expression_attribute_values(":pk", s(pk))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(sdk_error)?;
+            let page = out.items.unwrap_or_default();
+            self.items_read.add(page.len());
+            for item in &page {
+                let text = |name: &str| {
+                    item.get(name)
+                        .and_then(|v| v.as_s().ok())
+                        .cloned()
+                        .unwrap_or_default()
+                };
+                found.push((text(keys::PK), text(keys::SK)));
+            }
+            match out.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => break,
+            }
+        }
+        Ok(found)
     }
 
     /// One page of a partition's items in key order (`forward`) or reverse,

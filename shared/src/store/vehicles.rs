@@ -49,6 +49,9 @@ pub enum VinClaim {
 pub struct VehicleEffect {
     pub maintenances: i64,
     pub active_reminders: i64,
+    /// Documents filed under the vehicle (bounded by the account's limit,
+    /// not per vehicle).
+    pub documents: i64,
     /// A higher odometer reading the vehicle takes (never lowered).
     pub raise_to: Option<i64>,
 }
@@ -63,6 +66,7 @@ impl VehicleEffect {
         VehicleEffect {
             maintenances: self.maintenances + other.maintenances,
             active_reminders: self.active_reminders + other.active_reminders,
+            documents: self.documents + other.documents,
             raise_to: match (self.raise_to, other.raise_to) {
                 (Some(a), Some(b)) => Some(a.max(b)),
                 (a, b) => a.or(b),
@@ -290,6 +294,10 @@ impl Vehicles<'_> {
                     n(MAX_ACTIVE_REMINDERS_PER_VEHICLE - effect.active_reminders),
                 );
             }
+        }
+        if effect.documents != 0 {
+            update.push_str(", documents_count :docs");
+            expr = expr.value(":docs", n(effect.documents));
         }
         Ok(Some(
             self.store.tx_update(

@@ -8,6 +8,7 @@
 use super::{nothing, together, Cleanup, Pending};
 use crate::domain::users::User;
 use crate::error::Error;
+use crate::store::purges::ObjectsPurge;
 use crate::store::{keys, Store};
 
 /// An item's (`pk`, `sk`).
@@ -72,13 +73,39 @@ impl AccountDependents for GarageReviews {
     }
 }
 
+/// The documents partition, and every object of the account in the
+/// bucket: a marker naming the account's prefixes is written before the
+/// items go (the users function has no S3 client; the scheduled run
+/// deletes them).
+struct Documents;
+
+impl AccountDependents for Documents {
+    fn keys<'a>(&'a self, store: &'a Store, user: &'a User) -> Pending<'a, Vec<Key>> {
+        Box::pin(async move { store.documents().all_keys(&user.id).await })
+    }
+
+    fn settle<'a>(&'a self, store: &'a Store, user: &'a User) -> Cleanup<'a> {
+        Box::pin(async move {
+            let marker = ObjectsPurge::prefixes(vec![
+                keys::user_objects_prefix(&user.id),
+                keys::pending_objects_prefix(&user.id),
+            ]);
+            store
+                .transact(vec![store.purges().tx_mark(&marker)?])
+                .await?;
+            Ok(())
+        })
+    }
+}
+
 /// What goes with an account in the shared partitions; a new kind of user
-/// data (documents, subscriptions) adds its participant here.
+/// data (subscriptions) adds its participant here.
 pub fn participants() -> Vec<Box<dyn AccountDependents>> {
     vec![
         Box::new(Partition),
         Box::new(Notifications),
         Box::new(GarageReviews),
+        Box::new(Documents),
     ]
 }
 

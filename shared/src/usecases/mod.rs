@@ -8,8 +8,10 @@
 //!   participants, one per owner of dependent data; a new kind of data
 //!   (documents and their S3 objects, diagnostics, subscriptions) joins by
 //!   adding its participant to the list, not by editing the callers.
+//! - `object_purge`: S3 objects whose items a transaction deleted.
 
 pub mod account_deletion;
+pub mod object_purge;
 pub mod odometer;
 pub mod vehicle_deletion;
 

@@ -58,10 +58,32 @@ impl VehicleDependents for Reminders {
     }
 }
 
+/// The vehicle's documents: their items and texts, the account's
+/// counter, and purge markers for their objects (the scheduled run deletes
+/// those: the vehicles function has no S3 client).
+struct Documents;
+
+impl VehicleDependents for Documents {
+    fn deletes(
+        &self,
+        store: &Store,
+        fleet: &Fleet,
+        vehicle: &Vehicle,
+    ) -> Result<Vec<Write>, Error> {
+        store
+            .documents()
+            .tx_cascade_delete(&vehicle.owner_id, &fleet.documents_of(&vehicle.id))
+    }
+}
+
 /// Everything that goes with a vehicle; a new kind of vehicle data
-/// (documents, diagnostics) adds its participant here.
+/// (diagnostics) adds its participant here.
 pub fn participants() -> Vec<Box<dyn VehicleDependents>> {
-    vec![Box::new(Maintenances), Box::new(Reminders)]
+    vec![
+        Box::new(Maintenances),
+        Box::new(Reminders),
+        Box::new(Documents),
+    ]
 }
 
 /// Deletes `vehicle` and its dependents. `fleet` must hold every
