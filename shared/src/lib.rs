@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod mail;
 #[cfg(feature = "openapi")]
 pub mod openapi;
+pub mod percent;
 pub mod runtime;
 pub mod state;
 pub mod store;

@@ -3,6 +3,9 @@
 //! on the function's own state, and can read the e-mails the emulator
 //! accepted.
 
+pub mod documents;
+pub mod samples;
+
 use std::io::{Read, Write};
 
 use axum::body::Body;

@@ -1,3 +1,6 @@
 //! Lambda entry point.
 
-fn main() {}
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    shared::http::app::serve(documents::router).await
+}

@@ -1,5 +1,5 @@
-//! The documents bucket's section. Optional: until documents are served,
-//! only the health check looks at the bucket.
+//! The documents bucket's section: optional for the health check, which
+//! only reports on it; required by the functions that store or read files.
 
 use super::Env;
 
@@ -12,6 +12,13 @@ impl DocumentsConfig {
     pub fn read(env: &mut Env) -> Self {
         Self {
             bucket_name: env.optional("BUCKET_NAME"),
+        }
+    }
+
+    /// The section of a function that cannot work without the bucket.
+    pub fn require(env: &mut Env) -> Self {
+        Self {
+            bucket_name: env.required("BUCKET_NAME", "the documents bucket"),
         }
     }
 }

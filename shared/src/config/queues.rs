@@ -31,4 +31,9 @@ impl<T: Job> QueueConfig<T> {
     pub fn read(env: &mut Env) -> Self {
         Self::at(env.optional(T::QUEUE_URL_VAR))
     }
+
+    /// The section of a function that sends these jobs.
+    pub fn require(env: &mut Env) -> Self {
+        Self::at(env.required(T::QUEUE_URL_VAR, "the queue its jobs go to"))
+    }
 }

@@ -285,16 +285,16 @@ impl Documents<'_> {
     }
 
     /// Writes `after` over `before` (the version read) with `extra` writes
-    /// in the same transaction: a file replaced (`file_replaced`: the old
-    /// text goes, the counter takes the byte difference, the old object is
-    /// purged) or the worker's results. A document changed or deleted
-    /// meanwhile is a 409 or a 404.
+    /// in the same transaction: a file replaced (the old text goes, the
+    /// counter takes the byte difference, and the old object gets the purge
+    /// marker returned) or the worker's results. A document changed or
+    /// deleted meanwhile is a 409 or a 404.
     pub async fn save(
         &self,
         before: &Document,
         after: &mut Document,
         extra: Vec<Write>,
-    ) -> Result<(), Error> {
+    ) -> Result<Option<ObjectsPurge>, Error> {
         after.version = before.version + 1;
         after.updated_at = time::now();
         let mut tx = self.store.tx();
@@ -305,6 +305,7 @@ impl Documents<'_> {
                 .value(":version", n(before.version))
                 .named(DOCUMENT_AS_READ),
         )?;
+        let mut marker = None;
         if before.file_key != after.file_key {
             tx.delete(
                 &keys::documents_pk(&before.owner_id),
@@ -315,15 +316,13 @@ impl Documents<'_> {
             if delta != 0 {
                 tx.add(self.tx_counter(&before.owner_id, 0, delta)?);
             }
-            tx.add(
-                self.store
-                    .purges()
-                    .tx_mark(&ObjectsPurge::keys(vec![before.file_key.clone()]))?,
-            );
+            let old = ObjectsPurge::keys(vec![before.file_key.clone()]);
+            tx.add(self.store.purges().tx_mark(&old)?);
+            marker = Some(old);
         }
         tx.extend(extra);
         match tx.commit().await {
-            Ok(()) => Ok(()),
+            Ok(()) => Ok(marker),
             Err(WriteError::Conditions(refused)) if refused.has(STORAGE_LIMIT) => {
                 Err(self.limit_error(&before.owner_id).await)
             }
