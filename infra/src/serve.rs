@@ -59,6 +59,10 @@ impl LocalApi {
             garages::router(cold_start::<garages::GaragesState>("garages").await?),
         );
         routers.insert(
+            "documents",
+            documents::router(cold_start::<documents::DocumentsState>("documents").await?),
+        );
+        routers.insert(
             "settings",
             settings::router(cold_start::<settings::SettingsState>("settings").await?),
         );

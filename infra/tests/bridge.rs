@@ -93,7 +93,7 @@ async fn answer(mut socket: TcpStream, mode: Mode, seen: &Seen) {
     );
     let (status, body) = match mode {
         Mode::Batch => {
-            let response = process_batch(event, |job: OcrJob| async move {
+            let response = process_batch(event, |job: OcrJob, _| async move {
                 if job.document_id == "fail" {
                     Err("this document always fails")
                 } else {

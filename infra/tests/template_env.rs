@@ -22,6 +22,7 @@ const SIGNING_SECRET_TO: &[&str] = &[
     "MaintenancesFunction",
     "NotificationsFunction",
     "GaragesFunction",
+    "DocumentsFunction",
     "SettingsFunction",
     "HealthFunction",
 ];
@@ -46,6 +47,8 @@ fn functions() -> Vec<(&'static str, Variables)> {
             of::<notifications::NotificationsState>(),
         ),
         ("GaragesFunction", of::<garages::GaragesState>()),
+        ("DocumentsFunction", of::<documents::DocumentsState>()),
+        ("OcrWorkerFunction", of::<ocr_worker::OcrState>()),
         ("SettingsFunction", of::<settings::SettingsState>()),
         ("HealthFunction", of::<health::HealthState>()),
         ("RemindersFunction", of::<reminders::RemindersState>()),

@@ -61,7 +61,7 @@ pub async fn sqs<T, S, F, Fut, E>(handler: F) -> Result<(), RuntimeError>
 where
     T: Job,
     S: FunctionState,
-    F: Fn(S, T) -> Fut,
+    F: Fn(S, T, Delivery) -> Fut,
     Fut: Future<Output = Result<(), E>>,
     E: std::fmt::Display,
 {
@@ -69,11 +69,23 @@ where
     let state = &state;
     let handler = &handler;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
-        let response =
-            process_batch::<T, _, _, _>(event.payload, |job| handler(state.clone(), job)).await;
+        let response = process_batch::<T, _, _, _>(event.payload, |job, delivery| {
+            handler(state.clone(), job, delivery)
+        })
+        .await;
         Ok::<_, RuntimeError>(response)
     }))
     .await
+}
+
+/// Which delivery of a message a handler is running: the last permitted
+/// one (the queue's `maxReceiveCount`) may record a failure for good
+/// before the message goes to the dead-letter queue.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Delivery {
+    pub message_id: String,
+    /// `ApproximateReceiveCount`: 1 on the first delivery.
+    pub receive_count: u32,
 }
 
 /// Runs `handler` on every message of the batch, one after the other, and
@@ -84,15 +96,25 @@ where
 pub async fn process_batch<T, F, Fut, E>(event: SqsEvent, handler: F) -> SqsBatchResponse
 where
     T: Job,
-    F: Fn(T) -> Fut,
+    F: Fn(T, Delivery) -> Fut,
     Fut: Future<Output = Result<(), E>>,
     E: std::fmt::Display,
 {
     let mut response = SqsBatchResponse::default();
     for record in event.records {
         let message_id = record.message_id.unwrap_or_default();
+        let delivery = Delivery {
+            message_id: message_id.clone(),
+            receive_count: record
+                .attributes
+                .get("ApproximateReceiveCount")
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(1),
+        };
         let outcome = match jobs::decode::<T>(record.body.as_deref().unwrap_or_default()) {
-            Ok(job) => Box::pin(handler(job)).await.map_err(|e| e.to_string()),
+            Ok(job) => Box::pin(handler(job, delivery))
+                .await
+                .map_err(|e| e.to_string()),
             Err(e) => Err(format!("undecodable body: {e}")),
         };
         match outcome {
@@ -183,7 +205,7 @@ mod tests {
         .unwrap()
     }
 
-    async fn handle(job: OcrJob) -> Result<(), String> {
+    async fn handle(job: OcrJob, _: Delivery) -> Result<(), String> {
         if job.document_id == "fail" {
             Err("OCR refused the document".into())
         } else {
@@ -213,7 +235,7 @@ mod tests {
 
     #[test]
     fn a_worker_main_is_one_call() {
-        async fn handler(state: WorkerState, _: OcrJob) -> crate::Result<()> {
+        async fn handler(state: WorkerState, _: OcrJob, _: Delivery) -> crate::Result<()> {
             drop(state.store);
             Ok(())
         }
@@ -263,12 +285,35 @@ mod tests {
             record("m2", &ocr("b")),
         ]}))
         .unwrap();
-        let response = process_batch(event, |job: OcrJob| {
+        let response = process_batch(event, |job: OcrJob, delivery| {
             seen.lock().unwrap().push(job.document_id.clone());
-            handle(job)
+            handle(job, delivery)
         })
         .await;
         assert_eq!(response.batch_item_failures.len(), 1);
         assert_eq!(*seen.lock().unwrap(), vec!["fail", "b"]);
+    }
+
+    #[tokio::test]
+    async fn the_handler_learns_which_delivery_it_runs() {
+        let mut redelivered = record("m1", &ocr("a"));
+        redelivered["attributes"]["ApproximateReceiveCount"] = json!("5");
+        let event: SqsEvent = serde_json::from_value(json!({"Records": [
+            redelivered,
+            record("m2", &ocr("b")),
+        ]}))
+        .unwrap();
+        let seen = std::sync::Mutex::new(Vec::new());
+        process_batch(event, |_: OcrJob, delivery| {
+            seen.lock().unwrap().push(delivery);
+            async { Ok::<(), String>(()) }
+        })
+        .await;
+        let seen = seen.lock().unwrap();
+        assert_eq!(
+            (seen[0].message_id.as_str(), seen[0].receive_count),
+            ("m1", 5)
+        );
+        assert_eq!(seen[1].receive_count, 1);
     }
 }

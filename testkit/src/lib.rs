@@ -4,7 +4,9 @@
 //! accepted.
 
 pub mod documents;
+pub mod fixtures;
 pub mod samples;
+pub mod textract;
 
 use std::io::{Read, Write};
 
@@ -67,6 +69,8 @@ pub struct TestConfig {
     pub ocr_queue_url: Option<String>,
     pub ai_queue_url: Option<String>,
     pub aws_endpoint_url: String,
+    /// A function's own variables (the OCR worker's engine, say).
+    pub extra: Vec<(&'static str, String)>,
 }
 
 impl TestConfig {
@@ -82,6 +86,7 @@ impl TestConfig {
             ocr_queue_url: None,
             ai_queue_url: None,
             aws_endpoint_url: endpoint.into(),
+            extra: Vec::new(),
         }
     }
 
@@ -96,7 +101,11 @@ impl TestConfig {
             "OCR_QUEUE_URL" => self.ocr_queue_url.clone(),
             "AI_QUEUE_URL" => self.ai_queue_url.clone(),
             "AWS_ENDPOINT_URL" => Some(self.aws_endpoint_url.clone()),
-            _ => None,
+            other => self
+                .extra
+                .iter()
+                .find(|(name, _)| *name == other)
+                .map(|(_, value)| value.clone()),
         })
     }
 

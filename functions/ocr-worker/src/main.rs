@@ -1,5 +1,6 @@
 //! Lambda entry point.
 
-fn main() {
-    // Wired to shared::runtime::sqs once the worker's state exists.
+#[tokio::main]
+async fn main() -> Result<(), shared::runtime::RuntimeError> {
+    shared::runtime::sqs::<shared::jobs::OcrJob, _, _, _, _>(ocr_worker::handle).await
 }

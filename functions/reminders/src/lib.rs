@@ -66,6 +66,8 @@ pub struct RunReport {
     pub failed: usize,
     /// A shard had a full batch: the next run goes on with the rest.
     pub more: bool,
+    /// Purge markers done: objects of deleted documents removed.
+    pub purged: usize,
 }
 
 enum Due {
@@ -128,6 +130,29 @@ pub async fn run_until(
         .await
         .process_until(state, now, Some(deadline))
         .await
+}
+
+/// Markers younger than this are left to the function that wrote them
+/// (the documents function purges its own at once).
+const PURGE_GRACE: chrono::Duration = chrono::Duration::minutes(5);
+/// Markers drained per shard and run.
+const PURGE_BATCH: usize = 100;
+
+/// Drains the purge outbox (`usecases::object_purge`): objects of
+/// documents deleted with their vehicle or their account. Returns the
+/// markers done and those that failed (left for the next run).
+pub async fn purge_objects(state: &RemindersState) -> (usize, usize) {
+    let Some(bucket) = &state.bucket else {
+        return (0, 0);
+    };
+    let before = shared::time::now() - PURGE_GRACE;
+    match shared::usecases::object_purge::drain(&state.store, bucket, &before, PURGE_BATCH).await {
+        Ok(report) => (report.purged, report.failed),
+        Err(e) => {
+            tracing::error!(error = %e, "purge outbox unreadable");
+            (0, 1)
+        }
+    }
 }
 
 /// What one run read from the alert index.

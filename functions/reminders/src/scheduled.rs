@@ -31,6 +31,15 @@ pub async fn handle(state: RemindersState, event: LambdaEvent<Value>) -> Result<
     let left_ms = event.context.deadline.saturating_sub(now_epoch_ms());
     let budget = Duration::from_millis(left_ms).saturating_sub(SAFETY_MARGIN);
     let result = crate::run_until(&state, shared::time::now(), Instant::now() + budget).await;
+    let result = match result {
+        Ok(mut report) => {
+            let (purged, failed) = crate::purge_objects(&state).await;
+            report.purged = purged;
+            report.failed += failed;
+            Ok(report)
+        }
+        Err(e) => Err(e),
+    };
     // The metrics line goes out whatever happened: a run that could not
     // read its owners counts as one failure (the alarm's metric).
     let report = match &result {

@@ -1,1 +1,0 @@
-//! Field extraction from a document's text (pure).

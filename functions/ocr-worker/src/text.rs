@@ -1,1 +1,0 @@
-//! Getting a document's text: PDF text layer, Textract, Tesseract.
