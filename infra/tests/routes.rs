@@ -27,7 +27,7 @@ type SpawnApp = fn() -> Pin<Box<dyn Future<Output = TestApp<()>>>>;
 
 /// Every HTTP function: its binary name (also its directory under
 /// `functions/`) and its app.
-const HTTP_FUNCTIONS: [(&str, SpawnApp); 8] = [
+const HTTP_FUNCTIONS: [(&str, SpawnApp); 9] = [
     ("users", || Box::pin(unreachable(users::router))),
     ("vehicles", || Box::pin(unreachable(vehicles::router))),
     ("maintenances", || {
@@ -37,6 +37,16 @@ const HTTP_FUNCTIONS: [(&str, SpawnApp); 8] = [
         Box::pin(unreachable(notifications::router))
     }),
     ("garages", || Box::pin(unreachable(garages::router))),
+    ("documents", || {
+        Box::pin(async {
+            TestApp::spawn_unreachable_with(documents::router, |c| {
+                c.bucket_name = Some("unreachable-bucket".into());
+                c.ocr_queue_url = Some("http://127.0.0.1:9/000000000000/unreachable".into());
+            })
+            .await
+            .without_state()
+        })
+    }),
     ("settings", || Box::pin(unreachable(settings::router))),
     ("health", || Box::pin(unreachable(health::router))),
     // No state: the page and the document are compiled in.

@@ -183,6 +183,18 @@ where
         Self::spawn_at(&format!("http://{address}"), build).await
     }
 
+    /// `spawn_unreachable` for a function that needs more configuration
+    /// (a bucket, a queue) to start.
+    pub async fn spawn_unreachable_with(
+        build: impl FnOnce(S) -> Router,
+        adjust: impl FnOnce(&mut TestConfig),
+    ) -> Self {
+        let mut config = TestConfig::new("http://127.0.0.1:9");
+        adjust(&mut config);
+        let aws = Aws::with_timeouts(&config.aws(), SdkTimeouts::REQUEST);
+        Self::compose(&config, &aws, build)
+    }
+
     /// An app against `endpoint` with the deployed request budget, no table.
     async fn spawn_at(endpoint: &str, build: impl FnOnce(S) -> Router) -> Self {
         let config = TestConfig::new(endpoint);

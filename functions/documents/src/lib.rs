@@ -9,6 +9,7 @@ mod files;
 mod form;
 pub mod handlers;
 pub mod multipart;
+pub mod prefill;
 mod state;
 pub mod uploads;
 pub mod views;
@@ -54,6 +55,14 @@ pub fn router(state: DocumentsState) -> Router {
         routes,
         &["/api/documents/{id}/file", "/api/documents/{id}/download"],
         get(handlers::file),
+    );
+    let routes = at(
+        routes,
+        &[
+            "/api/documents/{id}/create_maintenance",
+            "/api/documents/{id}/create-maintenance",
+        ],
+        post(prefill::create_maintenance),
     );
     shared::http::finish(routes.with_state(state))
 }

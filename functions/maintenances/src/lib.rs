@@ -2,7 +2,7 @@
 //! caller's vehicles (spec 4), and the reminders by date and mileage.
 
 mod handlers;
-mod input;
+pub(crate) use shared::usecases::maintenance_input as input;
 #[cfg(feature = "openapi")]
 pub mod openapi;
 mod records;

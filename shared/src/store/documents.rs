@@ -333,6 +333,21 @@ impl Documents<'_> {
         }
     }
 
+    /// `after` over `before` as one write of another transaction (a
+    /// maintenance recorded from the document links it in the same commit);
+    /// `after` takes the next version.
+    pub fn tx_save(&self, before: &Document, after: &mut Document) -> Result<Write, Error> {
+        after.version = before.version + 1;
+        after.updated_at = time::now();
+        self.store.tx_put(
+            after.to_item()?,
+            Expr::new()
+                .condition("version = :version")
+                .value(":version", n(before.version))
+                .named(DOCUMENT_AS_READ),
+        )
+    }
+
     async fn changed_or_gone(&self, before: &Document) -> Error {
         match self.get(&before.owner_id, &before.id).await {
             Ok(None) => Error::NotFound(Some("Document")),

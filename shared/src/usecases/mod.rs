@@ -11,6 +11,7 @@
 //! - `object_purge`: S3 objects whose items a transaction deleted.
 
 pub mod account_deletion;
+pub mod maintenance_input;
 pub mod object_purge;
 pub mod odometer;
 pub mod vehicle_deletion;

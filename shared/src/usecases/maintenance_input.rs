@@ -1,13 +1,15 @@
-//! Reading a maintenance from a body. The non-negative rules apply on update
-//! too (the system we replace skipped them).
+//! Reading a maintenance from a body: the maintenances function's create
+//! and edits, and a maintenance prefilled from an analysed invoice. The
+//! non-negative rules apply on update too (the system we replace skipped
+//! them).
 
+use crate::domain::maintenances::{Maintenance, STATUSES};
+use crate::domain::money::parse_cents;
+use crate::domain::users::User;
+use crate::http::validate::{Field, Fields, Text, NULL};
+use crate::Result;
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
-use shared::domain::maintenances::{Maintenance, STATUSES};
-use shared::domain::money::parse_cents;
-use shared::domain::users::User;
-use shared::http::validate::{Field, Fields, Text, NULL};
-use shared::Result;
 
 #[derive(Default)]
 pub struct MaintenanceInput {
@@ -23,12 +25,12 @@ pub struct MaintenanceInput {
     pub reminder_sent: Option<bool>,
 }
 
-pub(crate) const MAX_MILEAGE: i64 = 5_000_000;
-pub(crate) const SERVICE_TYPE_MAX: usize = 100;
-pub(crate) const DESCRIPTION_MAX: usize = 10_000;
-pub(crate) const INVOICE_URL_MAX: usize = 200;
+pub const MAX_MILEAGE: i64 = 5_000_000;
+pub const SERVICE_TYPE_MAX: usize = 100;
+pub const DESCRIPTION_MAX: usize = 10_000;
+pub const INVOICE_URL_MAX: usize = 200;
 /// Total digits of a cost (two of them decimals).
-pub(crate) const COST_DIGITS: usize = 10;
+pub const COST_DIGITS: usize = 10;
 
 /// `creating`: `vehicle` is read (required) and `reminder_sent` ignored;
 /// on update it is the other way round.
@@ -53,7 +55,7 @@ pub fn read(
                 "vehicle",
                 format!(
                     "Incorrect type. Expected pk value, received {}.",
-                    shared::http::body::type_name(other)
+                    crate::http::body::type_name(other)
                 ),
             ),
             None => {}
