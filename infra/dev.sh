@@ -6,6 +6,7 @@ cd "$(dirname "$0")/.."
 . infra/tools.sh
 
 ensure_tools
+ensure_ocr
 # The docs function (/api/docs/) embeds the docs page's files.
 bash infra/docs_assets.sh
 mkdir -p .local
@@ -27,9 +28,8 @@ fi
 # The SQS workers, in one place: `<function>=<variable of .local/stack.env
 # holding its queue URL>`. `cargo lambda watch` has no SQS trigger, so the
 # local bridge (infra/src/bridge.rs) delivers each queue to its worker.
-# Add a worker here when its crate exists, e.g.
-#   WORKERS=(ocr-worker=OCR_QUEUE_URL ai-worker=AI_QUEUE_URL)
-WORKERS=()
+# Add a worker here when its crate exists (ai-worker=AI_QUEUE_URL next).
+WORKERS=(ocr-worker=OCR_QUEUE_URL)
 
 PROXY_PID=""
 BRIDGE_PID=""

@@ -16,6 +16,7 @@ cd "$(dirname "$0")/.."
 . infra/tools.sh
 
 phase "tool install" ensure_tools
+phase "ocr engine" ensure_ocr
 # The docs function embeds the docs page's files (functions/docs/build.rs).
 phase "docs assets" bash infra/docs_assets.sh
 emulator_env

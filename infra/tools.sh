@@ -16,6 +16,39 @@ ensure_tools() {
   export PATH="$PWD/.venv/bin:$PATH"
 }
 
+# The local OCR engine of the OCR worker (`make dev`, and the tests that
+# read images without Textract): Tesseract with French and English, and
+# poppler's pdftoppm for scanned PDFs, from Debian's packages. Installed
+# when missing and the machine allows it (root, or sudo without a
+# password); otherwise a message, and those tests say they were skipped.
+OCR_PACKAGES="tesseract-ocr tesseract-ocr-fra tesseract-ocr-eng poppler-utils"
+
+ocr_ready() {
+  command -v pdftoppm >/dev/null 2>&1 || return 1
+  local langs
+  langs="$(tesseract --list-langs 2>&1)" || return 1
+  grep -qx fra <<<"$langs" && grep -qx eng <<<"$langs"
+}
+
+ensure_ocr() {
+  ocr_ready && return 0
+  local sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    if sudo -n true 2>/dev/null; then sudo="sudo -n"; else
+      echo "==> Tesseract is missing and cannot be installed here: apt-get install $OCR_PACKAGES" >&2
+      return 0
+    fi
+  fi
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "==> Tesseract is missing (no apt-get here): install $OCR_PACKAGES" >&2
+    return 0
+  fi
+  echo "==> installing the local OCR engine: $OCR_PACKAGES"
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $OCR_PACKAGES >/dev/null
+  ocr_ready || echo "==> the OCR engine is still not usable: the tests that need it will say SKIPPED" >&2
+}
+
 # Credentials and region for the emulator (it accepts any).
 emulator_env() {
   export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-testing}"

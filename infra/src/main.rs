@@ -15,6 +15,9 @@
 //!   built from the environment as its cold start does, each request sent
 //!   to the function the watch router names (`infra::serve`). Tests and
 //!   `make fuzz` run against it.
+//! - `autotrack-local sample-invoice <file>`: writes a one-page French
+//!   garage invoice as a PDF with a text layer (the README's walk-through
+//!   uploads it; no binary is checked in).
 
 use std::process::ExitCode;
 
@@ -24,6 +27,20 @@ use shared::domain::users::{password_problems, User};
 use shared::http::validate::is_valid_email;
 use shared::state::SdkTimeouts;
 use shared::store::{client, table, Store};
+
+/// The README's sample invoice.
+const SAMPLE_INVOICE: &[&str] = &[
+    "GARAGE DU CENTRE SARL",
+    "12 avenue de la République, 69003 Lyon",
+    "FACTURE N° 2026-0318",
+    "Date : 14/03/2026",
+    "Véhicule : Peugeot 208 AB-123-CD - Kilométrage : 45 200 km",
+    "Vidange moteur + filtre à huile 89,90 €",
+    "Plaquettes de frein avant 68,35 €",
+    "Total HT 158,25 €",
+    "TVA 20 % 31,65 €",
+    "Total TTC 189,90 €",
+];
 
 fn env(key: &str, default: &str) -> String {
     std::env::var(key)
@@ -46,9 +63,14 @@ async fn main() -> ExitCode {
         ["bridge", invoke_url, workers @ ..] => bridge(invoke_url, workers).await,
         ["serve"] => serve("9000").await,
         ["serve", "--port", port] => serve(port).await,
+        ["sample-invoice", file] => {
+            std::fs::write(file, testkit::fixtures::text_pdf(SAMPLE_INVOICE))
+                .map_err(|e| format!("writing {file}: {e}"))
+        }
         _ => Err(
             "usage: autotrack-local bootstrap <env-file> | staff <email> <password> \
-                  | bridge <invoke-url> [<function>=<queue-url> ...] | serve [--port N]"
+                  | bridge <invoke-url> [<function>=<queue-url> ...] | serve [--port N] \
+                  | sample-invoice <file>"
                 .into(),
         ),
     };
@@ -59,6 +81,56 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The bucket's rules as the template declares them: pending uploads
+/// expire after a day; the browser may PUT to presigned links (any origin
+/// locally, the front-end's deployed).
+async fn configure_bucket(s3: &aws_sdk_s3::Client, bucket: &str) -> Result<(), String> {
+    use aws_sdk_s3::types::{
+        BucketLifecycleConfiguration, CorsConfiguration, CorsRule, ExpirationStatus,
+        LifecycleExpiration, LifecycleRule, LifecycleRuleFilter,
+    };
+    let pending = LifecycleRule::builder()
+        .id("ExpirePendingUploads")
+        .status(ExpirationStatus::Enabled)
+        .filter(LifecycleRuleFilter::builder().prefix("pending/").build())
+        .expiration(LifecycleExpiration::builder().days(1).build())
+        .build()
+        .map_err(|e| e.to_string())?;
+    s3.put_bucket_lifecycle_configuration()
+        .bucket(bucket)
+        .lifecycle_configuration(
+            BucketLifecycleConfiguration::builder()
+                .rules(pending)
+                .build()
+                .map_err(|e| e.to_string())?,
+        )
+        .send()
+        .await
+        .map_err(|e| format!("bucket lifecycle: {e:?}"))?;
+    let cors = CorsRule::builder()
+        .allowed_origins("*")
+        .allowed_methods("PUT")
+        .allowed_methods("GET")
+        .allowed_methods("HEAD")
+        .allowed_headers("Content-Type")
+        .expose_headers("ETag")
+        .max_age_seconds(600)
+        .build()
+        .map_err(|e| e.to_string())?;
+    s3.put_bucket_cors()
+        .bucket(bucket)
+        .cors_configuration(
+            CorsConfiguration::builder()
+                .cors_rules(cors)
+                .build()
+                .map_err(|e| e.to_string())?,
+        )
+        .send()
+        .await
+        .map_err(|e| format!("bucket CORS: {e:?}"))?;
+    Ok(())
 }
 
 async fn bootstrap(env_file: &str) -> Result<(), String> {
@@ -112,16 +184,17 @@ async fn bootstrap(env_file: &str) -> Result<(), String> {
             return Err(format!("creating bucket {bucket}: {e:?}"));
         }
     }
+    configure_bucket(&s3, &bucket).await?;
     println!("bucket     {bucket}");
 
     let sqs = aws_sdk_sqs::Client::new(&sdk);
     let mut lines = Vec::new();
-    for (var, name) in [
-        ("OCR_QUEUE_URL", "autotrack-ocr-jobs"),
-        ("AI_QUEUE_URL", "autotrack-ai-jobs"),
+    for (var, name, visibility) in [
+        ("OCR_QUEUE_URL", "autotrack-ocr-jobs", 540),
+        ("AI_QUEUE_URL", "autotrack-ai-jobs", 120),
     ] {
         // As the template: five receives, then the dead-letter queue.
-        let (url, _) = infra::queues::create_with_dlq(&sqs, name, 5, 120).await?;
+        let (url, _) = infra::queues::create_with_dlq(&sqs, name, 5, visibility).await?;
         println!("queue      {url}");
         lines.push(format!("{var}={url}"));
     }
