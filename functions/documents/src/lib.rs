@@ -8,6 +8,8 @@ pub mod analysis;
 mod files;
 mod form;
 pub mod handlers;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod multipart;
 pub mod prefill;
 mod state;
