@@ -113,8 +113,13 @@ pub fn done_notice(document: &Document, reading: &Reading) -> Notification {
     {
         facts.push(format!("total {total} €"));
     }
-    if let Some(date) = e.structured_data.get("date").and_then(Value::as_str) {
-        facts.push(format!("du {date}"));
+    if let Some(date) = e
+        .structured_data
+        .get("date")
+        .and_then(Value::as_str)
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    {
+        facts.push(format!("du {}", date.format("%d/%m/%Y")));
     }
     if let Some(plate) = e
         .structured_data

@@ -575,3 +575,56 @@ async fn a_scanned_pdf_of_several_pages_fails_with_textract_and_reads_with_tesse
     assert_eq!(done.analysis_data["source"], "tesseract");
     assert_eq!(done.analysis_data["pages"], json!(2));
 }
+
+#[tokio::test]
+async fn a_batch_reports_only_its_poison_and_failing_messages() {
+    let (w, fake) = textract_worker().await;
+    let (user, _) = w.app.signed_in_user("batch").await;
+    let good = w
+        .document(
+            &user.id,
+            fixtures::text_pdf(text::INVOICE),
+            "application/pdf",
+            "invoice",
+            None,
+        )
+        .await;
+    let good_job = w.queue(&good).await;
+    let busy = w
+        .document(
+            &user.id,
+            testkit::samples::png(),
+            "image/png",
+            "invoice",
+            None,
+        )
+        .await;
+    let busy_job = w.queue(&busy).await;
+    fake.fail_next(10, "ThrottlingException");
+    let record = |id: &str, body: String| {
+        json!({
+            "messageId": id,
+            "receiptHandle": format!("rh-{id}"),
+            "body": body,
+            "attributes": {"ApproximateReceiveCount": "1"},
+            "eventSource": "aws:sqs"
+        })
+    };
+    let event: shared::runtime::SqsEvent = serde_json::from_value(json!({"Records": [
+        record("good", shared::jobs::encode(&good_job).unwrap()),
+        record("poison", "{\"kind\":\"ocr\",\"v\":2}".into()),
+        record("busy", shared::jobs::encode(&busy_job).unwrap()),
+    ]}))
+    .unwrap();
+    let state = w.app.state.clone();
+    let response = shared::runtime::process_batch(event, |job: OcrJob, delivery| {
+        ocr_worker::handle(state.clone(), job, delivery)
+    })
+    .await;
+    assert_eq!(
+        serde_json::to_value(&response).unwrap(),
+        json!({"batchItemFailures": [{"itemIdentifier": "poison"}, {"itemIdentifier": "busy"}]})
+    );
+    assert_eq!(w.reload(&good).await.analysis_status, status::DONE);
+    assert_eq!(w.reload(&busy).await.analysis_status, status::PROCESSING);
+}
