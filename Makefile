@@ -1,4 +1,4 @@
-.PHONY: dev dev-check test staff lint build fmt bench bench-garages bench-functions fuzz docs-assets openapi browser-check
+.PHONY: dev dev-check test staff lint build fmt bench bench-garages bench-ocr bench-functions fuzz docs-assets openapi browser-check
 
 ## Run the whole API locally on http://127.0.0.1:9000 (Ctrl-C stops everything)
 dev:
@@ -40,6 +40,10 @@ bench:
 ## Garage directory reads (list, top rated, nearby) at 1,000 and 100,000 garages (emulator)
 bench-garages:
 	bash infra/bench_garages.sh
+
+## Documents: analyze/ to done, one-page PDF and image (emulator, Tesseract, Textract fake)
+bench-ocr:
+	bash infra/bench_ocr.sh
 
 ## Release size (arm64) and cold start of every function: README's table
 bench-functions:
