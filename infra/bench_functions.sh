@@ -9,7 +9,7 @@
 #    the binary RUNS times (default 15) with the environment `make dev` sets
 #    (against an emulator of its own, table bootstrapped) and times spawn ->
 #    first response (a GET /api/health/ for the HTTP functions, a scheduled
-#    event for reminders).
+#    event for reminders, an empty SQS batch for the workers).
 #
 # Prints the README's markdown table ("Functions: size and cold start"):
 # paste the header lines and rows over the previous ones. Sizes are in MB
@@ -20,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . infra/tools.sh
 
-ALL=(users vehicles maintenances notifications garages settings health reminders)
+ALL=(users vehicles maintenances notifications garages documents settings health reminders ocr-worker)
 [ "$#" -gt 0 ] && FUNCTIONS=("$@") || FUNCTIONS=("${ALL[@]}")
 RUNS="${RUNS:-15}"
 packages=()
@@ -53,6 +53,7 @@ for f in "${FUNCTIONS[@]}"; do
     stat -c %s "target/aarch64-unknown-linux-gnu/release/$f" 2>/dev/null || echo 0)
   event=http
   [ "$f" = reminders ] && event=schedule
+  [ "$f" = ocr-worker ] && event=sqs
   result=$(AWS_LAMBDA_FUNCTION_NAME="$f" python3 infra/fake_runtime.py --event "$event" --runs "$RUNS" --log ".local/bench-functions-$f.log" "target/release/$f")
   echo "==> $f: $bytes bytes (arm64), $result"
   rows+=("$(python3 -c '

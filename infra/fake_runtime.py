@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Cold start of one function binary against a local Lambda Runtime API.
 
-    python3 infra/fake_runtime.py --event http|schedule [--runs 15] BINARY
+    python3 infra/fake_runtime.py --event http|schedule|sqs [--runs 15] BINARY
 
 Serves the Runtime API on a free local port: the first
 `GET /2018-06-01/runtime/invocation/next` of a process gets one canned event
@@ -64,6 +64,11 @@ def http_event():
         },
         "isBase64Encoded": False,
     }
+
+
+def sqs_event():
+    # An empty batch: the worker's cold start and one answer, no job.
+    return {"Records": []}
 
 
 def schedule_event():
@@ -190,14 +195,14 @@ def summary(kind, body):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--event", choices=["http", "schedule"], required=True)
+    parser.add_argument("--event", choices=["http", "schedule", "sqs"], required=True)
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--timeout", type=float, default=30.0)
     parser.add_argument("--log", help="append the binary's output to this file")
     parser.add_argument("binary")
     args = parser.parse_args()
 
-    make_event = http_event if args.event == "http" else schedule_event
+    make_event = {"http": http_event, "schedule": schedule_event, "sqs": sqs_event}[args.event]
 
     output = open(args.log, "ab") if args.log else subprocess.DEVNULL
     times, answers = [], []

@@ -620,3 +620,87 @@ async fn presigned_uploads_refuse_foreign_keys_oversize_and_wrong_content() {
     assert_eq!(res.status, 400);
     assert_eq!(res.body, json!({"file": ["No file was submitted."]}));
 }
+
+#[tokio::test]
+async fn the_largest_values_each_field_accepts_are_stored_and_read_back() {
+    let docs = spawn().await;
+    let (_, token) = docs.app.signed_in_user("extremes").await;
+    let title = "T".repeat(255);
+    let description = "é".repeat(10_000);
+    let name = format!("{}.pdf", "n".repeat(96));
+    let res = docs
+        .upload(
+            &token,
+            &[("title", &title), ("description", &description)],
+            &name,
+            Some("application/pdf"),
+            &samples::pdf(),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let id = res.body["id"].as_str().unwrap();
+    let detail = docs
+        .app
+        .get(&format!("/api/documents/{id}/"))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(detail.body["title"], title.as_str());
+    assert_eq!(detail.body["description"], description.as_str());
+    assert_eq!(detail.body["file_name"], name.as_str());
+    // One more character is refused.
+    let res = docs
+        .upload(
+            &token,
+            &[("title", &"T".repeat(256))],
+            "a.pdf",
+            Some("application/pdf"),
+            &samples::pdf(),
+        )
+        .await;
+    assert_eq!(res.status, 400);
+    assert_eq!(
+        res.body["title"][0],
+        "Ensure this field has no more than 255 characters."
+    );
+    let res = docs
+        .upload(
+            &token,
+            &[("title", "t"), ("description", &"é".repeat(10_001))],
+            "a.pdf",
+            Some("application/pdf"),
+            &samples::pdf(),
+        )
+        .await;
+    assert_eq!(res.status, 400);
+    assert!(res.body["description"].is_array(), "{}", res.text);
+    // Exactly 10 MiB through a presigned upload.
+    let link = docs
+        .app
+        .post("/api/documents/upload-url/")
+        .bearer(&token)
+        .json(json!({"filename": "max.pdf", "content_type": "application/pdf", "size": 10 * 1024 * 1024}))
+        .send()
+        .await;
+    assert_eq!(link.status, 201, "{}", link.text);
+    let mut max = samples::pdf();
+    max.resize(10 * 1024 * 1024, b' ');
+    let put = raw_http(
+        "PUT",
+        link.body["url"].as_str().unwrap(),
+        &[("Content-Type", "application/pdf")],
+        &max,
+    )
+    .await;
+    assert_eq!(put.status, 200);
+    let res = docs
+        .app
+        .post("/api/documents/")
+        .bearer(&token)
+        .json(json!({"title": "max", "upload_key": link.body["upload_key"]}))
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert_eq!(res.body["file_size"], 10 * 1024 * 1024);
+    assert_eq!(docs.object_of(&res.body).await.unwrap().len(), max.len());
+}
