@@ -208,7 +208,7 @@ fn read_vehicle<'a>(f: &mut Fields, raw: Option<&'a Value>) -> Option<Option<&'a
 /// presigned upload (`upload_key`). `201` with the full representation.
 pub async fn create(
     State(state): State<DocumentsState>,
-    library: Library,
+    library: UserData<VEHICLES>,
     form: DocumentForm,
 ) -> Result<Response> {
     let owner = &library.user;

@@ -667,3 +667,64 @@ async fn deleting_the_vehicle_or_the_account_takes_the_documents_and_their_objec
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn a_vehicle_with_more_documents_than_one_transaction_holds_goes_whole() {
+    let docs = spawn().await;
+    let (user, _) = docs.app.signed_in_user("many").await;
+    let car = docs.app.store_vehicle(&user.id, "Volvo", 1).await;
+    let store = &docs.app.state.store;
+    let mut vehicle = car.clone();
+    for i in 0..50 {
+        let document = shared::domain::documents::Document::new(
+            uuid::Uuid::now_v7().to_string(),
+            &user.id,
+            Some(car.id.clone()),
+            format!("doc {i}"),
+            None,
+            "other".into(),
+            shared::domain::documents::StoredFile {
+                key: keys::document_object(&user.id, "d", &i.to_string(), "pdf"),
+                name: "a.pdf".into(),
+                size: 10,
+                mime_type: "application/pdf".into(),
+            },
+        );
+        store
+            .documents()
+            .create(&document, Some(&vehicle), None)
+            .await
+            .unwrap();
+        vehicle = docs.app.stored_vehicle(&user.id, &car.id).await;
+    }
+    assert_eq!(vehicle.documents_count, 50);
+    let fleet = store
+        .fleet(
+            &user.id,
+            shared::store::fleet::FleetParts {
+                vehicles: true,
+                maintenances: true,
+                reminders: true,
+                documents: true,
+            },
+        )
+        .await
+        .unwrap();
+    shared::usecases::vehicle_deletion::delete_vehicle(
+        store,
+        &fleet,
+        fleet.vehicle(&car.id).unwrap(),
+    )
+    .await
+    .unwrap();
+    let library = store.documents().library(&user.id).await.unwrap();
+    assert!(library.documents.is_empty());
+    assert_eq!((library.counter.count, library.counter.bytes), (0, 0));
+    let markers = store
+        .purges()
+        .waiting(&(shared::time::now() + chrono::Duration::seconds(1)), 10)
+        .await
+        .unwrap();
+    let keys: usize = markers.iter().map(|m| m.keys.len()).sum();
+    assert_eq!(keys, 50, "every object is named by a marker");
+}

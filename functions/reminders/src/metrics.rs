@@ -12,7 +12,7 @@ pub const DIMENSION: &str = "FunctionName";
 
 /// The EMF document of one run at `timestamp_ms` (epoch milliseconds).
 pub fn emf(report: &RunReport, function_name: &str, timestamp_ms: i64) -> Value {
-    let counts: [(&str, usize); 10] = [
+    let counts: [(&str, usize); 11] = [
         ("scanned", report.scanned),
         ("notified", report.notified),
         ("emailed", report.emailed),
@@ -23,6 +23,7 @@ pub fn emf(report: &RunReport, function_name: &str, timestamp_ms: i64) -> Value 
         ("removed", report.removed),
         ("failed", report.failed),
         ("backlog", usize::from(report.more)),
+        ("purged", report.purged),
     ];
     let mut doc = Map::new();
     doc.insert(
@@ -65,6 +66,7 @@ mod tests {
             ownerless: 1,
             failed: 1,
             more: true,
+            purged: 4,
             ..RunReport::default()
         };
         let line = emf_line(&report, "autotrack-reminders", 1_700_000_000_000);
@@ -101,6 +103,7 @@ mod tests {
             (json!(7), json!(2), json!(1))
         );
         assert_eq!(doc["backlog"], 1);
+        assert_eq!(doc["purged"], 4);
     }
 
     #[test]

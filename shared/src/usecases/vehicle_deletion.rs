@@ -9,8 +9,21 @@ use crate::store::{Fleet, Store, Write, MAX_TRANSACTION_ITEMS};
 
 /// An owner of data that goes with a vehicle.
 pub trait VehicleDependents: Send + Sync {
+    /// Writes that must commit together, before the other participants'
+    /// deletes (documents: each batch's deletes with its counter move and
+    /// purge marker, so a failure part way leaves every counter right).
+    fn settle<'a>(
+        &'a self,
+        _store: &'a Store,
+        _fleet: &'a Fleet,
+        _vehicle: &'a Vehicle,
+    ) -> Cleanup<'a> {
+        nothing()
+    }
+
     /// Deletes of its items belonging to `vehicle`, from the fleet the
-    /// request read (committed with the other participants' deletes).
+    /// request read (committed with the other participants' deletes, in
+    /// transactions of at most 100 writes, in any grouping).
     fn deletes(&self, store: &Store, fleet: &Fleet, vehicle: &Vehicle)
         -> Result<Vec<Write>, Error>;
 
@@ -64,17 +77,32 @@ impl VehicleDependents for Reminders {
 struct Documents;
 
 impl VehicleDependents for Documents {
-    fn deletes(
-        &self,
-        store: &Store,
-        fleet: &Fleet,
-        vehicle: &Vehicle,
-    ) -> Result<Vec<Write>, Error> {
-        store
-            .documents()
-            .tx_cascade_delete(&vehicle.owner_id, &fleet.documents_of(&vehicle.id))
+    fn settle<'a>(
+        &'a self,
+        store: &'a Store,
+        fleet: &'a Fleet,
+        vehicle: &'a Vehicle,
+    ) -> Cleanup<'a> {
+        Box::pin(async move {
+            let documents = fleet.documents_of(&vehicle.id);
+            for batch in documents.chunks(CASCADE_BATCH) {
+                let writes = store
+                    .documents()
+                    .tx_cascade_delete(&vehicle.owner_id, batch)?;
+                store.transact(writes).await?;
+            }
+            Ok(())
+        })
+    }
+
+    fn deletes(&self, _: &Store, _: &Fleet, _: &Vehicle) -> Result<Vec<Write>, Error> {
+        Ok(Vec::new())
     }
 }
+
+/// Documents per cascade transaction: two deletes each, the counter move
+/// and one purge marker stay within DynamoDB's 100 writes.
+const CASCADE_BATCH: usize = 48;
 
 /// Everything that goes with a vehicle; a new kind of vehicle data
 /// (diagnostics) adds its participant here.
@@ -90,6 +118,9 @@ pub fn participants() -> Vec<Box<dyn VehicleDependents>> {
 /// collection the participants read (the vehicle's handler reads them all).
 pub async fn delete_vehicle(store: &Store, fleet: &Fleet, vehicle: &Vehicle) -> Result<(), Error> {
     let participants = participants();
+    for participant in &participants {
+        participant.settle(store, fleet, vehicle).await?;
+    }
     let mut writes = Vec::new();
     for participant in &participants {
         writes.extend(participant.deletes(store, fleet, vehicle)?);
