@@ -853,3 +853,71 @@ async fn a_registration_number_is_checked_even_beside_a_license_plate() {
     assert_eq!(res.status, 200, "{}", res.text);
     assert_eq!(res.body["license_plate"], "EF-456-GH");
 }
+
+#[tokio::test]
+async fn the_documents_view_lists_the_vehicles_documents_with_relative_links() {
+    use shared::domain::documents::{Document, DocumentText, StoredFile};
+    let app = app().await;
+    let (user, token) = app.signed_in_user("papers").await;
+    let car = app.store_vehicle(&user.id, "Peugeot", 1).await;
+    let other = app.store_vehicle(&user.id, "Renault", 1).await;
+    let documents = app.state.store.documents();
+    let mut ids = Vec::new();
+    for (i, vehicle) in [&car, &car, &other].into_iter().enumerate() {
+        let current = app.stored_vehicle(&user.id, &vehicle.id).await;
+        let document = Document::new(
+            uuid::Uuid::now_v7().to_string(),
+            &user.id,
+            Some(vehicle.id.clone()),
+            format!("paper {i}"),
+            None,
+            "insurance".into(),
+            StoredFile {
+                key: format!("users/{}/documents/d{i}/f.pdf", user.id),
+                name: "a.pdf".into(),
+                size: 100,
+                mime_type: "application/pdf".into(),
+            },
+        );
+        documents
+            .create(&document, Some(&current), None)
+            .await
+            .unwrap();
+        ids.push(document.id);
+    }
+    // The first one was read.
+    let text = DocumentText {
+        owner_id: user.id.clone(),
+        document_id: ids[0].clone(),
+        analysis_id: "a".into(),
+        text: "ATTESTATION D'ASSURANCE".into(),
+    };
+    app.state
+        .store
+        .transact(vec![documents.tx_put_text(&text).unwrap()])
+        .await
+        .unwrap();
+    let res = app
+        .get(&format!("/api/vehicles/{}/documents/", car.id))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(res.status, 200);
+    let rows = res.body.as_array().unwrap();
+    let listed: Vec<&str> = rows.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        listed,
+        vec![ids[1].as_str(), ids[0].as_str()],
+        "newest first, this vehicle only"
+    );
+    assert_eq!(rows[0]["file"], format!("/api/documents/{}/file/", ids[1]));
+    assert_eq!(rows[0]["file_url"], rows[0]["file"]);
+    assert_eq!(rows[0]["vehicle_info"]["make"], "Peugeot");
+    assert_eq!(rows[1]["extracted_text"], "ATTESTATION D'ASSURANCE");
+    let detail = app
+        .get(&format!("/api/vehicles/{}/", car.id))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(detail.body["documents_count"], 2);
+}
