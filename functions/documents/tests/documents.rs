@@ -728,3 +728,35 @@ async fn a_vehicle_with_more_documents_than_one_transaction_holds_goes_whole() {
     let keys: usize = markers.iter().map(|m| m.keys.len()).sum();
     assert_eq!(keys, 50, "every object is named by a marker");
 }
+
+#[tokio::test]
+async fn search_reaches_the_text_an_analysis_read() {
+    let docs = spawn().await;
+    let (user, token) = docs.app.signed_in_user("reader").await;
+    let read = docs.pdf(&token, "Scan 1", &[]).await;
+    let other = docs.pdf(&token, "Scan 2", &[]).await;
+    let store = docs.app.state.store.documents();
+    let before = store.get(&user.id, &read).await.unwrap().unwrap();
+    let mut after = before.clone();
+    after.analysis_status = "done".into();
+    after.is_analyzed = true;
+    after.search_text =
+        shared::domain::documents::search_digest("Contrôle technique FAVORABLE — Autosur Lyon");
+    store.save(&before, &mut after, Vec::new()).await.unwrap();
+    for q in ["autosur", "CONTROLE", "favorable lyon"] {
+        let res = docs
+            .app
+            .get(&format!("/api/documents/?search={q}"))
+            .bearer(&token)
+            .send()
+            .await;
+        assert_eq!(ids(&res.body["results"]), vec![read.clone()], "{q}");
+    }
+    let res = docs
+        .app
+        .get("/api/documents/?search=scan")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(ids(&res.body["results"]), vec![other, read]);
+}
