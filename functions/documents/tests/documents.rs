@@ -743,7 +743,7 @@ async fn search_reaches_the_text_an_analysis_read() {
     after.search_text =
         shared::domain::documents::search_digest("Contrôle technique FAVORABLE — Autosur Lyon");
     store.save(&before, &mut after, Vec::new()).await.unwrap();
-    for q in ["autosur", "CONTROLE", "favorable lyon"] {
+    for q in ["autosur", "CONTROLE", "favorable%20lyon"] {
         let res = docs
             .app
             .get(&format!("/api/documents/?search={q}"))
