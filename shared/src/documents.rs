@@ -66,32 +66,46 @@ impl DocumentsBucket {
             .map_err(|e| unavailable("PutObject", e))
     }
 
-    /// The object's size, or `None` when there is none. Without
-    /// `s3:ListBucket` S3 answers 403 for a missing key: both mean absent.
-    pub async fn size(&self, key: &str) -> Result<Option<i64>, Error> {
-        match self
+    /// The first bytes of an object (`first..=last`) and its whole size,
+    /// in one ranged GET (no HeadObject: the documents function links one
+    /// S3 operation fewer). `None` when there is no such object; without
+    /// `s3:ListBucket` S3 answers 403 for a missing key, so both mean absent.
+    pub async fn head(&self, key: &str, last: u64) -> Result<Option<(Vec<u8>, i64)>, Error> {
+        let out = match self
             .s3
-            .head_object()
+            .get_object()
             .bucket(&self.name)
             .key(key)
+            .range(format!("bytes=0-{last}"))
             .send()
             .await
         {
-            Ok(head) => Ok(Some(head.content_length().unwrap_or(0))),
+            Ok(out) => out,
             Err(e) => {
                 let status = e.raw_response().map(|r| r.status().as_u16());
-                if matches!(status, Some(403 | 404)) {
-                    Ok(None)
-                } else {
-                    Err(unavailable("HeadObject", e))
-                }
+                return match status {
+                    Some(403 | 404) => Ok(None),
+                    // A range of an empty object is not satisfiable.
+                    Some(416) => Ok(Some((Vec::new(), 0))),
+                    _ => Err(unavailable("GetObject", e)),
+                };
             }
-        }
-    }
-
-    /// Bytes `first..=last` of an object (clamped by S3 to its size).
-    pub async fn range(&self, key: &str, first: u64, last: u64) -> Result<Vec<u8>, Error> {
-        self.read(key, Some(format!("bytes={first}-{last}"))).await
+        };
+        // "bytes 0-8191/123456": the size is after the slash.
+        let total = out
+            .content_range()
+            .and_then(|r| r.rsplit('/').next())
+            .and_then(|n| n.parse::<i64>().ok());
+        let length = out.content_length();
+        let body = out
+            .body
+            .collect()
+            .await
+            .map_err(|e| unavailable("GetObject body", e))?
+            .into_bytes()
+            .to_vec();
+        let size = total.or(length).unwrap_or(body.len() as i64);
+        Ok(Some((body, size)))
     }
 
     /// The last `n` bytes of an object.
@@ -142,6 +156,18 @@ impl DocumentsBucket {
             .await
             .map(drop)
             .map_err(|e| unavailable("CopyObject", e))
+    }
+
+    /// Deletes one object (absent is fine).
+    pub async fn delete(&self, key: &str) -> Result<(), Error> {
+        self.s3
+            .delete_object()
+            .bucket(&self.name)
+            .key(key)
+            .send()
+            .await
+            .map(drop)
+            .map_err(|e| unavailable("DeleteObject", e))
     }
 
     /// Deletes objects by key (absent keys are fine), 1,000 per request.

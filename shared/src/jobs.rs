@@ -187,43 +187,20 @@ impl<T: Job> JobQueue<T> {
         Ok(sent.message_id().unwrap_or_default().to_string())
     }
 
-    /// Queues several jobs, ten per SendMessageBatch. Any job refused is
-    /// `Error::Unavailable`: the caller retries the whole request, and the
-    /// jobs already sent are harmless (workers tolerate repeats).
+    /// Queues several jobs, all at once (one SendMessage each: the batch
+    /// operation would add its own client code to every producer). Any
+    /// job refused is `Error::Unavailable`: the caller retries the whole
+    /// request, and the jobs already sent are harmless (workers tolerate
+    /// repeats and stale jobs).
     pub async fn send_all(&self, jobs: &[T]) -> Result<()> {
-        use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
-        for (chunk_index, chunk) in jobs.chunks(10).enumerate() {
-            let mut entries = Vec::with_capacity(chunk.len());
-            for (i, job) in chunk.iter().enumerate() {
-                let entry = SendMessageBatchRequestEntry::builder()
-                    .id(format!("j{}", chunk_index * 10 + i))
-                    .message_body(encode(job)?)
-                    .build()
-                    .map_err(|e| Error::internal(format!("SQS batch entry: {e}")))?;
-                entries.push(entry);
-            }
-            let out = self
-                .sqs
-                .send_message_batch()
-                .queue_url(&self.url)
-                .set_entries(Some(entries))
-                .send()
-                .await
-                .map_err(|e| {
-                    let e = aws_sdk_sqs::error::DisplayErrorContext(e);
-                    tracing::error!(kind = T::KIND, error = %e, "queueing jobs failed");
-                    Error::Unavailable(format!("SQS SendMessageBatch ({}): {e}", T::KIND))
-                })?;
-            if !out.failed().is_empty() {
-                return Err(Error::Unavailable(format!(
-                    "SQS refused {} of {} jobs ({})",
-                    out.failed().len(),
-                    chunk.len(),
-                    T::KIND
-                )));
-            }
-        }
-        Ok(())
+        let sends = jobs
+            .iter()
+            .map(|job| {
+                Box::pin(async move { self.send(job).await.map(drop) })
+                    as crate::usecases::Pending<'_, ()>
+            })
+            .collect();
+        crate::usecases::together(sends).await.map(drop)
     }
 }
 

@@ -133,7 +133,7 @@ fn filtered(library: &Library, url: &RequestUrl) -> Result<Vec<Document>> {
         .collect();
     Ok(library
         .fleet
-        .documents
+        .documents()?
         .iter()
         .filter(|d| kind.is_none_or(|k| d.document_type == k))
         .filter(|d| analyzed.is_none_or(|a| d.is_analyzed == a))
@@ -266,14 +266,11 @@ pub async fn create(
     {
         // The object was written first: take it back (best effort; an
         // orphan would only cost storage until the account's purge).
-        let _ = state
-            .bucket
-            .delete_many(std::slice::from_ref(&document.file_key))
-            .await;
+        let _ = state.bucket.delete(&document.file_key).await;
         return Err(e);
     }
     if let Some(upload) = upload_id {
-        let _ = state.bucket.delete_many(&[upload.object_key]).await;
+        let _ = state.bucket.delete(&upload.object_key).await;
     }
     let presenter = Presenter {
         state: &state,
@@ -369,7 +366,7 @@ async fn edit(
         Ok(marker) => marker,
         Err(e) => {
             if let Some(file) = new_file {
-                let _ = state.bucket.delete_many(&[file.key]).await;
+                let _ = state.bucket.delete(&file.key).await;
             }
             return Err(e);
         }
@@ -393,7 +390,7 @@ async fn edit(
 /// Deletes the objects of a marker this request wrote, at once; a
 /// failure leaves it to the scheduled run.
 async fn purge_now(state: &DocumentsState, marker: &ObjectsPurge) {
-    if let Err(e) = object_purge::purge(&state.store, &state.bucket, marker).await {
+    if let Err(e) = object_purge::purge_keys(&state.store, &state.bucket, marker).await {
         tracing::warn!(error = %e, "purging a file failed; left to the scheduled run");
     }
 }

@@ -112,8 +112,8 @@ pub async fn confirm(
         .await?
         .ok_or_else(unknown_upload)?;
     let bucket = &state.bucket;
-    let size = bucket
-        .size(&upload.object_key)
+    let (head, size) = bucket
+        .head(&upload.object_key, HEAD_BYTES as u64 - 1)
         .await?
         .ok_or_else(|| Error::field("file", files::NO_FILE))?;
     if size == 0 {
@@ -123,9 +123,6 @@ pub async fn confirm(
         if size > MAX_FILE_BYTES {
             return Err(Error::field("file", files::too_big_message()));
         }
-        let head = bucket
-            .range(&upload.object_key, 0, HEAD_BYTES as u64 - 1)
-            .await?;
         let tail = if size as u64 > HEAD_BYTES as u64 {
             bucket.tail(&upload.object_key, TAIL_BYTES as u64).await?
         } else {
@@ -146,7 +143,7 @@ pub async fn confirm(
             // The object can never be confirmed: it goes now rather than
             // at the lifecycle rule's expiry.
             if matches!(e, Error::Validation(_)) {
-                let _ = bucket.delete_many(&[upload.object_key.clone()]).await;
+                let _ = bucket.delete(&upload.object_key).await;
             }
             return Err(e);
         }

@@ -28,7 +28,7 @@ async fn rows(state: &DocumentsState, library: &Library, documents: &[Document])
 
 /// `GET /api/documents/unanalyzed/`.
 pub async fn unanalyzed(State(state): State<DocumentsState>, library: Library) -> Result<Response> {
-    let selected = newest(library.fleet.documents.iter().filter(|d| !d.is_analyzed));
+    let selected = newest(library.fleet.documents()?.iter().filter(|d| !d.is_analyzed));
     Ok(ok(rows(&state, &library, &selected).await?))
 }
 
@@ -43,7 +43,7 @@ pub async fn by_type(
     let selected = newest(
         library
             .fleet
-            .documents
+            .documents()?
             .iter()
             .filter(|d| wanted.is_none_or(|t| d.document_type == t)),
     );
@@ -61,7 +61,7 @@ pub async fn by_vehicle(
     let selected = newest(
         library
             .fleet
-            .documents
+            .documents()?
             .iter()
             .filter(|d| wanted.is_none_or(|v| d.vehicle_id.as_deref() == Some(v))),
     );
@@ -91,5 +91,5 @@ pub async fn by_vehicle(
 
 /// `GET /api/documents/stats/`.
 pub async fn stats(library: Library) -> Result<Response> {
-    Ok(ok(document_stats(&library.fleet.documents)))
+    Ok(ok(document_stats(&library.fleet.documents()?)))
 }

@@ -259,7 +259,7 @@ pub async fn documents(
     Path(id): Path<String>,
 ) -> Result<Response> {
     let vehicle = partition.fleet.vehicle(&id).ok_or(NOT_FOUND)?;
-    let mut papers = partition.fleet.documents_of(&id);
+    let mut papers = partition.fleet.documents_of(&id)?;
     papers.reverse();
     papers.truncate(VIEW_LIMIT);
     let ids: Vec<&str> = papers.iter().map(|d| d.id.as_str()).collect();

@@ -25,7 +25,9 @@ pub struct Fleet {
     pub vehicles: Vec<Vehicle>,
     pub maintenances: Vec<Maintenance>,
     pub reminders: Vec<Reminder>,
-    pub documents: Vec<Document>,
+    /// The documents as read, decoded by `documents()`: only the functions
+    /// that show documents carry their decoding code (binary size).
+    documents: Vec<super::Item>,
 }
 
 impl Fleet {
@@ -51,13 +53,22 @@ impl Fleet {
             .collect()
     }
 
-    /// The documents filed under one vehicle, oldest first.
-    pub fn documents_of(&self, vehicle_id: &str) -> Vec<Document> {
+    /// The documents (when asked for), oldest first.
+    pub fn documents(&self) -> Result<Vec<Document>, Error> {
         self.documents
             .iter()
-            .filter(|d| d.vehicle_id.as_deref() == Some(vehicle_id))
             .cloned()
+            .map(super::from_item)
             .collect()
+    }
+
+    /// The documents filed under one vehicle, oldest first.
+    pub fn documents_of(&self, vehicle_id: &str) -> Result<Vec<Document>, Error> {
+        Ok(self
+            .documents()?
+            .into_iter()
+            .filter(|d| d.vehicle_id.as_deref() == Some(vehicle_id))
+            .collect())
     }
 }
 
@@ -87,18 +98,12 @@ impl Store {
             collection(parts.reminders, keys::REMINDER_PREFIX),
             documents,
         )?;
-        let mut read = Mixed::of(
-            vehicles
-                .into_iter()
-                .chain(maintenances)
-                .chain(reminders)
-                .chain(documents),
-        );
+        let mut read = Mixed::of(vehicles.into_iter().chain(maintenances).chain(reminders));
         Ok(Fleet {
             vehicles: read.all()?,
             maintenances: read.all()?,
             reminders: read.all()?,
-            documents: read.all()?,
+            documents,
         })
     }
 }

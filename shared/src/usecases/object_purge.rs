@@ -9,6 +9,23 @@ use crate::error::Error;
 use crate::store::purges::ObjectsPurge;
 use crate::store::Store;
 
+/// Purges a marker naming keys only (what a document's own delete or
+/// edit writes), one DeleteObject per key, then the marker: the documents
+/// function links neither S3's batch delete nor its listing.
+pub async fn purge_keys(
+    store: &Store,
+    bucket: &DocumentsBucket,
+    marker: &ObjectsPurge,
+) -> Result<(), Error> {
+    if !marker.prefixes.is_empty() {
+        return Err(Error::internal("purge_keys given a marker with prefixes"));
+    }
+    for key in &marker.keys {
+        bucket.delete(key).await?;
+    }
+    store.purges().done(marker).await
+}
+
 /// Purges one marker's objects, then the marker.
 pub async fn purge(
     store: &Store,

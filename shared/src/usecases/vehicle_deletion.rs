@@ -84,7 +84,7 @@ impl VehicleDependents for Documents {
         vehicle: &'a Vehicle,
     ) -> Cleanup<'a> {
         Box::pin(async move {
-            let documents = fleet.documents_of(&vehicle.id);
+            let documents = fleet.documents_of(&vehicle.id)?;
             for batch in documents.chunks(CASCADE_BATCH) {
                 let writes = store
                     .documents()
