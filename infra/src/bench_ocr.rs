@@ -17,7 +17,6 @@ use std::time::{Duration, Instant};
 
 use documents::DocumentsState;
 use ocr_worker::OcrState;
-use serde_json::Value;
 use shared::config::Env;
 use shared::jobs::{decode, OcrJob};
 use shared::runtime::Delivery;
@@ -153,7 +152,7 @@ async fn run_once(
             case.name, detail.body["analysis_error"]
         ));
     }
-    if detail.body["analysis_data"]["structured_data"]["total_amount"] != Value::from("189.90") {
+    if detail.body["analysis_data"]["structured_data"]["total_amount"] != "189.90" {
         eprintln!("{}: total not read this time", case.name);
     }
     Ok((total, worker_time))

@@ -34,7 +34,7 @@ struct Documented {
 
 /// Every function whose routes are documented. Issue 10 adds the others
 /// as their `openapi` modules land (docs/adding-a-function.md).
-const DOCUMENTED: [Documented; 8] = [
+const DOCUMENTED: [Documented; 9] = [
     Documented {
         name: "settings",
         app: || {
@@ -133,6 +133,22 @@ const DOCUMENTED: [Documented; 8] = [
         },
         openapi: garages::openapi::openapi,
         aliases: garages::openapi::ALIASES,
+    },
+    Documented {
+        name: "documents",
+        app: || {
+            Box::pin(async {
+                // Its state needs a bucket and a queue to start.
+                TestApp::spawn_unreachable_with(documents::router, |c| {
+                    c.bucket_name = Some("unreachable-bucket".into());
+                    c.ocr_queue_url = Some("http://127.0.0.1:9/000000000000/unreachable".into());
+                })
+                .await
+                .without_state()
+            })
+        },
+        openapi: documents::openapi::openapi,
+        aliases: documents::openapi::ALIASES,
     },
 ];
 

@@ -339,7 +339,9 @@ pub type Alias = (&'static str, &'static str, &'static [&'static str]);
 
 /// Lists an alias as another path of the seed path's operations (only the
 /// methods it serves): the same operations, marked `x-alias-of`, with
-/// their own operation ids.
+/// their own operation ids. Ids are named after the path with `-` read as
+/// `_`, so an alias that differs from its seed only there (`by-type/` and
+/// `by_type/`) takes the seed's id with the suffix `_alias`.
 pub fn alias(doc: &mut Value, (seed, path, methods): Alias) {
     let seed_item = &doc["paths"][seed];
     let mut item = Map::new();
@@ -349,7 +351,11 @@ pub fn alias(doc: &mut Value, (seed, path, methods): Alias) {
             panic!("alias {path}: no {method} at {seed} to alias");
         };
         fields.insert("x-alias-of".into(), json!(seed));
-        fields.insert("operationId".into(), json!(operation_id(method, path)));
+        let mut id = operation_id(method, path);
+        if id == operation_id(method, seed) {
+            id.push_str("_alias");
+        }
+        fields.insert("operationId".into(), json!(id));
         let summary = fields.get("summary").and_then(Value::as_str).unwrap_or("");
         let summary = format!("{summary} (alias of {seed})").trim().to_string();
         fields.insert("summary".into(), json!(summary));

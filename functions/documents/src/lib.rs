@@ -8,9 +8,9 @@ pub mod analysis;
 mod files;
 mod form;
 pub mod handlers;
+pub mod multipart;
 #[cfg(feature = "openapi")]
 pub mod openapi;
-pub mod multipart;
 pub mod prefill;
 mod state;
 pub mod uploads;

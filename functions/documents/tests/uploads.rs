@@ -157,13 +157,15 @@ async fn field_errors_come_together_then_the_file_checks_in_order() {
         .await;
     assert_eq!(res.status, 400);
     assert_eq!(res.body, json!({"file": ["No file was submitted."]}));
-    let cases: Vec<(
-        Vec<(&str, &str)>,
+    /// Fields, file name, declared type, bytes, expected body.
+    type Case<'a> = (
+        Vec<(&'a str, &'a str)>,
         String,
-        Option<&str>,
+        Option<&'a str>,
         Vec<u8>,
         serde_json::Value,
-    )> = vec![
+    );
+    let cases: Vec<Case> = vec![
         (
             vec![("title", "  ")],
             "a.pdf".into(),

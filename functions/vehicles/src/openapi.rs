@@ -7,13 +7,16 @@
 //! `Brand::to_json`, `CarModel::to_json`, `fleet_stats`, `vehicle_stats`
 //! and `Maintenance::to_json` write, and the limits of the bodies are the
 //! constants `input::read`, `catalog::read_brand` and `catalog::read_model`
-//! check. Every operation reads a token (`CurrentUser` / `UserData`): none
-//! is public.
+//! check. `GET /api/vehicles/{id}/documents/` answers the documents
+//! function's `Document` (referenced by name, resolved once the document is
+//! merged) with relative download paths. Every operation reads a token
+//! (`CurrentUser` / `UserData`): none is public.
 
 // The stubs only carry their `utoipa::path` attribute: nothing calls them.
 #![allow(dead_code)]
 
 use serde_json::{json, Value};
+use shared::domain::documents::{download_path, VIEW_LIMIT};
 use shared::domain::maintenances::STATUSES;
 use shared::domain::vehicles::{FIRST_YEAR, FUEL_TYPES, TRANSMISSIONS, VIN_LENGTH};
 use shared::openapi::{DetailRef, FieldErrorsRef};
@@ -433,8 +436,60 @@ fn nullable_integer() -> Object {
         .build()
 }
 
-/// Documents and diagnostics of a vehicle: those groups do not exist yet,
-/// so the list is always `[]`.
+/// A document as `GET /api/vehicles/{id}/documents/` lists it: the
+/// documents function's `Document` (`Document::to_json`), filed under this
+/// vehicle, with the relative path of its download route as `file` and
+/// `file_url` (this function holds no S3 client to sign a link).
+struct VehicleDocument;
+
+impl utoipa::PartialSchema for VehicleDocument {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        let route = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(format!(
+                "^{}$",
+                download_path("ID").replace("ID", "[^/]+")
+            )))
+            .description(Some(format!(
+                "`{}`: a redirect to a fresh download link.",
+                download_path("{id}")
+            )))
+            .build();
+        let here = ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .property("file", route.clone())
+            .property("file_url", route)
+            .property(
+                "vehicle",
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .description(Some("This vehicle's id.")),
+            )
+            .property(
+                "vehicle_info",
+                utoipa::openapi::Ref::from_schema_name("Vehicle"),
+            )
+            .build();
+        let all = utoipa::openapi::schema::AllOfBuilder::new()
+            .item(utoipa::openapi::Ref::from_schema_name("Document"))
+            .item(here)
+            .description(Some(
+                "A `Document` as the vehicle's view lists it: filed under this vehicle, with the \
+                 download route's path as `file` and `file_url`.",
+            ))
+            .build();
+        utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::AllOf(all))
+    }
+}
+
+impl ToSchema for VehicleDocument {
+    fn name() -> std::borrow::Cow<'static, str> {
+        "VehicleDocument".into()
+    }
+}
+
+/// Diagnostics of a vehicle: that group does not exist yet, so the list
+/// is always `[]`.
 struct EmptyList;
 
 impl utoipa::PartialSchema for EmptyList {
@@ -795,9 +850,9 @@ fn maintenances() {}
 fn stats() {}
 
 #[utoipa::path(get, path = "/api/vehicles/{id}/documents/", tag = VEHICLES,
-    summary = "The vehicle's documents (none yet: the documents group does not exist)",
+    summary = "The vehicle's documents, newest first (not paged)",
     params(("id" = String, Path, description = ID)),
-    responses((status = 200, description = "An empty list", body = EmptyList)))]
+    responses((status = 200, description = "Its documents", body = Vec<VehicleDocument>)))]
 fn documents() {}
 
 #[utoipa::path(get, path = "/api/vehicles/{id}/diagnostics/", tag = VEHICLES,
@@ -923,7 +978,7 @@ fn delete_model() {}
     ),
     components(schemas(
         VehicleOut, VehicleDetailOut, VehicleWrite, VehiclePatch, FleetStats, VehicleStats,
-        VehicleInfo, VehicleMaintenance, EmptyList, BrandOut, ModelOut, BrandWrite, BrandPatch,
+        VehicleInfo, VehicleMaintenance, VehicleDocument, EmptyList, BrandOut, ModelOut, BrandWrite, BrandPatch,
         ModelWrite, ModelPatch
     )),
     tags(
@@ -936,7 +991,32 @@ struct Doc;
 /// This function's operations at their seed paths (`ALIASES` are applied
 /// once the document is merged).
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    Doc::openapi()
+    let mut doc = Doc::openapi();
+    let documents = doc
+        .paths
+        .paths
+        .get_mut("/api/vehicles/{id}/documents/")
+        .and_then(|item| item.get.as_mut())
+        .expect("GET /api/vehicles/{id}/documents/ is documented");
+    documents.description = Some(format!(
+        "A bare array of the vehicle's newest {VIEW_LIMIT} documents at most, each with its \
+         extracted text. `file` and `file_url` are the path of the documents function's \
+         download route (`GET /api/documents/{{id}}/file/`, a redirect to a fresh link): this \
+         function signs no link."
+    ));
+    let ok = documents.responses.responses.get_mut("200").expect("a 200");
+    if let utoipa::openapi::RefOr::T(response) = ok {
+        let body = response
+            .content
+            .get_mut("application/json")
+            .expect("a JSON body");
+        if let Some(utoipa::openapi::RefOr::T(utoipa::openapi::schema::Schema::Array(list))) =
+            body.schema.as_mut()
+        {
+            list.max_items = Some(VIEW_LIMIT);
+        }
+    }
+    doc
 }
 
 /// The seed's catalogue paths under `/api/vehicles/` (the router's
@@ -977,6 +1057,19 @@ mod tests {
         let create = doc["paths"]["/api/vehicles/"]["post"]["description"]
             .as_str()
             .unwrap();
+        let documents = &doc["paths"]["/api/vehicles/{id}/documents/"]["get"]["responses"]["200"]
+            ["content"]["application/json"]["schema"];
+        assert_eq!(
+            documents["items"]["$ref"],
+            "#/components/schemas/VehicleDocument"
+        );
+        assert_eq!(documents["maxItems"], shared::domain::documents::VIEW_LIMIT);
+        let row = &doc["components"]["schemas"]["VehicleDocument"];
+        assert_eq!(row["allOf"][0]["$ref"], "#/components/schemas/Document");
+        let pattern = row["allOf"][1]["properties"]["file"]["pattern"]
+            .as_str()
+            .unwrap();
+        assert_eq!(pattern, "^/api/documents/[^/]+/file/$");
         let limit = shared::domain::limits::MAX_VEHICLES_PER_USER;
         assert!(create.contains(&format!(" {limit} vehicles")), "{create}");
     }

@@ -107,7 +107,8 @@ pub struct Document {
 }
 
 /// The text an analysis read, in an item of its own (up to 100,000
-/// characters: lists never carry it).
+/// characters): reads of the documents never carry it, only the rows a
+/// response shows fetch theirs (one BatchGetItem).
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct DocumentText {
     pub owner_id: String,
