@@ -760,3 +760,45 @@ async fn search_reaches_the_text_an_analysis_read() {
         .await;
     assert_eq!(ids(&res.body["results"]), vec![other, read]);
 }
+
+#[tokio::test]
+async fn two_analyze_requests_at_once_leave_one_current_analysis() {
+    let docs = spawn().await;
+    let (user, token) = docs.app.signed_in_user("twice").await;
+    let id = docs.pdf(&token, "Twice", &[]).await;
+    let path = format!("/api/documents/{id}/analyze/");
+    let answers = testkit::join_all(vec![
+        docs.app.post(&path).bearer(&token).send(),
+        docs.app.post(&path).bearer(&token).send(),
+    ])
+    .await;
+    let statuses: Vec<u16> = answers.iter().map(|a| a.status).collect();
+    assert!(statuses.contains(&202), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| *s == 202 || *s == 409),
+        "{statuses:?}"
+    );
+    // The document names one analysis, one the client was told about; a
+    // job for any other is stale and the worker skips it.
+    let stored = docs
+        .app
+        .state
+        .store
+        .documents()
+        .get(&user.id, &id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.analysis_status, "queued");
+    let current = stored.analysis_id.unwrap();
+    assert!(answers
+        .iter()
+        .any(|a| a.status == 202 && a.body["task_id"] == current.as_str()));
+    let jobs = drain_queue(&docs.res.ocr_queue_url).await;
+    assert_eq!(jobs.len(), 2, "both jobs were sent");
+    let named: Vec<String> = jobs
+        .iter()
+        .map(|j| decode::<OcrJob>(j).unwrap().analysis_id)
+        .collect();
+    assert!(named.contains(&current));
+}
