@@ -1,6 +1,7 @@
 //! Entities and business rules, without I/O. One module per resource group.
 
 pub mod diagnosis;
+pub mod diagnostics;
 pub mod documents;
 pub mod dtc;
 pub mod files;
