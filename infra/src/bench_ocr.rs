@@ -21,23 +21,10 @@ use shared::config::Env;
 use shared::jobs::{decode, OcrJob};
 use shared::runtime::Delivery;
 use testkit::documents::{documents_resources, multipart, sqs, Part};
+use testkit::fixtures::SAMPLE_INVOICE as INVOICE;
 use testkit::textract::FakeTextract;
 
 type App = testkit::TestApp<DocumentsState>;
-
-/// The README's sample invoice, as `autotrack-local sample-invoice` writes it.
-const INVOICE: &[&str] = &[
-    "GARAGE DU CENTRE SARL",
-    "12 avenue de la République, 69003 Lyon",
-    "FACTURE N° 2026-0318",
-    "Date : 14/03/2026",
-    "Véhicule : Peugeot 208 AB-123-CD - Kilométrage : 45 200 km",
-    "Vidange moteur + filtre à huile 89,90 €",
-    "Plaquettes de frein avant 68,35 €",
-    "Total HT 158,25 €",
-    "TVA 20 % 31,65 €",
-    "Total TTC 189,90 €",
-];
 
 struct Case {
     name: &'static str,

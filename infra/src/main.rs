@@ -28,20 +28,6 @@ use shared::http::validate::is_valid_email;
 use shared::state::SdkTimeouts;
 use shared::store::{client, table, Store};
 
-/// The README's sample invoice.
-const SAMPLE_INVOICE: &[&str] = &[
-    "GARAGE DU CENTRE SARL",
-    "12 avenue de la République, 69003 Lyon",
-    "FACTURE N° 2026-0318",
-    "Date : 14/03/2026",
-    "Véhicule : Peugeot 208 AB-123-CD - Kilométrage : 45 200 km",
-    "Vidange moteur + filtre à huile 89,90 €",
-    "Plaquettes de frein avant 68,35 €",
-    "Total HT 158,25 €",
-    "TVA 20 % 31,65 €",
-    "Total TTC 189,90 €",
-];
-
 fn env(key: &str, default: &str) -> String {
     std::env::var(key)
         .ok()
@@ -63,10 +49,11 @@ async fn main() -> ExitCode {
         ["bridge", invoke_url, workers @ ..] => bridge(invoke_url, workers).await,
         ["serve"] => serve("9000").await,
         ["serve", "--port", port] => serve(port).await,
-        ["sample-invoice", file] => {
-            std::fs::write(file, testkit::fixtures::text_pdf(SAMPLE_INVOICE))
-                .map_err(|e| format!("writing {file}: {e}"))
-        }
+        ["sample-invoice", file] => std::fs::write(
+            file,
+            testkit::fixtures::text_pdf(testkit::fixtures::SAMPLE_INVOICE),
+        )
+        .map_err(|e| format!("writing {file}: {e}")),
         _ => Err(
             "usage: autotrack-local bootstrap <env-file> | staff <email> <password> \
                   | bridge <invoke-url> [<function>=<queue-url> ...] | serve [--port N] \

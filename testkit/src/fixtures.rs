@@ -12,6 +12,21 @@ const PAGE_HEIGHT: i64 = 842;
 const FONT_SIZE: i64 = 14;
 const LEADING: i64 = 20;
 
+/// The README's sample invoice (`autotrack-local sample-invoice`, the
+/// OCR bench): a French garage invoice, total 189.90, dated 2026-03-14.
+pub const SAMPLE_INVOICE: &[&str] = &[
+    "GARAGE DU CENTRE SARL",
+    "12 avenue de la République, 69003 Lyon",
+    "FACTURE N° 2026-0318",
+    "Date : 14/03/2026",
+    "Véhicule : Peugeot 208 AB-123-CD - Kilométrage : 45 200 km",
+    "Vidange moteur + filtre à huile 89,90 €",
+    "Plaquettes de frein avant 68,35 €",
+    "Total HT 158,25 €",
+    "TVA 20 % 31,65 €",
+    "Total TTC 189,90 €",
+];
+
 /// A one-page PDF whose text layer holds `lines` (Helvetica,
 /// WinAnsiEncoding: French accents and € survive).
 pub fn text_pdf(lines: &[&str]) -> Vec<u8> {

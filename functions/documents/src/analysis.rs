@@ -21,13 +21,6 @@ use shared::{Error, Result};
 use crate::handlers::owned;
 use crate::DocumentsState;
 
-fn refused(message: &str) -> Error {
-    Error::Message {
-        status: 400,
-        message: message.into(),
-    }
-}
-
 fn accepted(body: Value) -> Response {
     (StatusCode::ACCEPTED, axum::Json(body)).into_response()
 }
@@ -63,7 +56,10 @@ pub async fn analyze(
 ) -> Result<Response> {
     let document = owned(&state, &user.id, &id).await?;
     if !document.is_analysable() {
-        return Err(refused("Analysis is only available for images and PDFs."));
+        return Err(Error::message(
+            400,
+            "Analysis is only available for images and PDFs.",
+        ));
     }
     let analysis_id = uuid::Uuid::new_v4().to_string();
     state
@@ -95,13 +91,14 @@ pub async fn batch_analyze(
                 _ => None,
             })
             .collect::<Option<Vec<_>>>()
-            .ok_or_else(|| refused("Some documents not found or not accessible."))?,
-        _ => return Err(refused("No document IDs provided.")),
+            .ok_or_else(|| Error::message(400, "Some documents not found or not accessible."))?,
+        _ => return Err(Error::message(400, "No document IDs provided.")),
     };
     if ids.len() > MAX_BATCH_ANALYZE {
-        return Err(refused(&format!(
-            "At most {MAX_BATCH_ANALYZE} documents per batch."
-        )));
+        return Err(Error::message(
+            400,
+            format!("At most {MAX_BATCH_ANALYZE} documents per batch."),
+        ));
     }
     let distinct: HashSet<&str> = ids.iter().map(String::as_str).collect();
     let library = state.store.documents().library(&user.id).await?;
@@ -111,7 +108,10 @@ pub async fn batch_analyze(
         .filter(|d| distinct.contains(d.id.as_str()))
         .collect();
     if documents.len() != ids.len() {
-        return Err(refused("Some documents not found or not accessible."));
+        return Err(Error::message(
+            400,
+            "Some documents not found or not accessible.",
+        ));
     }
     let task_id = uuid::Uuid::new_v4().to_string();
     let jobs: Vec<OcrJob> = documents.iter().map(|d| job_for(d, &task_id)).collect();

@@ -335,7 +335,12 @@ async fn edit(
     form: DocumentForm,
     partial: bool,
 ) -> Result<Response> {
-    let before = owned(&state, &user.id, &id).await?;
+    // The text is read with the document (one round trip): the answer
+    // shows it unless a new file resets the analysis.
+    let documents = state.store.documents();
+    let (before, text) =
+        tokio::try_join!(documents.get(&user.id, &id), documents.text(&user.id, &id))?;
+    let before = before.ok_or(NOT_FOUND)?;
     let mut f = Fields::partial(&form.fields, partial);
     let meta = read_metadata(&mut f, false);
     check_part(&mut f, form.file.as_ref(), false);
@@ -374,11 +379,7 @@ async fn edit(
     if let Some(marker) = marker {
         purge_now(&state, &marker).await;
     }
-    let text = if after.file_key == before.file_key {
-        state.store.documents().text(&user.id, &id).await?
-    } else {
-        None
-    };
+    let text = text.filter(|_| after.file_key == before.file_key);
     let presenter = Presenter {
         state: &state,
         user: &user,

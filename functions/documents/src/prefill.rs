@@ -21,13 +21,6 @@ use crate::DocumentsState;
 
 type Everything = UserData<{ VEHICLES | MAINTENANCES | REMINDERS }>;
 
-fn refused(message: &str) -> Error {
-    Error::Message {
-        status: 400,
-        message: message.into(),
-    }
-}
-
 /// The maintenance the document suggests, as a request body would say it.
 fn suggested(document: &Document) -> Map<String, Value> {
     let hint = &document.analysis_data["suggested_maintenance"];
@@ -89,7 +82,8 @@ pub async fn create_maintenance(
     let readable = document.analysis_status == status::DONE
         && matches!(document.effective_type(), "invoice" | "maintenance");
     if !readable {
-        return Err(refused(
+        return Err(Error::message(
+            400,
             "Only an analysed invoice or maintenance document can prefill a maintenance.",
         ));
     }

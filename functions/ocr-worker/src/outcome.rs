@@ -182,31 +182,23 @@ pub async fn effects(
     if expiry <= today {
         return Ok(Effects::default());
     }
-    let Some(vehicle) = state
-        .store
-        .vehicles()
-        .get(&document.owner_id, vehicle_id)
-        .await?
-    else {
+    let reminders = state.store.reminders();
+    let previous = async {
+        match &document.reminder_id {
+            Some(id) => reminders.get(&document.owner_id, id).await,
+            None => Ok(None),
+        }
+    };
+    let vehicles = state.store.vehicles();
+    let (vehicle, previous) =
+        tokio::try_join!(vehicles.get(&document.owner_id, vehicle_id), previous)?;
+    let Some(vehicle) = vehicle else {
         return Ok(Effects::default());
     };
+    let existing = previous.filter(Reminder::is_active);
     let due = expiry
         .and_hms_opt(9, 0, 0)
         .map(|t| Utc.from_utc_datetime(&t));
-    let reminders = state.store.reminders();
-    let existing = match &document.reminder_id {
-        Some(id) => state
-            .store
-            .get(
-                &shared::store::keys::user_pk(&document.owner_id),
-                &shared::store::keys::reminder_sk(id),
-            )
-            .await?
-            .map(shared::store::from_item::<Reminder>)
-            .transpose()?
-            .filter(Reminder::is_active),
-        None => None,
-    };
     let mut writes = Vec::new();
     let reminder_id = match existing {
         Some(current) => {

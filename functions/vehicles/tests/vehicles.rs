@@ -873,7 +873,7 @@ async fn the_documents_view_lists_the_vehicles_documents_with_relative_links() {
             None,
             "insurance".into(),
             StoredFile {
-                key: format!("users/{}/documents/d{i}/f.pdf", user.id),
+                key: shared::store::keys::document_object(&user.id, &format!("d{i}"), "f", "pdf"),
                 name: "a.pdf".into(),
                 size: 100,
                 mime_type: "application/pdf".into(),

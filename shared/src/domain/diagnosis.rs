@@ -197,21 +197,10 @@ const RULES: &[SymptomRule] = &[
     },
 ];
 
-/// Lower case, accents dropped: how the rules' words are written.
+/// The folded form rules and texts are compared in (the search's: lower
+/// case, accents dropped, other characters one space).
 fn fold(text: &str) -> String {
-    text.chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| match c {
-            'à' | 'â' | 'ä' => 'a',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'î' | 'ï' => 'i',
-            'ô' | 'ö' => 'o',
-            'ù' | 'û' | 'ü' => 'u',
-            'ç' => 'c',
-            '’' => '\'',
-            other => other,
-        })
-        .collect()
+    super::documents::search_key(text)
 }
 
 /// Whether `needle` starts a word of `haystack` ("rate" is in "rates",

@@ -82,12 +82,12 @@ pub const HEAD_BYTES: usize = 8192;
 pub const TAIL_BYTES: usize = 65_557 + 1024;
 
 const PDF_WINDOW: usize = 1024;
-const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
+pub(crate) const PNG_MAGIC: &[u8] = b"\x89PNG\r\n\x1a\n";
 const JPEG_MAGIC: &[u8] = b"\xFF\xD8\xFF";
-const OLE2_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
-const ZIP_LOCAL: &[u8] = b"PK\x03\x04";
-const ZIP_CENTRAL: &[u8] = b"PK\x01\x02";
-const ZIP_EOCD: &[u8] = b"PK\x05\x06";
+pub(crate) const OLE2_MAGIC: &[u8] = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+pub(crate) const ZIP_LOCAL: &[u8] = b"PK\x03\x04";
+pub(crate) const ZIP_CENTRAL: &[u8] = b"PK\x01\x02";
+pub(crate) const ZIP_EOCD: &[u8] = b"PK\x05\x06";
 
 /// What the bytes are.
 ///
@@ -277,7 +277,7 @@ fn ole_next_sector(w: &Window, sector_size: u64, sect: u32) -> Option<u32> {
     Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 }
 
-fn utf16le(s: &str) -> Vec<u8> {
+pub(crate) fn utf16le(s: &str) -> Vec<u8> {
     s.encode_utf16().flat_map(u16::to_le_bytes).collect()
 }
 
@@ -476,6 +476,7 @@ pub fn content_disposition(file_name: &str, kind: FileKind) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::file_samples::*;
 
     // ------------------------------------------------------------ helpers
 
@@ -501,169 +502,11 @@ mod tests {
         }
     }
 
-    fn put_u16(buf: &mut [u8], at: usize, v: u16) {
-        buf[at..at + 2].copy_from_slice(&v.to_le_bytes());
-    }
-
-    fn put_u32(buf: &mut [u8], at: usize, v: u32) {
-        buf[at..at + 4].copy_from_slice(&v.to_le_bytes());
-    }
-
     /// Sniffs a whole in-memory file the way the caller will.
     fn sniff_all(file: &[u8]) -> Option<FileKind> {
         let head = &file[..file.len().min(HEAD_BYTES)];
         let tail = &file[file.len().saturating_sub(TAIL_BYTES)..];
         sniff(head, tail, file.len() as u64)
-    }
-
-    const END_OF_CHAIN: u32 = 0xFFFF_FFFE;
-    const FREE_SECT: u32 = 0xFFFF_FFFF;
-    const FAT_SECT: u32 = 0xFFFF_FFFD;
-
-    fn ole_dir_entry(name: &str, kind: u8) -> Vec<u8> {
-        let mut e = vec![0u8; 128];
-        let utf16 = utf16le(name);
-        e[..utf16.len()].copy_from_slice(&utf16);
-        put_u16(&mut e, 64, (utf16.len() + 2) as u16);
-        e[66] = kind;
-        e[67] = 1; // black
-        put_u32(&mut e, 68, FREE_SECT); // left sibling: none
-        put_u32(&mut e, 72, FREE_SECT); // right sibling: none
-        put_u32(&mut e, 76, FREE_SECT); // child: none
-        put_u32(&mut e, 116, END_OF_CHAIN); // start sector
-        e
-    }
-
-    /// A minimal version 3 compound file (512-byte sectors): header, one FAT
-    /// sector (sector 0), then the directory in sectors 1.., `gap` unused
-    /// sectors before it. Entry 0 is the root; `streams` follow.
-    fn ole2(streams: &[&str], gap: u32) -> Vec<u8> {
-        let mut entries = ole_dir_entry("Root Entry", 5);
-        for s in streams {
-            entries.extend(ole_dir_entry(s, 2));
-        }
-        entries.resize(entries.len().div_ceil(512) * 512, 0);
-        let dir_sectors = (entries.len() / 512) as u32;
-        let first_dir = 1 + gap;
-
-        let mut header = vec![0u8; 512];
-        header[..8].copy_from_slice(OLE2_MAGIC);
-        put_u16(&mut header, 0x18, 0x3E); // minor version
-        put_u16(&mut header, 0x1A, 3); // major version
-        put_u16(&mut header, 0x1C, 0xFFFE); // little-endian
-        put_u16(&mut header, 0x1E, 9); // 512-byte sectors
-        put_u16(&mut header, 0x20, 6); // 64-byte mini sectors
-        put_u32(&mut header, 0x2C, 1); // one FAT sector
-        put_u32(&mut header, 0x30, first_dir);
-        put_u32(&mut header, 0x38, 0x1000); // mini stream cutoff
-        put_u32(&mut header, 0x3C, END_OF_CHAIN); // no mini FAT
-        put_u32(&mut header, 0x44, END_OF_CHAIN); // no extra DIFAT
-        for i in 0..109 {
-            put_u32(&mut header, 0x4C + 4 * i, FREE_SECT);
-        }
-        put_u32(&mut header, 0x4C, 0); // FAT lives in sector 0
-
-        let mut fat = vec![0xFFu8; 512];
-        put_u32(&mut fat, 0, FAT_SECT);
-        for i in 0..dir_sectors {
-            let sect = first_dir + i;
-            let next = if i + 1 == dir_sectors {
-                END_OF_CHAIN
-            } else {
-                sect + 1
-            };
-            put_u32(&mut fat, 4 * sect as usize, next);
-        }
-
-        let mut file = header;
-        file.extend(fat);
-        file.extend(vec![0u8; 512 * gap as usize]);
-        file.extend(entries);
-        file
-    }
-
-    fn doc() -> Vec<u8> {
-        ole2(&["1Table", "WordDocument", "\u{5}SummaryInformation"], 0)
-    }
-
-    /// A stored (uncompressed) ZIP with local headers, central directory and
-    /// EOCD, as Office and zip(1) lay them out.
-    fn zip(entries: &[(&str, &[u8])]) -> Vec<u8> {
-        let mut file = Vec::new();
-        let mut central = Vec::new();
-        for (name, data) in entries {
-            let offset = file.len() as u32;
-            let mut local = vec![0u8; 30];
-            local[..4].copy_from_slice(ZIP_LOCAL);
-            put_u16(&mut local, 4, 20); // version needed
-            put_u32(&mut local, 18, data.len() as u32); // compressed size
-            put_u32(&mut local, 22, data.len() as u32); // uncompressed size
-            put_u16(&mut local, 26, name.len() as u16);
-            file.extend(local);
-            file.extend(name.as_bytes());
-            file.extend(*data);
-
-            let mut cd = vec![0u8; 46];
-            cd[..4].copy_from_slice(ZIP_CENTRAL);
-            put_u16(&mut cd, 4, 20); // version made by
-            put_u16(&mut cd, 6, 20); // version needed
-            put_u32(&mut cd, 20, data.len() as u32);
-            put_u32(&mut cd, 24, data.len() as u32);
-            put_u16(&mut cd, 28, name.len() as u16);
-            put_u32(&mut cd, 42, offset);
-            central.extend(cd);
-            central.extend(name.as_bytes());
-        }
-        let cd_offset = file.len() as u32;
-        file.extend(&central);
-        let mut eocd = vec![0u8; 22];
-        eocd[..4].copy_from_slice(ZIP_EOCD);
-        put_u16(&mut eocd, 8, entries.len() as u16);
-        put_u16(&mut eocd, 10, entries.len() as u16);
-        put_u32(&mut eocd, 12, central.len() as u32);
-        put_u32(&mut eocd, 16, cd_offset);
-        file.extend(eocd);
-        file
-    }
-
-    const XML: &[u8] = b"<?xml version=\"1.0\"?><x/>";
-
-    fn docx() -> Vec<u8> {
-        zip(&[
-            ("[Content_Types].xml", XML),
-            ("_rels/.rels", XML),
-            ("word/document.xml", XML),
-            ("word/styles.xml", XML),
-        ])
-    }
-
-    fn xlsx() -> Vec<u8> {
-        zip(&[
-            ("[Content_Types].xml", XML),
-            ("_rels/.rels", XML),
-            ("xl/workbook.xml", XML),
-        ])
-    }
-
-    fn odt() -> Vec<u8> {
-        zip(&[
-            ("mimetype", b"application/vnd.oasis.opendocument.text"),
-            ("content.xml", XML),
-        ])
-    }
-
-    fn plain_zip() -> Vec<u8> {
-        zip(&[("notes.txt", b"hello"), ("word/readme.txt", b"not word")])
-    }
-
-    fn pdf() -> Vec<u8> {
-        b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec()
-    }
-
-    fn png() -> Vec<u8> {
-        let mut v = PNG_MAGIC.to_vec();
-        v.extend(b"\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x02\0\0\0");
-        v
     }
 
     fn samples() -> Vec<Vec<u8>> {

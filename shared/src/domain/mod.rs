@@ -4,6 +4,8 @@ pub mod diagnosis;
 pub mod diagnostics;
 pub mod documents;
 pub mod dtc;
+#[cfg(any(test, feature = "samples"))]
+pub mod file_samples;
 pub mod files;
 pub mod garages;
 pub mod geo;

@@ -42,6 +42,15 @@ pub fn reminder_item(r: &Reminder) -> Result<Item, Error> {
 }
 
 impl Reminders<'_> {
+    /// One reminder of its owner, by id.
+    pub async fn get(&self, owner_id: &str, id: &str) -> Result<Option<Reminder>, Error> {
+        self.store
+            .get(&keys::user_pk(owner_id), &keys::reminder_sk(id))
+            .await?
+            .map(from_item)
+            .transpose()
+    }
+
     /// Puts a new reminder.
     pub fn tx_create(&self, r: &Reminder) -> Result<Write, Error> {
         self.store.tx_put(

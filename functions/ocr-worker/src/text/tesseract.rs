@@ -191,7 +191,11 @@ async fn ocr(paths: &TesseractPaths, image: &[u8]) -> Result<Ocr, TextError> {
         .kill_on_drop(true)
         .spawn()
         .map_err(|error| TextError::Transient(format!("tesseract: {error}")))?;
-    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let Some(mut stdin) = child.stdin.take() else {
+        return Err(TextError::Transient(
+            "tesseract's stdin was not opened".into(),
+        ));
+    };
     let image = image.to_vec();
     // Written while the output is read, so neither pipe can fill up and
     // block the other side. A write error means tesseract exited early: its
