@@ -81,7 +81,11 @@ async fn configure_bucket(s3: &aws_sdk_s3::Client, bucket: &str) -> Result<(), S
     let pending = LifecycleRule::builder()
         .id("ExpirePendingUploads")
         .status(ExpirationStatus::Enabled)
-        .filter(LifecycleRuleFilter::builder().prefix("pending/").build())
+        .filter(
+            LifecycleRuleFilter::builder()
+                .prefix(shared::store::keys::PENDING_OBJECTS)
+                .build(),
+        )
         .expiration(LifecycleExpiration::builder().days(1).build())
         .build()
         .map_err(|e| e.to_string())?;

@@ -22,7 +22,12 @@ async fn the_run_deletes_the_objects_of_old_markers_and_leaves_young_ones() {
     for key in [&doomed, &young, &kept] {
         put_object(&bucket, key, b"%PDF-1.4".to_vec()).await;
     }
-    put_object(&bucket, "pending/u1/upload", b"x".to_vec()).await;
+    put_object(
+        &bucket,
+        &keys::pending_object("u1", "upload"),
+        b"x".to_vec(),
+    )
+    .await;
     // An account's prefixes, an hour ago; a document's key, just now.
     let mut account = ObjectsPurge::prefixes(vec![
         keys::user_objects_prefix("u1"),
@@ -43,9 +48,16 @@ async fn the_run_deletes_the_objects_of_old_markers_and_leaves_young_ones() {
     put_object(&bucket, &young, b"%PDF-1.4".to_vec()).await;
     let (purged, failed) = reminders::purge_objects(&app.state).await;
     assert_eq!((purged, failed), (1, 0));
-    assert!(object_keys(&bucket, "users/u1/").await.is_empty());
-    assert!(object_keys(&bucket, "pending/u1/").await.is_empty());
-    assert_eq!(object_keys(&bucket, "users/u2/").await, vec![kept]);
+    assert!(object_keys(&bucket, &keys::user_objects_prefix("u1"))
+        .await
+        .is_empty());
+    assert!(object_keys(&bucket, &keys::pending_objects_prefix("u1"))
+        .await
+        .is_empty());
+    assert_eq!(
+        object_keys(&bucket, &keys::user_objects_prefix("u2")).await,
+        vec![kept]
+    );
     let waiting = purges.waiting(&shared::time::now(), 10).await.unwrap();
     assert_eq!(waiting.len(), 1);
     assert_eq!(waiting[0].keys, vec![young]);

@@ -434,12 +434,16 @@ pub fn user_objects_prefix(user_id: &str) -> String {
     format!("users/{user_id}/")
 }
 
+/// Where every pending upload lives (the bucket's lifecycle rule expires
+/// this prefix).
+pub const PENDING_OBJECTS: &str = "pending/";
+
 pub fn pending_objects_prefix(user_id: &str) -> String {
-    format!("pending/{user_id}/")
+    format!("{PENDING_OBJECTS}{user_id}/")
 }
 
 pub fn pending_object(user_id: &str, upload_id: &str) -> String {
-    format!("pending/{user_id}/{upload_id}")
+    format!("{PENDING_OBJECTS}{user_id}/{upload_id}")
 }
 
 /// S3 objects whose items were deleted, waiting for their objects to go
