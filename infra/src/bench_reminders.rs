@@ -143,6 +143,7 @@ async fn bench(stored: usize) -> Result<(), String> {
             }],
             maintenances_count: 0,
             documents_count: 0,
+            diagnostics_count: 0,
             active_reminders: 0,
             created_at: now,
             updated_at: now,

@@ -43,15 +43,18 @@ impl Job for OcrJob {
 }
 
 /// AI analysis of a diagnostic (queue `AI_QUEUE_URL`, worker `ai-worker`).
+/// v2 added `analysis_id`, as `OcrJob` v2 did: a newer request (a new
+/// reply, say) makes an older job stale (v1 was never sent).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AiAnalysisJob {
     pub diagnostic_id: String,
     pub owner_id: String,
+    pub analysis_id: String,
 }
 
 impl Job for AiAnalysisJob {
     const KIND: &'static str = "ai_analysis";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
     const QUEUE_URL_VAR: &'static str = "AI_QUEUE_URL";
 }
 
@@ -228,6 +231,7 @@ mod tests {
         let ai = encode(&AiAnalysisJob {
             diagnostic_id: "g1".into(),
             owner_id: "secret-owner".into(),
+            analysis_id: "a1".into(),
         })
         .unwrap();
         assert!(matches!(

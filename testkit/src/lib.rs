@@ -342,6 +342,7 @@ impl<S> TestApp<S> {
             }],
             maintenances_count: 0,
             documents_count: 0,
+            diagnostics_count: 0,
             active_reminders: 0,
             created_at: now,
             updated_at: now,

@@ -4,8 +4,8 @@
 
 use axum::extract::{Path, State};
 use axum::response::Response;
-use serde_json::{json, Value};
-use shared::auth::collections::{DOCUMENTS, MAINTENANCES, REMINDERS, VEHICLES};
+use serde_json::Value;
+use shared::auth::collections::{DIAGNOSTICS, DOCUMENTS, MAINTENANCES, REMINDERS, VEHICLES};
 use shared::auth::{CurrentUser, UserData};
 use shared::domain::documents::{download_path, VIEW_LIMIT};
 use shared::domain::maintenances::{vehicle_stats, Maintenance};
@@ -25,8 +25,10 @@ use crate::VehiclesState;
 
 /// A vehicle edit or delete follows the vehicle's maintenances and reminders.
 type Garage = UserData<{ VEHICLES | MAINTENANCES | REMINDERS }>;
-/// A vehicle's deletion also takes its documents.
-type Wreck = UserData<{ VEHICLES | MAINTENANCES | REMINDERS | DOCUMENTS }>;
+/// A vehicle's deletion also takes its documents and diagnostics.
+type Wreck = UserData<{ VEHICLES | MAINTENANCES | REMINDERS | DOCUMENTS | DIAGNOSTICS }>;
+/// The vehicle's diagnostics view.
+type Casebook = UserData<{ VEHICLES | DIAGNOSTICS }>;
 /// The vehicle's documents view.
 type Papers = UserData<{ VEHICLES | DOCUMENTS }>;
 /// A vehicle's own views: the vehicle and its maintenances.
@@ -112,6 +114,7 @@ pub async fn create(
         odometer_log: Vec::new(),
         maintenances_count: 0,
         documents_count: 0,
+        diagnostics_count: 0,
         active_reminders: 0,
         created_at: now,
         updated_at: now,
@@ -282,12 +285,16 @@ pub async fn documents(
     Ok(ok(rows))
 }
 
-/// Diagnostics of a vehicle: empty until the diagnostics group exists.
-pub async fn diagnostics(
-    State(state): State<VehiclesState>,
-    CurrentUser(user): CurrentUser,
-    Path(id): Path<String>,
-) -> Result<Response> {
-    owned(&state, &user.id, &id).await?;
-    Ok(ok(json!([])))
+/// `GET /api/vehicles/{id}/diagnostics/` (spec 3.2.9): the vehicle's
+/// diagnostics, newest first (the diagnostics function's representation).
+pub async fn diagnostics(partition: Casebook, Path(id): Path<String>) -> Result<Response> {
+    let vehicle = partition.fleet.vehicle(&id).ok_or(NOT_FOUND)?;
+    let mut cases = partition.fleet.diagnostics_of(&id)?;
+    cases.reverse();
+    let vehicle_json = vehicle.to_json(&partition.user);
+    let rows: Vec<Value> = cases
+        .iter()
+        .map(|d| d.to_json(Some(vehicle_json.clone())))
+        .collect();
+    Ok(ok(rows))
 }

@@ -113,6 +113,8 @@ pub mod collections {
     pub const REMINDERS: u8 = 4;
     /// The documents (their own partition; the texts are not read).
     pub const DOCUMENTS: u8 = 8;
+    /// The diagnostics (their own partition; not the replies).
+    pub const DIAGNOSTICS: u8 = 16;
 }
 
 /// The signed-in user with the collections `C` of their partition (a set of
@@ -144,6 +146,7 @@ where
             maintenances: C & collections::MAINTENANCES != 0,
             reminders: C & collections::REMINDERS != 0,
             documents: C & collections::DOCUMENTS != 0,
+            diagnostics: C & collections::DIAGNOSTICS != 0,
         };
         let users = store.users();
         let (profile, fleet) = tokio::try_join!(

@@ -7,6 +7,7 @@
 pub mod aws;
 pub mod documents;
 pub mod mail;
+pub mod openai;
 pub mod queues;
 pub mod store;
 pub mod tokens;
@@ -16,6 +17,7 @@ use std::fmt;
 pub use aws::{AwsConfig, AwsCredentials, LAMBDA_SETS};
 pub use documents::DocumentsConfig;
 pub use mail::MailConfig;
+pub use openai::OpenAiConfig;
 pub use queues::QueueConfig;
 pub use store::StoreConfig;
 pub use tokens::{TokenConfig, MIN_JWT_SECRET_LEN};

@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use super::dtc::{find_codes, CodeTable, Lookup};
 
+/// Where an answer comes from (`Diagnosis::source`).
+pub const SOURCE_OFFLINE: &str = "offline";
+pub const SOURCE_OPENAI: &str = "openai";
+
 /// What the analysis starts from.
 #[derive(Clone, Debug, Default)]
 pub struct Complaint {
@@ -55,6 +59,9 @@ pub struct CodeFacts {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Diagnosis {
+    /// A short explanation in the owner's words (the model's; none offline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
     pub probable_causes: Vec<ProbableCause>,
     pub severity: Severity,
     pub safe_to_drive: bool,
@@ -369,6 +376,7 @@ pub fn offline(complaint: &Complaint, table: &CodeTable) -> Diagnosis {
         0.2
     };
     Diagnosis {
+        summary: None,
         probable_causes: causes,
         severity,
         safe_to_drive: safe,
@@ -376,7 +384,7 @@ pub fn offline(complaint: &Complaint, table: &CodeTable) -> Diagnosis {
         estimated_cost_eur: cost,
         confidence,
         codes: facts,
-        source: "offline".into(),
+        source: SOURCE_OFFLINE.into(),
     }
 }
 
@@ -384,6 +392,10 @@ impl Diagnosis {
     /// The readable answer (`ai_analysis`), in French like the app's texts.
     pub fn text(&self) -> String {
         let mut out = String::new();
+        if let Some(summary) = &self.summary {
+            out.push_str(summary.trim());
+            out.push('\n');
+        }
         let level = match self.severity {
             Severity::Low => "faible",
             Severity::Medium => "moyenne",
@@ -416,7 +428,7 @@ impl Diagnosis {
         if let Some([lo, hi]) = self.estimated_cost_eur {
             out.push_str(&format!("Coût estimé : {lo:.0} à {hi:.0} €.\n"));
         }
-        if self.source == "offline" {
+        if self.source == SOURCE_OFFLINE {
             out.push_str("(Analyse hors ligne, d'après la table des codes et des règles.)");
         }
         out.trim_end().to_string()

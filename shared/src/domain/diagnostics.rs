@@ -30,6 +30,28 @@ pub const MAX_FAULT_CODES: usize = 20;
 pub const MAX_SYMPTOMS: usize = 20;
 pub const SYMPTOM_MAX: usize = 100;
 
+/// Diagnostics an account keeps (a counter with a condition holds it):
+/// every list reads them whole, and each one can cost an analysis.
+pub const MAX_DIAGNOSTICS_PER_USER: i64 = 200;
+/// Replies a diagnostic's thread takes from its owner; the AI's answers to
+/// them are not refused (the requests that lead to them are).
+pub const MAX_REPLIES_PER_DIAGNOSTIC: i64 = 100;
+
+pub fn diagnostics_reached() -> String {
+    format!("An account can keep at most {MAX_DIAGNOSTICS_PER_USER} diagnostics; delete old ones to add more.")
+}
+
+pub fn thread_full() -> String {
+    format!("This diagnostic's thread is full ({MAX_REPLIES_PER_DIAGNOSTIC} messages); start a new diagnostic.")
+}
+
+/// The account's count of diagnostics (the `COUNTER` item).
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DiagnosticCounter {
+    #[serde(default)]
+    pub count: i64,
+}
+
 /// Where an analysis stands (as the documents' analyses).
 pub mod analysis {
     pub const NONE: &str = "none";

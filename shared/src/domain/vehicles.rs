@@ -46,6 +46,8 @@ pub struct Vehicle {
     pub maintenances_count: i64,
     #[serde(default)]
     pub documents_count: i64,
+    #[serde(default)]
+    pub diagnostics_count: i64,
     /// Reminders of this vehicle that are `active` (capped: see `limits`).
     #[serde(default)]
     pub active_reminders: i64,

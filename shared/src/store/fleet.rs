@@ -1,9 +1,11 @@
 //! The caller's fleet: the vehicles, maintenances and reminders of their
-//! partition, and their documents (a partition of their own), each
+//! partition, and their documents and diagnostics (partitions of their
+//! own), each
 //! collection read by a Query (all at the same time) and decoded here, so
 //! no handler sees an item.
 
 use super::{keys, Mixed, Store};
+use crate::domain::diagnostics::Diagnostic;
 use crate::domain::documents::Document;
 use crate::domain::maintenances::Maintenance;
 use crate::domain::reminders::Reminder;
@@ -17,6 +19,7 @@ pub struct FleetParts {
     pub maintenances: bool,
     pub reminders: bool,
     pub documents: bool,
+    pub diagnostics: bool,
 }
 
 /// The collections of one user's partition that a request asked for.
@@ -28,6 +31,8 @@ pub struct Fleet {
     /// The documents as read, decoded by `documents()`: only the functions
     /// that show documents carry their decoding code (binary size).
     documents: Vec<super::Item>,
+    /// The diagnostics as read, decoded by `diagnostics()` (the same way).
+    diagnostics: Vec<super::Item>,
 }
 
 impl Fleet {
@@ -70,6 +75,24 @@ impl Fleet {
             .filter(|d| d.vehicle_id.as_deref() == Some(vehicle_id))
             .collect())
     }
+
+    /// The diagnostics (when asked for), oldest first.
+    pub fn diagnostics(&self) -> Result<Vec<Diagnostic>, Error> {
+        self.diagnostics
+            .iter()
+            .cloned()
+            .map(super::from_item)
+            .collect()
+    }
+
+    /// The diagnostics of one vehicle, oldest first.
+    pub fn diagnostics_of(&self, vehicle_id: &str) -> Result<Vec<Diagnostic>, Error> {
+        Ok(self
+            .diagnostics()?
+            .into_iter()
+            .filter(|d| d.vehicle_id == vehicle_id)
+            .collect())
+    }
 }
 
 impl Store {
@@ -92,11 +115,19 @@ impl Store {
             self.query_prefix(&keys::documents_pk(owner_id), keys::DOCUMENT_PREFIX)
                 .await
         };
-        let (vehicles, maintenances, reminders, documents) = tokio::try_join!(
+        let diagnostics = async {
+            if !parts.diagnostics {
+                return Ok(Vec::new());
+            }
+            self.query_prefix(&keys::diagnostics_pk(owner_id), keys::DIAGNOSTIC_PREFIX)
+                .await
+        };
+        let (vehicles, maintenances, reminders, documents, diagnostics) = tokio::try_join!(
             collection(parts.vehicles, keys::VEHICLE_PREFIX),
             collection(parts.maintenances, keys::MAINTENANCE_PREFIX),
             collection(parts.reminders, keys::REMINDER_PREFIX),
             documents,
+            diagnostics,
         )?;
         let mut read = Mixed::of(vehicles.into_iter().chain(maintenances).chain(reminders));
         Ok(Fleet {
@@ -104,6 +135,7 @@ impl Store {
             maintenances: read.all()?,
             reminders: read.all()?,
             documents,
+            diagnostics,
         })
     }
 }

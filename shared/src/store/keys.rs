@@ -54,6 +54,10 @@ pub mod entity {
     pub const DOCUMENT_COUNTER: &str = "DOCUMENT_COUNTER";
     pub const DOCUMENT_UPLOAD: &str = "DOCUMENT_UPLOAD";
     pub const OBJECTS_PURGE: &str = "OBJECTS_PURGE";
+    pub const DIAGNOSTIC: &str = "DIAGNOSTIC";
+    pub const DIAGNOSTIC_COUNTER: &str = "DIAGNOSTIC_COUNTER";
+    pub const DIAGNOSTIC_REPLY: &str = "DIAGNOSTIC_REPLY";
+    pub const DIAGNOSTIC_REPLY_COPY: &str = "DIAGNOSTIC_REPLY_COPY";
 }
 
 /// Index names.
@@ -421,6 +425,40 @@ pub fn document_text_sk(document_id: &str) -> String {
 
 pub fn document_upload_sk(upload_id: &str) -> String {
     format!("UPLOAD#{upload_id}")
+}
+
+/// A user's diagnostics live in a partition of their own: `COUNTER`, then
+/// `DIAG#<id>` (creation order), `REPLY#<reply>` (every reply of the
+/// account in creation order: `/api/replies/` and a reply by its id) and
+/// `THREAD#<diagnostic>#<reply>` (the same reply in its diagnostic's
+/// thread, oldest first). A reply is written at both keys in one
+/// transaction; ids are UUIDv7, so key order is time order.
+pub fn diagnostics_pk(user_id: &str) -> String {
+    format!("USER#{user_id}#DIAG")
+}
+
+pub const DIAGNOSTIC_PREFIX: &str = "DIAG#";
+/// Sorts after every `DIAG#` key and before `REPLY#`: `sk < DIAGNOSTICS_END`
+/// reads the counter and the diagnostics in one Query, without replies.
+pub const DIAGNOSTICS_END: &str = "DIAG$";
+pub const DIAGNOSTIC_COUNTER_SK: &str = "COUNTER";
+pub const REPLY_PREFIX: &str = "REPLY#";
+
+pub fn diagnostic_sk(diagnostic_id: &str) -> String {
+    format!("{DIAGNOSTIC_PREFIX}{diagnostic_id}")
+}
+
+pub fn reply_sk(reply_id: &str) -> String {
+    format!("{REPLY_PREFIX}{reply_id}")
+}
+
+/// The prefix of one diagnostic's thread.
+pub fn thread_prefix(diagnostic_id: &str) -> String {
+    format!("THREAD#{diagnostic_id}#")
+}
+
+pub fn thread_reply_sk(diagnostic_id: &str, reply_id: &str) -> String {
+    format!("THREAD#{diagnostic_id}#{reply_id}")
 }
 
 /// S3 object keys. They hold ids only, never a name a user typed; every

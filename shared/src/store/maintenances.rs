@@ -103,6 +103,7 @@ impl Maintenances<'_> {
             maintenances: 1,
             active_reminders: 0,
             documents: 0,
+            diagnostics: 0,
             raise_to: m.mileage.filter(|km| *km > vehicle.mileage),
         }
         .and(also_effect);

@@ -3,6 +3,7 @@
 //! repository per entity on top of the small generic helpers below.
 
 pub mod client;
+pub mod diagnostics;
 pub mod documents;
 pub mod entity;
 pub mod fleet;

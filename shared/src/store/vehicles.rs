@@ -52,6 +52,8 @@ pub struct VehicleEffect {
     /// Documents filed under the vehicle (bounded by the account's limit,
     /// not per vehicle).
     pub documents: i64,
+    /// Diagnostics of the vehicle (bounded by the account's limit).
+    pub diagnostics: i64,
     /// A higher odometer reading the vehicle takes (never lowered).
     pub raise_to: Option<i64>,
 }
@@ -67,6 +69,7 @@ impl VehicleEffect {
             maintenances: self.maintenances + other.maintenances,
             active_reminders: self.active_reminders + other.active_reminders,
             documents: self.documents + other.documents,
+            diagnostics: self.diagnostics + other.diagnostics,
             raise_to: match (self.raise_to, other.raise_to) {
                 (Some(a), Some(b)) => Some(a.max(b)),
                 (a, b) => a.or(b),
@@ -298,6 +301,10 @@ impl Vehicles<'_> {
         if effect.documents != 0 {
             update.push_str(", documents_count :docs");
             expr = expr.value(":docs", n(effect.documents));
+        }
+        if effect.diagnostics != 0 {
+            update.push_str(", diagnostics_count :diags");
+            expr = expr.value(":diags", n(effect.diagnostics));
         }
         Ok(Some(
             self.store.tx_update(

@@ -98,6 +98,15 @@ impl AccountDependents for Documents {
     }
 }
 
+/// The diagnostics partition (diagnostics, replies, counter).
+struct Diagnostics;
+
+impl AccountDependents for Diagnostics {
+    fn keys<'a>(&'a self, store: &'a Store, user: &'a User) -> Pending<'a, Vec<Key>> {
+        Box::pin(async move { store.diagnostics().all_keys(&user.id).await })
+    }
+}
+
 /// What goes with an account in the shared partitions; a new kind of user
 /// data (subscriptions) adds its participant here.
 pub fn participants() -> Vec<Box<dyn AccountDependents>> {
@@ -106,6 +115,7 @@ pub fn participants() -> Vec<Box<dyn AccountDependents>> {
         Box::new(Notifications),
         Box::new(GarageReviews),
         Box::new(Documents),
+        Box::new(Diagnostics),
     ]
 }
 

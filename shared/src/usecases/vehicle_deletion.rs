@@ -104,13 +104,39 @@ impl VehicleDependents for Documents {
 /// and one purge marker stay within DynamoDB's 100 writes.
 const CASCADE_BATCH: usize = 48;
 
-/// Everything that goes with a vehicle; a new kind of vehicle data
-/// (diagnostics) adds its participant here.
+/// The vehicle's diagnostics and their replies (the account's counter
+/// moves with each batch).
+struct Diagnostics;
+
+impl VehicleDependents for Diagnostics {
+    fn settle<'a>(
+        &'a self,
+        store: &'a Store,
+        fleet: &'a Fleet,
+        vehicle: &'a Vehicle,
+    ) -> Cleanup<'a> {
+        Box::pin(async move {
+            let diagnostics = fleet.diagnostics_of(&vehicle.id)?;
+            store
+                .diagnostics()
+                .cascade_delete(&vehicle.owner_id, &diagnostics)
+                .await
+        })
+    }
+
+    fn deletes(&self, _: &Store, _: &Fleet, _: &Vehicle) -> Result<Vec<Write>, Error> {
+        Ok(Vec::new())
+    }
+}
+
+/// Everything that goes with a vehicle; a new kind of vehicle data adds
+/// its participant here.
 pub fn participants() -> Vec<Box<dyn VehicleDependents>> {
     vec![
         Box::new(Maintenances),
         Box::new(Reminders),
         Box::new(Documents),
+        Box::new(Diagnostics),
     ]
 }
 

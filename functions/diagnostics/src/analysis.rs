@@ -1,0 +1,124 @@
+//! Queueing an analysis (spec 6.2.9, and the triggers: a new
+//! diagnostic, a new reply of its owner, a request). The diagnostic is
+//! stored `queued` with a new `analysis_id` first, then the job naming it
+//! is sent: the worker can never see a job before its diagnostic, and a
+//! job made stale by a newer request does nothing. When the queue is
+//! down, the diagnostic says so (`failed`, with a message to ask again).
+
+use axum::extract::{Path, State};
+use axum::response::Response;
+use serde_json::json;
+use shared::auth::CurrentUser;
+use shared::domain::diagnostics::{analysis, thread_full, Diagnostic, MAX_REPLIES_PER_DIAGNOSTIC};
+use shared::http::ok;
+use shared::jobs::AiAnalysisJob;
+use shared::{Error, Result};
+
+use crate::handlers::owned;
+use crate::DiagnosticsState;
+
+pub const REQUESTED: &str = "AI analysis requested. You will receive a response shortly.";
+pub const NOT_QUEUED: &str =
+    "The analysis could not be queued; request it again in a moment (request_ai_analysis/).";
+
+/// Attempts at marking a diagnostic queued when another request changed
+/// it meanwhile.
+const WRITE_ATTEMPTS: usize = 3;
+
+/// Marks `after` queued for a new analysis and returns the job for it.
+pub fn queue(after: &mut Diagnostic) -> AiAnalysisJob {
+    let analysis_id = uuid::Uuid::new_v4().to_string();
+    after.analysis_status = analysis::QUEUED.into();
+    after.analysis_id = Some(analysis_id.clone());
+    after.analysis_error = None;
+    AiAnalysisJob {
+        diagnostic_id: after.id.clone(),
+        owner_id: after.owner_id.clone(),
+        analysis_id,
+    }
+}
+
+/// Sends the job of `stored` (saved `queued` for it). When the queue
+/// refuses, the diagnostic is marked `failed` with `NOT_QUEUED` (best
+/// effort) and the error comes back with the diagnostic as it now stands.
+pub async fn send(
+    state: &DiagnosticsState,
+    stored: Diagnostic,
+    job: &AiAnalysisJob,
+) -> (Diagnostic, Option<Error>) {
+    let Err(e) = state.ai_queue.send(job).await else {
+        return (stored, None);
+    };
+    tracing::warn!(error = %e, diagnostic = %stored.id, "an analysis job could not be queued");
+    let mut after = stored.clone();
+    after.analysis_status = analysis::FAILED.into();
+    after.analysis_error = Some(NOT_QUEUED.into());
+    match state
+        .store
+        .diagnostics()
+        .save(&stored, &mut after, Vec::new())
+        .await
+    {
+        Ok(()) => (after, Some(e)),
+        Err(save) => {
+            tracing::warn!(error = %save, "marking the analysis failed did not work");
+            (stored, Some(e))
+        }
+    }
+}
+
+/// Whether an analysis is waiting or running.
+fn pending(d: &Diagnostic) -> bool {
+    matches!(
+        d.analysis_status.as_str(),
+        analysis::QUEUED | analysis::PROCESSING
+    )
+}
+
+/// `POST /api/diagnostics/{id}/request_ai_analysis/`: a new analysis,
+/// unless one is already waiting or running (a double click queues one).
+pub async fn request(
+    State(state): State<DiagnosticsState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<String>,
+) -> Result<Response> {
+    let mut before = owned(&state, &user.id, &id).await?;
+    for _ in 0..WRITE_ATTEMPTS {
+        if pending(&before) {
+            return Ok(answer(&before));
+        }
+        if before.replies_count >= MAX_REPLIES_PER_DIAGNOSTIC {
+            return Err(Error::message(400, thread_full()));
+        }
+        let mut after = before.clone();
+        let job = queue(&mut after);
+        match state
+            .store
+            .diagnostics()
+            .save(&before, &mut after, Vec::new())
+            .await
+        {
+            Ok(()) => {
+                let (now, failed) = send(&state, after, &job).await;
+                if let Some(e) = failed {
+                    return Err(e);
+                }
+                return Ok(answer(&now));
+            }
+            Err(Error::Conflict(_)) => before = owned(&state, &user.id, &id).await?,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(Error::Conflict(
+        "The diagnostic keeps changing; reload and retry.".into(),
+    ))
+}
+
+fn answer(d: &Diagnostic) -> Response {
+    ok(json!({
+        "message": REQUESTED,
+        "diagnostic_id": d.id,
+        "analysis_id": d.analysis_id,
+        "analysis_status": d.analysis_status,
+    }))
+}
