@@ -921,3 +921,56 @@ async fn the_documents_view_lists_the_vehicles_documents_with_relative_links() {
         .await;
     assert_eq!(detail.body["documents_count"], 2);
 }
+
+#[tokio::test]
+async fn the_diagnostics_view_lists_this_vehicles_newest_first() {
+    use shared::domain::diagnostics::{Diagnostic, NewDiagnostic};
+    let app = app().await;
+    let (user, token) = app.signed_in_user("casebook").await;
+    let car = app.store_vehicle(&user.id, "Peugeot", 1).await;
+    let other = app.store_vehicle(&user.id, "Renault", 1).await;
+    let mut ids = Vec::new();
+    for (i, vehicle) in [&car, &other, &car].into_iter().enumerate() {
+        let current = app.stored_vehicle(&user.id, &vehicle.id).await;
+        let diagnostic = Diagnostic::new(
+            &user.id,
+            NewDiagnostic {
+                vehicle_id: vehicle.id.clone(),
+                title: format!("case {i}"),
+                description: "Bruit".into(),
+                fault_codes: vec!["P0301".into()],
+                symptoms: Vec::new(),
+                mileage: None,
+            },
+        );
+        app.state
+            .store
+            .diagnostics()
+            .create(&diagnostic, &current)
+            .await
+            .unwrap();
+        ids.push(diagnostic.id);
+    }
+    let res = app
+        .get(&format!("/api/vehicles/{}/diagnostics/", car.id))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let rows = res.body.as_array().unwrap();
+    let listed: Vec<&str> = rows.iter().map(|r| r["id"].as_str().unwrap()).collect();
+    assert_eq!(listed, vec![ids[2].as_str(), ids[0].as_str()]);
+    assert_eq!(rows[0]["vehicle_info"]["make"], "Peugeot");
+    assert_eq!(rows[0]["fault_codes"], json!(["P0301"]));
+    assert_eq!(rows[0]["status"], "pending");
+    // Deleting the vehicle takes its diagnostics, not the other's.
+    let res = app
+        .delete(&format!("/api/vehicles/{}/", car.id))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(res.status, 204, "{}", res.text);
+    let left = app.state.store.diagnostics().all(&user.id).await.unwrap();
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].id, ids[1]);
+}
