@@ -4,6 +4,8 @@
 //! of `store`, which encode the `domain` types as items. Key formats live
 //! only in `store::keys`; the one error type is `error::Error`.
 
+#[cfg(feature = "openai")]
+pub mod ai;
 pub mod auth;
 pub mod config;
 pub mod documents;

@@ -5,6 +5,7 @@
 
 pub mod documents;
 pub mod fixtures;
+pub mod openai;
 pub mod samples;
 pub mod textract;
 

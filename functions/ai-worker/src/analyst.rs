@@ -19,7 +19,12 @@ pub async fn diagnose(state: &AiState, ctx: &Context) -> Diagnosis {
     let facts = code_facts(&complaint_codes(&complaint), table);
     let turns = prompt::turns(ctx, &facts);
     let answer = model
-        .structured(&turns, prompt::SCHEMA_NAME, prompt::schema(), prompt::MAX_TOKENS)
+        .structured(
+            &turns,
+            prompt::SCHEMA_NAME,
+            prompt::schema(),
+            prompt::MAX_TOKENS,
+        )
         .await
         .map_err(|e| e.to_string())
         .and_then(|value| prompt::parse(value, facts));

@@ -36,12 +36,13 @@ impl Context {
             maintenances: true,
             ..Default::default()
         };
+        let diagnostics = state.store.diagnostics();
         let (thread, fleet) = tokio::try_join!(
-            state.store.diagnostics().thread(&owner, &diagnostic.id),
+            diagnostics.thread(&owner, &diagnostic.id),
             state.store.fleet(&owner, parts),
         )?;
         let mut maintenances = fleet.maintenances_of(&diagnostic.vehicle_id);
-        maintenances.sort_by(|a, b| b.service_date.cmp(&a.service_date));
+        maintenances.sort_by_key(|m| std::cmp::Reverse(m.service_date));
         maintenances.truncate(HISTORY);
         let mut follow_ups: Vec<Reply> = thread
             .into_iter()

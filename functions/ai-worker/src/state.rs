@@ -1,6 +1,8 @@
 //! What the worker composes: the store and, when a key is configured, the
 //! model client (built once per cold start).
 
+use std::sync::Arc;
+
 use shared::ai::OpenAi;
 use shared::config::{Env, OpenAiConfig, StoreConfig};
 use shared::state::{Aws, FunctionState};
@@ -10,7 +12,7 @@ use shared::store::Store;
 pub struct AiState {
     pub store: Store,
     /// `None`: every analysis is the offline one.
-    pub model: Option<OpenAi>,
+    pub model: Option<Arc<OpenAi>>,
 }
 
 pub struct AiConfigs {
@@ -31,7 +33,7 @@ impl FunctionState for AiState {
     fn build(config: AiConfigs, aws: &Aws) -> Self {
         Self {
             store: aws.store(config.store),
-            model: config.openai.as_ref().map(OpenAi::new),
+            model: config.openai.as_ref().map(|c| Arc::new(OpenAi::new(c))),
         }
     }
 
@@ -41,3 +43,5 @@ impl FunctionState for AiState {
         shared::domain::dtc::CodeTable::embedded();
     }
 }
+
+shared::from_ref!(AiState { store: Store });

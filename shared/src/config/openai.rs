@@ -35,6 +35,14 @@ impl OpenAiConfig {
         let model = env
             .optional("OPENAI_MODEL")
             .unwrap_or_else(|| DEFAULT_MODEL.into());
+        // The client builds its Authorization header from the key and would
+        // panic mid-request on a stray control character (a pasted newline).
+        if api_key
+            .as_deref()
+            .is_some_and(|k| !k.bytes().all(|b| b.is_ascii_graphic()))
+        {
+            env.problem("OPENAI_API_KEY must be printable ASCII without spaces".into());
+        }
         let timeout = bounded(env, "OPENAI_TIMEOUT_SECONDS", 20, 1, 120);
         let attempts = bounded(env, "OPENAI_ATTEMPTS", 2, 1, 5) as u32;
         Some(Self {
@@ -95,5 +103,10 @@ mod tests {
         assert!(err.contains("OPENAI_TIMEOUT_SECONDS"), "{err}");
         assert!(err.contains("OPENAI_ATTEMPTS"), "{err}");
         assert!(err.contains("OPENAI_BASE_URL"), "{err}");
+        let mut e = env(&[("OPENAI_API_KEY", "sk-abc\u{7}def")]);
+        OpenAiConfig::read(&mut e);
+        let err = e.finish().unwrap_err().to_string();
+        assert!(err.contains("printable ASCII"), "{err}");
+        assert!(!err.contains("sk-abc"), "{err}");
     }
 }
