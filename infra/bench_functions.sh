@@ -20,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . infra/tools.sh
 
-ALL=(users vehicles maintenances notifications garages documents settings health reminders ocr-worker)
+ALL=(users vehicles maintenances notifications garages documents diagnostics settings health reminders ocr-worker ai-worker)
 [ "$#" -gt 0 ] && FUNCTIONS=("$@") || FUNCTIONS=("${ALL[@]}")
 RUNS="${RUNS:-15}"
 packages=()
@@ -54,6 +54,7 @@ for f in "${FUNCTIONS[@]}"; do
   event=http
   [ "$f" = reminders ] && event=schedule
   [ "$f" = ocr-worker ] && event=sqs
+  [ "$f" = ai-worker ] && event=sqs
   result=$(AWS_LAMBDA_FUNCTION_NAME="$f" python3 infra/fake_runtime.py --event "$event" --runs "$RUNS" --log ".local/bench-functions-$f.log" "target/release/$f")
   echo "==> $f: $bytes bytes (arm64), $result"
   rows+=("$(python3 -c '

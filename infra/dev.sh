@@ -28,8 +28,9 @@ fi
 # The SQS workers, in one place: `<function>=<variable of .local/stack.env
 # holding its queue URL>`. `cargo lambda watch` has no SQS trigger, so the
 # local bridge (infra/src/bridge.rs) delivers each queue to its worker.
-# Add a worker here when its crate exists (ai-worker=AI_QUEUE_URL next).
-WORKERS=(ocr-worker=OCR_QUEUE_URL)
+# The AI worker answers offline (code table and rules) unless .env sets
+# OPENAI_API_KEY (and OPENAI_BASE_URL for a compatible server).
+WORKERS=(ocr-worker=OCR_QUEUE_URL ai-worker=AI_QUEUE_URL)
 
 PROXY_PID=""
 BRIDGE_PID=""

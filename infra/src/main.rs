@@ -182,7 +182,7 @@ async fn bootstrap(env_file: &str) -> Result<(), String> {
     let mut lines = Vec::new();
     for (var, name, visibility) in [
         ("OCR_QUEUE_URL", "autotrack-ocr-jobs", 540),
-        ("AI_QUEUE_URL", "autotrack-ai-jobs", 120),
+        ("AI_QUEUE_URL", "autotrack-ai-jobs", 360),
     ] {
         // As the template: five receives, then the dead-letter queue.
         let (url, _) = infra::queues::create_with_dlq(&sqs, name, 5, visibility).await?;

@@ -63,6 +63,10 @@ impl LocalApi {
             documents::router(cold_start::<documents::DocumentsState>("documents").await?),
         );
         routers.insert(
+            "diagnostics",
+            diagnostics::router(cold_start::<diagnostics::DiagnosticsState>("diagnostics").await?),
+        );
+        routers.insert(
             "settings",
             settings::router(cold_start::<settings::SettingsState>("settings").await?),
         );

@@ -27,7 +27,7 @@ type SpawnApp = fn() -> Pin<Box<dyn Future<Output = TestApp<()>>>>;
 
 /// Every HTTP function: its binary name (also its directory under
 /// `functions/`) and its app.
-const HTTP_FUNCTIONS: [(&str, SpawnApp); 9] = [
+const HTTP_FUNCTIONS: [(&str, SpawnApp); 10] = [
     ("users", || Box::pin(unreachable(users::router))),
     ("vehicles", || Box::pin(unreachable(vehicles::router))),
     ("maintenances", || {
@@ -42,6 +42,15 @@ const HTTP_FUNCTIONS: [(&str, SpawnApp); 9] = [
             TestApp::spawn_unreachable_with(documents::router, |c| {
                 c.bucket_name = Some("unreachable-bucket".into());
                 c.ocr_queue_url = Some("http://127.0.0.1:9/000000000000/unreachable".into());
+            })
+            .await
+            .without_state()
+        })
+    }),
+    ("diagnostics", || {
+        Box::pin(async {
+            TestApp::spawn_unreachable_with(diagnostics::router, |c| {
+                c.ai_queue_url = Some("http://127.0.0.1:9/000000000000/unreachable".into());
             })
             .await
             .without_state()

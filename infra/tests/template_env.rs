@@ -23,6 +23,7 @@ const SIGNING_SECRET_TO: &[&str] = &[
     "NotificationsFunction",
     "GaragesFunction",
     "DocumentsFunction",
+    "DiagnosticsFunction",
     "SettingsFunction",
     "HealthFunction",
 ];
@@ -49,6 +50,8 @@ fn functions() -> Vec<(&'static str, Variables)> {
         ("GaragesFunction", of::<garages::GaragesState>()),
         ("DocumentsFunction", of::<documents::DocumentsState>()),
         ("OcrWorkerFunction", of::<ocr_worker::OcrState>()),
+        ("DiagnosticsFunction", of::<diagnostics::DiagnosticsState>()),
+        ("AiWorkerFunction", of::<ai_worker::AiState>()),
         ("SettingsFunction", of::<settings::SettingsState>()),
         ("HealthFunction", of::<health::HealthState>()),
         ("RemindersFunction", of::<reminders::RemindersState>()),
@@ -156,6 +159,24 @@ fn the_signing_secret_goes_only_to_the_functions_that_check_tokens() {
         !deployed(&template, "RemindersFunction").contains_key("JWT_SECRET"),
         "the reminders run checks no tokens"
     );
+}
+
+/// The model's key reaches the AI worker only, from a secret store.
+#[test]
+fn the_openai_key_goes_only_to_the_ai_worker() {
+    let template = template();
+    for (function, variables) in functions() {
+        let reads = variables.iter().any(|(v, _)| *v == "OPENAI_API_KEY");
+        assert_eq!(reads, function == "AiWorkerFunction", "{function}");
+        let given = deployed(&template, function).get("OPENAI_API_KEY").cloned();
+        assert_eq!(given.is_some(), reads, "{function}: given OPENAI_API_KEY");
+        if let Some(value) = given {
+            assert!(
+                is_secret(&value),
+                "{function}: the key is not a secret reference"
+            );
+        }
+    }
 }
 
 /// Region and credentials come from Lambda itself (shared::config::aws);

@@ -7,7 +7,6 @@ mod common;
 use common::spawn;
 use serde_json::{json, Value};
 use shared::domain::diagnostics::MAX_REPLIES_PER_DIAGNOSTIC;
-use shared::store::fleet::FleetParts;
 use shared::store::keys;
 
 #[tokio::test]
@@ -414,16 +413,7 @@ async fn a_vehicles_deletion_and_an_accounts_take_their_diagnostics() {
     }
     let store = &t.app.state.store;
     let fleet = store
-        .fleet(
-            &user_id,
-            FleetParts {
-                vehicles: true,
-                maintenances: true,
-                reminders: true,
-                documents: true,
-                diagnostics: true,
-            },
-        )
+        .fleet(&user_id, shared::store::fleet::FleetParts::ALL)
         .await
         .unwrap();
     let vehicle_now = fleet.vehicle(&vehicle.id).unwrap().clone();

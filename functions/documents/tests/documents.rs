@@ -588,15 +588,7 @@ async fn deleting_the_vehicle_or_the_account_takes_the_documents_and_their_objec
     let store = &docs.app.state.store;
     // The vehicle goes (as the vehicles function deletes it).
     let fleet = store
-        .fleet(
-            &user.id,
-            shared::store::fleet::FleetParts {
-                vehicles: true,
-                maintenances: true,
-                reminders: true,
-                documents: true,
-            },
-        )
+        .fleet(&user.id, shared::store::fleet::FleetParts::ALL)
         .await
         .unwrap();
     let vehicle = fleet.vehicle(&car.id).unwrap().clone();
@@ -699,15 +691,7 @@ async fn a_vehicle_with_more_documents_than_one_transaction_holds_goes_whole() {
     }
     assert_eq!(vehicle.documents_count, 50);
     let fleet = store
-        .fleet(
-            &user.id,
-            shared::store::fleet::FleetParts {
-                vehicles: true,
-                maintenances: true,
-                reminders: true,
-                documents: true,
-            },
-        )
+        .fleet(&user.id, shared::store::fleet::FleetParts::ALL)
         .await
         .unwrap();
     shared::usecases::vehicle_deletion::delete_vehicle(

@@ -22,6 +22,17 @@ pub struct FleetParts {
     pub diagnostics: bool,
 }
 
+impl FleetParts {
+    /// Every collection (what a vehicle's deletion reads).
+    pub const ALL: FleetParts = FleetParts {
+        vehicles: true,
+        maintenances: true,
+        reminders: true,
+        documents: true,
+        diagnostics: true,
+    };
+}
+
 /// The collections of one user's partition that a request asked for.
 #[derive(Clone, Debug, Default)]
 pub struct Fleet {
