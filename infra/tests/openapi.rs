@@ -34,7 +34,7 @@ struct Documented {
 
 /// Every function whose routes are documented. Issue 10 adds the others
 /// as their `openapi` modules land (docs/adding-a-function.md).
-const DOCUMENTED: [Documented; 9] = [
+const DOCUMENTED: [Documented; 10] = [
     Documented {
         name: "settings",
         app: || {
@@ -149,6 +149,21 @@ const DOCUMENTED: [Documented; 9] = [
         },
         openapi: documents::openapi::openapi,
         aliases: documents::openapi::ALIASES,
+    },
+    Documented {
+        name: "diagnostics",
+        app: || {
+            Box::pin(async {
+                // Its state needs a queue to start.
+                TestApp::spawn_unreachable_with(diagnostics::router, |c| {
+                    c.ai_queue_url = Some("http://127.0.0.1:9/000000000000/unreachable".into());
+                })
+                .await
+                .without_state()
+            })
+        },
+        openapi: diagnostics::openapi::openapi,
+        aliases: diagnostics::openapi::ALIASES,
     },
 ];
 

@@ -9,7 +9,9 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::json;
 use shared::auth::CurrentUser;
-use shared::domain::diagnostics::{analysis, thread_full, Diagnostic, MAX_REPLIES_PER_DIAGNOSTIC};
+use shared::domain::diagnostics::{
+    analysis, thread_full, Diagnostic, ANALYSIS_STALE_AFTER, MAX_REPLIES_PER_DIAGNOSTIC,
+};
 use shared::http::ok;
 use shared::jobs::AiAnalysisJob;
 use shared::{Error, Result};
@@ -31,6 +33,7 @@ pub fn queue(after: &mut Diagnostic) -> AiAnalysisJob {
     after.analysis_status = analysis::QUEUED.into();
     after.analysis_id = Some(analysis_id.clone());
     after.analysis_error = None;
+    after.analysis_requested_at = Some(shared::time::now());
     AiAnalysisJob {
         diagnostic_id: after.id.clone(),
         owner_id: after.owner_id.clone(),
@@ -67,12 +70,17 @@ pub async fn send(
     }
 }
 
-/// Whether an analysis is waiting or running.
+/// Whether an analysis is waiting or running, asked for recently enough
+/// to be trusted to end (an older one is replaced).
 fn pending(d: &Diagnostic) -> bool {
-    matches!(
+    let waiting = matches!(
         d.analysis_status.as_str(),
         analysis::QUEUED | analysis::PROCESSING
-    )
+    );
+    let recent = d
+        .analysis_requested_at
+        .is_some_and(|at| shared::time::now() - at < ANALYSIS_STALE_AFTER);
+    waiting && recent
 }
 
 /// `POST /api/diagnostics/{id}/request_ai_analysis/`: a new analysis,

@@ -8,6 +8,7 @@ use shared::auth::collections::{DIAGNOSTICS, VEHICLES};
 use shared::auth::UserData;
 use shared::domain::diagnostics::{Diagnostic, NewDiagnostic, STATUSES};
 use shared::domain::documents::search_key;
+use shared::domain::dtc::find_codes;
 use shared::domain::users::User;
 use shared::domain::vehicles::Vehicle;
 use shared::http::listing::{choice_filter, ordering, search_terms, sort, SortKey};
@@ -227,9 +228,17 @@ async fn edit(
     if let Some(mileage) = fields.mileage {
         after.mileage = mileage;
     }
-    let given = fields
-        .fault_codes
-        .unwrap_or_else(|| before.fault_codes.clone());
+    // Codes sent replace the list; otherwise the codes the old text named
+    // follow the text (a code removed from it goes), the others stay.
+    let given = fields.fault_codes.unwrap_or_else(|| {
+        let named = find_codes(&format!("{}\n{}", before.title, before.description));
+        before
+            .fault_codes
+            .iter()
+            .filter(|c| !named.contains(c))
+            .cloned()
+            .collect()
+    });
     after.fault_codes = merged_codes(&given, &after.title, &after.description);
     state
         .store

@@ -1013,7 +1013,11 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
             query(
                 "sender_type",
                 json!({"type": "string", "enum": with_empty(SENDER_TYPES)}),
-                &format!("Only replies of this sender type ({}); empty is ignored; another value is a 400.", quoted(SENDER_TYPES)),
+                &format!(
+                    "Only replies of this sender type ({}); empty is ignored; another value is a \
+                     400.",
+                    quoted(SENDER_TYPES)
+                ),
             ),
             query(
                 "is_ai_response",
@@ -1027,7 +1031,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
             query(
                 "ordering",
                 json!({"type": "string"}),
-                "`created_at` (oldest first) or `-created_at` (newest first, the default); only the first field counts, other fields are ignored.",
+                "`created_at` (oldest first) or `-created_at` (newest first, the default); only the first known field counts, unknown ones are ignored.",
             ),
         ]),
     );
@@ -1117,7 +1121,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
              assistant answers in the thread and fills `ai_analysis`, `analysis` and \
              `confidence_score`. While one is `{queued}` or `{processing}`, nothing new is queued \
              and the answer names that one. A thread of {MAX_REPLIES_PER_DIAGNOSTIC} messages or \
-             more (the assistant's count): 400 `error`: `{full}`. No body is read.",
+             more (the assistant's answers count too): 400 `error`: `{full}`. No body is read.",
             queued = analysis_state::QUEUED,
             processing = analysis_state::PROCESSING,
         ),
@@ -1125,9 +1129,10 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let reply = format!(
         "The owner's message (`sender_type` `{SENDER_USER}`), which queues a new analysis of \
          the diagnostic with its thread (the diagnostic's `analysis_status` `{queued}`). A \
-         thread of {MAX_REPLIES_PER_DIAGNOSTIC} messages or more (the assistant's count): 400 \
-         `error`: `{full}`. When the queue cannot take the job, the reply is still created \
-         (201) and the diagnostic is `{failed}` with `analysis_error` `{NOT_QUEUED}`.",
+         thread of {MAX_REPLIES_PER_DIAGNOSTIC} messages or more (the assistant's answers \
+         count too): 400 `error`: `{full}`. When the queue cannot take the job, the reply is \
+         still created (201) and the diagnostic is `{failed}` with `analysis_error` \
+         `{NOT_QUEUED}`.",
         queued = analysis_state::QUEUED,
         failed = analysis_state::FAILED,
     );
@@ -1463,7 +1468,7 @@ mod tests {
     /// The pattern of a code as sent takes what `normalize` takes, and
     /// only that, character by character.
     #[test]
-    fn the_fault_code_pattern_is_normalizes() {
+    fn the_fault_code_pattern_is_the_normalizers() {
         let pattern = super::code_in_pattern();
         assert!(
             pattern.contains("[PBCUpbcu][0-3][0-9A-Fa-f]{3}"),

@@ -135,12 +135,14 @@ pub async fn list(
             // Not the AI's: the owner's (mechanics never write here).
             (None, false) => filter.sender_type = Some(SENDER_USER.into()),
             (Some(kind), ai) if (kind == SENDER_AI) != ai => {
+                // Nothing matches; a page past the first is still a 404.
+                let page = requested_page(&url, 0)?;
                 return Ok(ok(Page::<serde_json::Value>::assemble(
                     Vec::new(),
                     0,
-                    1,
+                    page,
                     &url,
-                )))
+                )));
             }
             _ => {}
         }

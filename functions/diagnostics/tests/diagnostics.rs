@@ -644,3 +644,57 @@ async fn requesting_an_analysis_queues_one_even_on_a_double_click() {
     assert_eq!(jobs.len(), 1);
     assert_ne!(jobs[0].analysis_id, first[0].analysis_id);
 }
+
+#[tokio::test]
+async fn codes_named_by_the_text_follow_it_and_given_ones_stay() {
+    let t = spawn().await;
+    let (_, token, vehicle) = t.owner("codes").await;
+    let res = t
+        .create(
+            &token,
+            json!({"vehicle": vehicle.id, "title": "Voyant", "description": "Code P0301 lu",
+                   "fault_codes": ["P0420"]}),
+        )
+        .await;
+    assert_eq!(res.body["fault_codes"], json!(["P0420", "P0301"]));
+    let path = format!("/api/diagnostics/{}/", res.body["id"].as_str().unwrap());
+    let res = t
+        .app
+        .patch(&path)
+        .bearer(&token)
+        .json(json!({"description": "Plus de code, juste un bruit"}))
+        .send()
+        .await;
+    assert_eq!(res.body["fault_codes"], json!(["P0420"]));
+    let res = t
+        .app
+        .patch(&path)
+        .bearer(&token)
+        .json(json!({"fault_codes": []}))
+        .send()
+        .await;
+    assert_eq!(res.body["fault_codes"], json!([]));
+}
+
+#[tokio::test]
+async fn an_analysis_waiting_too_long_is_replaced_by_a_new_request() {
+    let t = spawn().await;
+    let (user_id, token, vehicle) = t.owner("stale").await;
+    let id = t.diagnostic(&token, &vehicle, "Perdu").await;
+    let lost = t.jobs().await;
+    // Its job was lost twenty minutes ago (the queue took it, no worker ran).
+    let repo = t.app.state.store.diagnostics();
+    let before = repo.get(&user_id, &id).await.unwrap().unwrap();
+    let mut after = before.clone();
+    after.analysis_requested_at = Some(shared::time::now() - chrono::Duration::minutes(20));
+    repo.save(&before, &mut after, Vec::new()).await.unwrap();
+    let res = t
+        .app
+        .post(&format!("/api/diagnostics/{id}/request_ai_analysis/"))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_ne!(res.body["analysis_id"], lost[0].analysis_id.as_str());
+    assert_eq!(t.jobs().await.len(), 1);
+}

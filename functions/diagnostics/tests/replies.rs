@@ -229,6 +229,20 @@ async fn the_replies_collection_is_the_callers_own() {
         .send()
         .await;
     assert_eq!(messages(&users), vec!["c", "a"]);
+    let none = t
+        .app
+        .get("/api/replies/?sender_type=user&is_ai_response=true")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!((none.status, none.body["count"].clone()), (200, json!(0)));
+    let past = t
+        .app
+        .get("/api/replies/?sender_type=user&is_ai_response=true&page=2")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(past.status, 404);
     let bad = t
         .app
         .get("/api/replies/?sender_type=robot")

@@ -1,9 +1,10 @@
 //! Asking for an analysis (spec 7.2.8, 7.2.11): each document gets a new
-//! `analysis_id` (the `task_id` answered), a job naming it goes to the OCR
-//! queue, then the document is marked `queued` with it. The job is sent
-//! first: if the mark then fails, the job is stale (its id is not the
-//! document's) and the worker skips it; if the queue is down, nothing
-//! changed and the answer is a 503.
+//! `analysis_id` (the `task_id` answered) and is marked `queued` with it,
+//! then a job naming it goes to the OCR queue. The mark comes first: a job
+//! sent first could reach the worker before the mark, look stale, be
+//! dropped, and leave the document `queued` for ever. If the queue is
+//! down, the documents get their previous analysis state back and the
+//! answer is a 503.
 
 use std::collections::HashSet;
 
@@ -34,8 +35,12 @@ fn job_for(document: &Document, analysis_id: &str) -> OcrJob {
 }
 
 /// Marks `document` queued for `analysis_id` (a newer request supersedes
-/// one still queued or running).
-async fn mark_queued(state: &DocumentsState, document: &Document, analysis_id: &str) -> Result<()> {
+/// one still queued or running); the document as stored.
+async fn mark_queued(
+    state: &DocumentsState,
+    document: &Document,
+    analysis_id: &str,
+) -> Result<Document> {
     let mut after = document.clone();
     after.analysis_status = status::QUEUED.into();
     after.analysis_id = Some(analysis_id.to_string());
@@ -44,8 +49,25 @@ async fn mark_queued(state: &DocumentsState, document: &Document, analysis_id: &
         .store
         .documents()
         .save(document, &mut after, Vec::new())
+        .await?;
+    Ok(after)
+}
+
+/// Gives `marked` back the analysis state of `before` when its job could
+/// not be queued (best effort: an edit meanwhile keeps the mark).
+async fn unmark(state: &DocumentsState, before: &Document, marked: &Document) {
+    let mut after = marked.clone();
+    after.analysis_status = before.analysis_status.clone();
+    after.analysis_id = before.analysis_id.clone();
+    after.analysis_error = before.analysis_error.clone();
+    if let Err(e) = state
+        .store
+        .documents()
+        .save(marked, &mut after, Vec::new())
         .await
-        .map(drop)
+    {
+        tracing::warn!(error = %e, document = %marked.id, "a queued mark was left after the queue refused");
+    }
 }
 
 /// `POST /api/documents/{id}/analyze/`.
@@ -62,11 +84,15 @@ pub async fn analyze(
         ));
     }
     let analysis_id = uuid::Uuid::new_v4().to_string();
-    state
+    let marked = mark_queued(&state, &document, &analysis_id).await?;
+    if let Err(e) = state
         .ocr_queue
         .send(&job_for(&document, &analysis_id))
-        .await?;
-    mark_queued(&state, &document, &analysis_id).await?;
+        .await
+    {
+        unmark(&state, &document, &marked).await;
+        return Err(e);
+    }
     Ok(accepted(json!({
         "message": "Document analysis started. Results will be available shortly.",
         "document_id": document.id,
@@ -114,13 +140,36 @@ pub async fn batch_analyze(
         ));
     }
     let task_id = uuid::Uuid::new_v4().to_string();
-    let jobs: Vec<OcrJob> = documents.iter().map(|d| job_for(d, &task_id)).collect();
-    state.ocr_queue.send_all(&jobs).await?;
-    let marks: Vec<Pending<'_, ()>> = documents
+    // Every mark's own outcome: one that fails takes the others back.
+    let marks: Vec<Pending<'_, Result<Document>>> = documents
         .iter()
-        .map(|d| Box::pin(mark_queued(&state, d, &task_id)) as Pending<'_, ()>)
+        .map(|d| {
+            let state = &state;
+            let task_id = &task_id;
+            Box::pin(async move { Ok(mark_queued(state, d, task_id).await) })
+                as Pending<'_, Result<Document>>
+        })
         .collect();
-    together(marks).await?;
+    let mut refusal = None;
+    let mut marked = Vec::new();
+    for (before, outcome) in documents.iter().zip(together(marks).await?) {
+        match outcome {
+            Ok(after) => marked.push((before, after)),
+            Err(e) => {
+                refusal.get_or_insert(e);
+            }
+        }
+    }
+    if refusal.is_none() {
+        let jobs: Vec<OcrJob> = documents.iter().map(|d| job_for(d, &task_id)).collect();
+        refusal = state.ocr_queue.send_all(&jobs).await.err();
+    }
+    if let Some(e) = refusal {
+        for (before, after) in &marked {
+            unmark(&state, before, after).await;
+        }
+        return Err(e);
+    }
     Ok(accepted(json!({
         "message": format!("Batch analysis started for {} documents.", ids.len()),
         "document_count": ids.len(),

@@ -763,7 +763,7 @@ async fn two_analyze_requests_at_once_leave_one_current_analysis() {
         "{statuses:?}"
     );
     // The document names one analysis, one the client was told about; a
-    // job for any other is stale and the worker skips it.
+    // request that lost the race sent no job (it is marked before sending).
     let stored = docs
         .app
         .state
@@ -779,7 +779,8 @@ async fn two_analyze_requests_at_once_leave_one_current_analysis() {
         .iter()
         .any(|a| a.status == 202 && a.body["task_id"] == current.as_str()));
     let jobs = drain_queue(&docs.res.ocr_queue_url).await;
-    assert_eq!(jobs.len(), 2, "both jobs were sent");
+    let accepted = statuses.iter().filter(|s| **s == 202).count();
+    assert_eq!(jobs.len(), accepted, "one job per accepted request");
     let named: Vec<String> = jobs
         .iter()
         .map(|j| decode::<OcrJob>(j).unwrap().analysis_id)

@@ -488,26 +488,25 @@ impl ToSchema for VehicleDocument {
     }
 }
 
-/// Diagnostics of a vehicle: that group does not exist yet, so the list
-/// is always `[]`.
-struct EmptyList;
+/// Diagnostics of a vehicle: the diagnostics function's `Diagnostic`
+/// (referenced by name; that function's part defines it).
+struct VehicleDiagnostics;
 
-impl utoipa::PartialSchema for EmptyList {
+impl utoipa::PartialSchema for VehicleDiagnostics {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
         utoipa::openapi::schema::ArrayBuilder::new()
-            .items(ObjectBuilder::new())
-            .max_items(Some(0))
+            .items(utoipa::openapi::Ref::from_schema_name("Diagnostic"))
             .description(Some(
-                "Always empty for now: the group these items belong to does not exist yet.",
+                "The vehicle's diagnostics, newest first, as `GET /api/diagnostics/` shows them.",
             ))
             .build()
             .into()
     }
 }
 
-impl ToSchema for EmptyList {
+impl ToSchema for VehicleDiagnostics {
     fn name() -> std::borrow::Cow<'static, str> {
-        "EmptyList".into()
+        "VehicleDiagnostics".into()
     }
 }
 
@@ -856,9 +855,9 @@ fn stats() {}
 fn documents() {}
 
 #[utoipa::path(get, path = "/api/vehicles/{id}/diagnostics/", tag = VEHICLES,
-    summary = "The vehicle's diagnostics (none yet: the diagnostics group does not exist)",
+    summary = "The vehicle's diagnostics, newest first (not paged)",
     params(("id" = String, Path, description = ID)),
-    responses((status = 200, description = "An empty list", body = EmptyList)))]
+    responses((status = 200, description = "Its diagnostics", body = VehicleDiagnostics)))]
 fn diagnostics() {}
 
 // ---- catalogue operations -------------------------------------------------
@@ -978,7 +977,7 @@ fn delete_model() {}
     ),
     components(schemas(
         VehicleOut, VehicleDetailOut, VehicleWrite, VehiclePatch, FleetStats, VehicleStats,
-        VehicleInfo, VehicleMaintenance, VehicleDocument, EmptyList, BrandOut, ModelOut, BrandWrite, BrandPatch,
+        VehicleInfo, VehicleMaintenance, VehicleDocument, VehicleDiagnostics, BrandOut, ModelOut, BrandWrite, BrandPatch,
         ModelWrite, ModelPatch
     )),
     tags(

@@ -33,9 +33,15 @@ pub const SYMPTOM_MAX: usize = 100;
 /// Diagnostics an account keeps (a counter with a condition holds it):
 /// every list reads them whole, and each one can cost an analysis.
 pub const MAX_DIAGNOSTICS_PER_USER: i64 = 200;
-/// Replies a diagnostic's thread takes from its owner; the AI's answers to
-/// them are not refused (the requests that lead to them are).
+/// Messages a thread holds, the owner's and the AI's alike: at this count
+/// the owner's next message and a new analysis are refused (the answer to
+/// the last one still joins, one over at most).
 pub const MAX_REPLIES_PER_DIAGNOSTIC: i64 = 100;
+
+/// How long an analysis may wait or run before a new request replaces it
+/// (a job lost with the queue, or a worker that gave up without a word):
+/// longer than the AI queue's five deliveries of the worker's timeout.
+pub const ANALYSIS_STALE_AFTER: chrono::Duration = chrono::Duration::minutes(15);
 
 pub fn diagnostics_reached() -> String {
     format!("An account can keep at most {MAX_DIAGNOSTICS_PER_USER} diagnostics; delete old ones to add more.")
@@ -82,6 +88,14 @@ pub struct Diagnostic {
     pub analysis_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub analysis_error: Option<String>,
+    /// When the current analysis was asked for: one waiting longer than
+    /// `ANALYSIS_STALE_AFTER` no longer holds a new request back.
+    #[serde(
+        default,
+        with = "time::rfc3339_opt",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub analysis_requested_at: Option<DateTime<Utc>>,
     /// The readable answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ai_analysis: Option<String>,
@@ -148,6 +162,7 @@ impl Diagnostic {
             analysis_status: analysis::NONE.into(),
             analysis_id: None,
             analysis_error: None,
+            analysis_requested_at: None,
             ai_analysis: None,
             analysis: Value::Null,
             confidence_score: None,
