@@ -314,11 +314,14 @@ pub fn offline(complaint: &Complaint, table: &CodeTable) -> Diagnosis {
                 if f.flags.limp_mode_possible {
                     safe = false;
                 }
-                actions.push(format!("{code} ({}) : faites vérifier en priorité {}.", f.title_en, f
-                    .causes
-                    .first()
-                    .map(|c| c.en.to_lowercase())
-                    .unwrap_or_else(|| "le circuit concerné".into())));
+                actions.push(format!(
+                    "{code} ({}) : à vérifier en premier : {}.",
+                    f.title_en,
+                    f.causes
+                        .first()
+                        .map(|c| c.en.to_lowercase())
+                        .unwrap_or_else(|| "le circuit concerné".into())
+                ));
             }
             Lookup::ManufacturerSpecific => actions.push(format!(
                 "{code} est un code propre au constructeur : son sens dépend de la marque, faites-le lire avec l'outil du constructeur."
@@ -337,7 +340,10 @@ pub fn offline(complaint: &Complaint, table: &CodeTable) -> Diagnosis {
     for rule in RULES {
         if rule.words.iter().any(|w| has_word(&words, &fold(w))) {
             matched_rules += 1;
-            for (cause, likelihood) in rule.causes {
+            // A known code's causes are the precise ones: the symptoms'
+            // generic causes (and costs) would only repeat them.
+            let causes_of_rule: &[(&str, &str)] = if known > 0 { &[] } else { rule.causes };
+            for (cause, likelihood) in causes_of_rule {
                 if !causes.iter().any(|c| c.cause == *cause) {
                     causes.push(ProbableCause {
                         cause: (*cause).to_string(),
@@ -349,7 +355,9 @@ pub fn offline(complaint: &Complaint, table: &CodeTable) -> Diagnosis {
             severity = severity.max(rule.severity);
             safe &= rule.safe_to_drive;
             actions.push(rule.action.to_string());
-            widen(&mut cost, rule.cost);
+            if known == 0 {
+                widen(&mut cost, rule.cost);
+            }
         }
     }
     if severity >= Severity::Critical {
@@ -469,6 +477,17 @@ mod tests {
             d.probable_causes
         );
         assert_eq!(d.probable_causes[0].likelihood, "high");
+        assert!(d.probable_causes[1].cause.contains("Spark plug"));
+        // The misfire rule matched ("ratés") but adds no generic cause
+        // repeating the code's: every cause names the code.
+        assert!(
+            d.probable_causes
+                .iter()
+                .all(|c| c.code.as_deref() == Some("P0301")),
+            "{:?}",
+            d.probable_causes
+        );
+        assert!(d.recommended_actions.len() >= 2, "the rule's advice stays");
         assert_eq!(d.severity, Severity::High);
         assert!(d.safe_to_drive);
         assert_eq!(d.estimated_cost_eur, Some([40.0, 800.0]));
