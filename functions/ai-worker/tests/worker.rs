@@ -392,3 +392,90 @@ async fn a_follow_up_reply_is_read_and_an_analysis_in_progress_goes_on() {
         .unwrap();
     assert_eq!(items.len(), 2, "each reply also in the account's timeline");
 }
+
+#[tokio::test]
+async fn a_batch_reports_only_its_poison_and_failed_messages() {
+    let app = offline_worker().await;
+    let (user, _) = app.signed_in_user("batch").await;
+    let vehicle = app.store_vehicle(&user.id, "Peugeot", 1).await;
+    let good = queued(&app, &vehicle, "Ratés", "Code P0301").await;
+    let record = |id: &str, body: String| {
+        json!({
+            "messageId": id,
+            "receiptHandle": format!("rh-{id}"),
+            "body": body,
+            "attributes": {"ApproximateReceiveCount": "1"},
+            "eventSource": "aws:sqs"
+        })
+    };
+    let v1 = json!({"kind": "ai_analysis", "v": 1, "diagnostic_id": good.diagnostic_id,
+                    "owner_id": good.owner_id});
+    let event: shared::runtime::SqsEvent = serde_json::from_value(json!({"Records": [
+        record("good", shared::jobs::encode(&good).unwrap()),
+        record("poison", "not a job".into()),
+        record("old-shape", v1.to_string()),
+        record("ocr-job", json!({"kind": "ocr", "v": 2}).to_string()),
+    ]}))
+    .unwrap();
+    let state = app.state.clone();
+    let response = shared::runtime::process_batch(event, |job: AiAnalysisJob, delivery| {
+        ai_worker::handle(state.clone(), job, delivery)
+    })
+    .await;
+    assert_eq!(
+        serde_json::to_value(&response).unwrap(),
+        json!({"batchItemFailures": [
+            {"itemIdentifier": "poison"},
+            {"itemIdentifier": "old-shape"},
+            {"itemIdentifier": "ocr-job"}
+        ]})
+    );
+    assert_eq!(stored(&app, &good).await.analysis_status, analysis::DONE);
+}
+
+#[tokio::test]
+async fn a_failure_on_the_last_delivery_is_recorded_before_the_dead_letter_queue() {
+    let app = offline_worker().await;
+    let (user, _) = app.signed_in_user("last").await;
+    let vehicle = app.store_vehicle(&user.id, "Peugeot", 1).await;
+    let job = queued(&app, &vehicle, "Ratés", "Code P0301").await;
+    // An item of the owner's partition that cannot be read makes every
+    // reading of the context fail (as a dependency that is down would).
+    let broken = shared::store::Item::from([
+        (
+            keys::PK.to_string(),
+            shared::store::s(keys::user_pk(&user.id)),
+        ),
+        (
+            keys::SK.to_string(),
+            shared::store::s(format!("{}broken", keys::VEHICLE_PREFIX)),
+        ),
+        (
+            keys::ENTITY.to_string(),
+            shared::store::s(keys::entity::VEHICLE),
+        ),
+    ]);
+    app.state
+        .store
+        .put(broken, shared::store::Expr::new())
+        .await
+        .unwrap();
+    let first = ai_worker::handle(app.state.clone(), job.clone(), delivery(1)).await;
+    assert!(first.is_err());
+    assert_eq!(
+        stored(&app, &job).await.analysis_status,
+        analysis::PROCESSING
+    );
+    assert!(notifications(&app, &user.id).await.is_empty());
+    let last = ai_worker::handle(app.state.clone(), job.clone(), delivery(5)).await;
+    assert!(
+        last.is_err(),
+        "still reported: it goes to the dead-letter queue"
+    );
+    let d = stored(&app, &job).await;
+    assert_eq!(d.analysis_status, analysis::FAILED);
+    assert_eq!(d.analysis_error.as_deref(), Some(ai_worker::job::GAVE_UP));
+    let notes = notifications(&app, &user.id).await;
+    assert_eq!(notes.len(), 1);
+    assert_eq!(notes[0].notification_type, "error");
+}
