@@ -15,6 +15,7 @@ pub mod maintenances;
 pub mod money;
 pub mod notifications;
 pub mod odometer;
+pub mod plans;
 pub mod reminders;
 pub mod settings;
 pub mod users;
