@@ -20,6 +20,7 @@ pub mod percent;
 pub mod runtime;
 pub mod state;
 pub mod store;
+pub mod stripe;
 pub mod time;
 pub mod usecases;
 

@@ -7,6 +7,7 @@ pub mod documents;
 pub mod fixtures;
 pub mod openai;
 pub mod samples;
+pub mod stripe;
 pub mod textract;
 
 use std::io::{Read, Write};
