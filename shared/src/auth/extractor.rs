@@ -105,6 +105,35 @@ where
     }
 }
 
+/// For public endpoints whose answer depends on who asks (staff see
+/// inactive plans): anonymous is `None`; a bearer token that is present
+/// must be valid, and its user is read (one GetItem), as `CurrentUser`.
+#[derive(Clone, Debug)]
+pub struct Viewer(pub Option<User>);
+
+impl<S> FromRequestParts<S> for Viewer
+where
+    Store: FromRef<S>,
+    TokenService: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if bearer(parts)?.is_none() {
+            return Ok(Viewer(None));
+        }
+        let CurrentUser(user) = CurrentUser::from_request_parts(parts, state).await?;
+        Ok(Viewer(Some(user)))
+    }
+}
+
+impl Viewer {
+    pub fn is_staff(&self) -> bool {
+        self.0.as_ref().is_some_and(|u| u.is_staff)
+    }
+}
+
 /// Collections of the caller's partition a handler may ask `UserData` for
 /// (bits of its const parameter).
 pub mod collections {

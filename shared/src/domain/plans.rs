@@ -27,6 +27,8 @@ pub const STRIPE_ID_MAX: usize = 255;
 pub const FEATURE_VALUE_MAX: usize = 255;
 /// The reference's `decimal(10,2)`: at most 99,999,999.99.
 pub const PRICE_DIGITS: usize = 10;
+/// Plans the catalogue holds (every read takes it whole).
+pub const MAX_PLANS: usize = 100;
 
 /// The value of a limit without a bound.
 pub const UNLIMITED: &str = "unlimited";
@@ -115,6 +117,10 @@ pub struct Plan {
     pub is_popular: bool,
     #[serde(default)]
     pub features: Vec<FeatureValue>,
+    /// Subscriptions that name the plan (moved by their writes): a plan in
+    /// use cannot be deleted.
+    #[serde(default)]
+    pub subscribers: i64,
     #[serde(with = "time::rfc3339")]
     pub created_at: DateTime<Utc>,
     #[serde(with = "time::rfc3339")]
@@ -406,6 +412,7 @@ impl CataloguePlan {
                     value: (*value).to_string(),
                 })
                 .collect(),
+            subscribers: 0,
             created_at: now,
             updated_at: now,
             version: 0,

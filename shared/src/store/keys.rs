@@ -58,6 +58,7 @@ pub mod entity {
     pub const DIAGNOSTIC_COUNTER: &str = "DIAGNOSTIC_COUNTER";
     pub const DIAGNOSTIC_REPLY: &str = "DIAGNOSTIC_REPLY";
     pub const DIAGNOSTIC_REPLY_COPY: &str = "DIAGNOSTIC_REPLY_COPY";
+    pub const PLAN: &str = "PLAN";
 }
 
 /// Index names.
@@ -459,6 +460,15 @@ pub fn thread_prefix(diagnostic_id: &str) -> String {
 
 pub fn thread_reply_sk(diagnostic_id: &str, reply_id: &str) -> String {
     format!("THREAD#{diagnostic_id}#{reply_id}")
+}
+
+/// The plan catalogue: one small global partition, read whole (at most
+/// `domain::plans::MAX_PLANS` items).
+pub const PLANS_PK: &str = "PLANS";
+pub const PLAN_PREFIX: &str = "PLAN#";
+
+pub fn plan_sk(plan_id: &str) -> String {
+    format!("{PLAN_PREFIX}{plan_id}")
 }
 
 /// S3 object keys. They hold ids only, never a name a user typed; every

@@ -12,6 +12,7 @@ pub mod keys;
 pub mod maintenances;
 pub mod notifications;
 pub mod owners;
+pub mod plans;
 pub mod purges;
 pub mod reminders;
 pub mod sessions;
