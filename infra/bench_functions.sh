@@ -20,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . infra/tools.sh
 
-ALL=(users vehicles maintenances notifications garages documents diagnostics settings health reminders ocr-worker ai-worker)
+ALL=(users vehicles maintenances notifications garages documents diagnostics plans settings health reminders ocr-worker ai-worker)
 [ "$#" -gt 0 ] && FUNCTIONS=("$@") || FUNCTIONS=("${ALL[@]}")
 RUNS="${RUNS:-15}"
 packages=()

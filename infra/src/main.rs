@@ -151,6 +151,19 @@ async fn bootstrap(env_file: &str) -> Result<(), String> {
         .await
         .map_err(|e| e.to_string())?;
     println!("garages    {garages} new, {reviews} new reviews");
+    // The plans of issue 14, their Stripe prices from STRIPE_PRICE_* (unset
+    // locally: the checkout simulator needs none).
+    let now = shared::time::now();
+    let catalogue: Vec<_> = shared::domain::plans::CATALOGUE
+        .iter()
+        .map(|p| p.plan(|var| std::env::var(var).ok(), now))
+        .collect();
+    let plans = store
+        .plans()
+        .load(&catalogue)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("plans      {plans} written of {}", catalogue.len());
 
     let s3 = aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(&sdk)

@@ -67,6 +67,10 @@ impl LocalApi {
             diagnostics::router(cold_start::<diagnostics::DiagnosticsState>("diagnostics").await?),
         );
         routers.insert(
+            "plans",
+            plans::router(cold_start::<plans::PlansState>("plans").await?),
+        );
+        routers.insert(
             "settings",
             settings::router(cold_start::<settings::SettingsState>("settings").await?),
         );

@@ -27,7 +27,7 @@ type SpawnApp = fn() -> Pin<Box<dyn Future<Output = TestApp<()>>>>;
 
 /// Every HTTP function: its binary name (also its directory under
 /// `functions/`) and its app.
-const HTTP_FUNCTIONS: [(&str, SpawnApp); 10] = [
+const HTTP_FUNCTIONS: [(&str, SpawnApp); 11] = [
     ("users", || Box::pin(unreachable(users::router))),
     ("vehicles", || Box::pin(unreachable(vehicles::router))),
     ("maintenances", || {
@@ -56,6 +56,7 @@ const HTTP_FUNCTIONS: [(&str, SpawnApp); 10] = [
             .without_state()
         })
     }),
+    ("plans", || Box::pin(unreachable(plans::router))),
     ("settings", || Box::pin(unreachable(settings::router))),
     ("health", || Box::pin(unreachable(health::router))),
     // No state: the page and the document are compiled in.

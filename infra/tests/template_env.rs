@@ -24,6 +24,7 @@ const SIGNING_SECRET_TO: &[&str] = &[
     "GaragesFunction",
     "DocumentsFunction",
     "DiagnosticsFunction",
+    "PlansFunction",
     "SettingsFunction",
     "HealthFunction",
 ];
@@ -52,6 +53,7 @@ fn functions() -> Vec<(&'static str, Variables)> {
         ("OcrWorkerFunction", of::<ocr_worker::OcrState>()),
         ("DiagnosticsFunction", of::<diagnostics::DiagnosticsState>()),
         ("AiWorkerFunction", of::<ai_worker::AiState>()),
+        ("PlansFunction", of::<plans::PlansState>()),
         ("SettingsFunction", of::<settings::SettingsState>()),
         ("HealthFunction", of::<health::HealthState>()),
         ("RemindersFunction", of::<reminders::RemindersState>()),
