@@ -10,6 +10,7 @@ pub mod mail;
 pub mod openai;
 pub mod queues;
 pub mod store;
+pub mod stripe;
 pub mod tokens;
 
 use std::fmt;
@@ -20,6 +21,7 @@ pub use mail::MailConfig;
 pub use openai::OpenAiConfig;
 pub use queues::QueueConfig;
 pub use store::StoreConfig;
+pub use stripe::StripeApiConfig;
 pub use tokens::{TokenConfig, MIN_JWT_SECRET_LEN};
 
 /// A secret that never shows up in `Debug` output or logs.
