@@ -18,5 +18,6 @@ pub mod odometer;
 pub mod plans;
 pub mod reminders;
 pub mod settings;
+pub mod subscriptions;
 pub mod users;
 pub mod vehicles;
