@@ -46,8 +46,9 @@ BASE_URL = os.environ["FUZZ_BASE_URL"].rstrip("/")
 WITH_ALIASES = os.environ.get("FUZZ_ALIASES", "1") != "0"
 STAFF_EMAIL = os.environ.get("FUZZ_STAFF_EMAIL", "")
 STAFF_PASSWORD = os.environ.get("FUZZ_STAFF_PASSWORD", "")
-# The catalogue's write operations, at their seed paths and their aliases.
-CATALOGUE_PATHS = r"^/api/(vehicles/)?(brands|models)/"
+# The staff's write operations: the car catalogue's, at their seed paths
+# and their aliases, and the plans'.
+CATALOGUE_PATHS = r"^/api/((vehicles/)?(brands|models)|plans)/"
 CATALOGUE_WRITES = r"^(POST|PUT|PATCH|DELETE)$"
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 # Access tokens live 60 minutes: renew well before, whatever happens.
@@ -115,7 +116,7 @@ def staff_sign_in() -> str:
 
 
 # Providers are asked in the order they are registered: the staff one
-# first, for the catalogue's writes only.
+# first, for the catalogues' writes only.
 if STAFF_EMAIL and STAFF_PASSWORD:
 
     @schemathesis.auth(refresh_interval=REFRESH_SECONDS).apply_to(

@@ -34,7 +34,7 @@ struct Documented {
 
 /// Every function whose routes are documented. Issue 10 adds the others
 /// as their `openapi` modules land (docs/adding-a-function.md).
-const DOCUMENTED: [Documented; 10] = [
+const DOCUMENTED: [Documented; 11] = [
     Documented {
         name: "settings",
         app: || {
@@ -164,6 +164,18 @@ const DOCUMENTED: [Documented; 10] = [
         },
         openapi: diagnostics::openapi::openapi,
         aliases: diagnostics::openapi::ALIASES,
+    },
+    Documented {
+        name: "plans",
+        app: || {
+            Box::pin(async {
+                TestApp::spawn_unreachable(plans::router)
+                    .await
+                    .without_state()
+            })
+        },
+        openapi: plans::openapi::openapi,
+        aliases: plans::openapi::ALIASES,
     },
 ];
 

@@ -37,9 +37,11 @@ pub fn plan(f: &mut Fields, creating: bool) -> PlanInput {
     } else {
         f.text("name", Text::required(NAME_MAX)).value()
     };
+    // A blank description is no description (as the Stripe ids).
     let description = f
         .text("description", Text::optional(DESCRIPTION_MAX))
-        .into_update();
+        .into_update()
+        .map(|v| v.filter(|s| !s.is_empty()));
     let price = match f.raw("price", whole) {
         None => None,
         Some(raw) => match parse_cents(raw, PRICE_DIGITS) {
@@ -67,10 +69,9 @@ pub fn plan(f: &mut Fields, creating: bool) -> PlanInput {
         .text("stripe_product_id", Text::optional(STRIPE_ID_MAX))
         .into_update()
         .map(|v| v.filter(|s| !s.is_empty()));
-    let is_active = f.boolean("is_active", false);
-    let is_active = f.not_null("is_active", is_active);
-    let is_popular = f.boolean("is_popular", false);
-    let is_popular = f.not_null("is_popular", is_popular);
+    // `boolean` reports a null itself.
+    let is_active = f.boolean("is_active", false).value();
+    let is_popular = f.boolean("is_popular", false).value();
     let features = features(f);
     PlanInput {
         name,
@@ -89,10 +90,11 @@ pub fn plan(f: &mut Fields, creating: bool) -> PlanInput {
 
 /// Three ASCII letters, stored upper case (`eur` is `EUR`).
 fn currency(f: &mut Fields) -> Option<String> {
+    // Null passes `text` and is reported once, by `not_null`.
     let rule = Text {
         required: false,
         allow_blank: false,
-        allow_null: false,
+        allow_null: true,
         min: CURRENCY_MAX,
         max: CURRENCY_MAX,
     };
