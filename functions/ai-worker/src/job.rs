@@ -32,10 +32,10 @@ pub const GAVE_UP: &str = "The analysis could not be completed; please request i
 /// The SQS handler: `Ok` acknowledges the message (done, failed for good,
 /// or nothing to do); `Err` reports it in the batch's failures.
 pub async fn handle(state: AiState, job: AiAnalysisJob, delivery: Delivery) -> Result<(), Error> {
-    let Some(diagnostic) = start(&state, &job).await? else {
-        return Ok(());
-    };
     let outcome = async {
+        let Some(diagnostic) = start(&state, &job).await? else {
+            return Ok(());
+        };
         let ctx = Context::read(&state, diagnostic).await?;
         let diagnosis = analyst::diagnose(&state, &ctx).await;
         finish(&state, &job, &diagnosis).await

@@ -56,7 +56,7 @@ pub async fn create(
     let diagnostic_id = input::reference(&mut f, "diagnostic", body.get("diagnostic"));
     let fields = input::reply(&mut f, true);
     f.finish()?;
-    let diagnostic = match diagnostic_id {
+    let diagnostic = match diagnostic_id.filter(|id| shared::http::app::possible_segment(id)) {
         Some(id) => state.store.diagnostics().get(&user.id, &id).await?,
         None => None,
     }
@@ -123,10 +123,14 @@ pub async fn list(
     url: RequestUrl,
 ) -> Result<Response> {
     let mut filter = ReplyFilter {
-        diagnostic: url
-            .param("diagnostic")
-            .filter(|d| !d.is_empty())
-            .map(str::to_string),
+        diagnostic: url.param("diagnostic").filter(|d| !d.is_empty()).map(|d| {
+            // No id is that long: a thread that cannot exist.
+            if shared::http::app::possible_segment(d) {
+                d.to_string()
+            } else {
+                "-".into()
+            }
+        }),
         sender_type: choice_filter(&url, "sender_type", SENDER_TYPES)?.map(str::to_string),
     };
     if let Some(ai) = bool_filter(&url, "is_ai_response") {
@@ -253,10 +257,14 @@ pub async fn delete(
 ) -> Result<Response> {
     let reply = owned_reply(&state, &user.id, &id).await?;
     let diagnostics = state.store.diagnostics();
-    let (diagnostic, thread) = diagnostics
+    let Some((diagnostic, thread)) = diagnostics
         .with_thread(&user.id, &reply.diagnostic_id)
         .await?
-        .ok_or(NOT_FOUND)?;
+    else {
+        // Left by a diagnostic's delete that failed part way.
+        diagnostics.delete_orphan_reply(&reply).await?;
+        return Ok(no_content());
+    };
     let mut after = diagnostic.clone();
     after.replies_count = (diagnostic.replies_count - 1).max(0);
     after.latest_reply = thread.iter().rev().find(|r| r.id != reply.id).cloned();

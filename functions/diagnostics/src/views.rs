@@ -1,15 +1,18 @@
-//! The bare-array views and the statistics (spec 6.2.6, 6.2.7, 6.2.10).
+//! The bare-array views and the statistics (spec 6.2.6, 6.2.7, 6.2.10):
+//! each view shows the newest `VIEW_LIMIT` diagnostics it selects.
 
 use axum::response::Response;
 use serde_json::{json, Value};
-use shared::domain::diagnostics::{stats as diagnostic_stats, Diagnostic, COMPLETED, PENDING};
+use shared::domain::diagnostics::{
+    stats as diagnostic_stats, Diagnostic, COMPLETED, PENDING, VIEW_LIMIT,
+};
 use shared::http::ok;
 use shared::http::pagination::RequestUrl;
 use shared::Result;
 
 use crate::handlers::{present, Casebook};
 
-/// The diagnostics `keep` selects, newest first, as rows.
+/// The newest `VIEW_LIMIT` diagnostics `keep` selects, as rows.
 fn newest(casebook: &Casebook, keep: impl Fn(&Diagnostic) -> bool) -> Result<Vec<Value>> {
     Ok(casebook
         .fleet
@@ -17,6 +20,7 @@ fn newest(casebook: &Casebook, keep: impl Fn(&Diagnostic) -> bool) -> Result<Vec
         .iter()
         .rev()
         .filter(|d| keep(d))
+        .take(VIEW_LIMIT)
         .map(|d| present(d, &casebook.user, &casebook.fleet.vehicles))
         .collect())
 }
@@ -46,6 +50,7 @@ pub async fn by_vehicle(casebook: Casebook, url: RequestUrl) -> Result<Response>
         .into_iter()
         .rev()
         .filter(|d| wanted.is_none_or(|v| d.vehicle_id == v))
+        .take(VIEW_LIMIT)
         .collect();
     let mut groups: Vec<(&str, Vec<Value>)> = Vec::new();
     for d in &selected {

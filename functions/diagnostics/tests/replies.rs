@@ -463,3 +463,65 @@ async fn a_vehicles_deletion_and_an_accounts_take_their_diagnostics() {
         .unwrap();
     assert!(items.is_empty(), "{items:?}");
 }
+
+#[tokio::test]
+async fn replies_left_by_a_failed_delete_can_be_deleted_and_long_ids_are_none() {
+    let t = spawn().await;
+    let (user_id, token, vehicle) = t.owner("orphans").await;
+    let id = t.diagnostic(&token, &vehicle, "Parti à moitié").await;
+    let reply = t
+        .app
+        .post(&format!("/api/diagnostics/{id}/reply/"))
+        .bearer(&token)
+        .json(json!({"message": "reste"}))
+        .send()
+        .await;
+    let reply_id = reply.body["id"].as_str().unwrap().to_string();
+    // The diagnostic went, its thread did not (a delete cut part way).
+    t.app
+        .state
+        .store
+        .delete(
+            &keys::diagnostics_pk(&user_id),
+            &keys::diagnostic_sk(&id),
+            shared::store::Expr::new(),
+        )
+        .await
+        .unwrap();
+    let listed = t.app.get("/api/replies/").bearer(&token).send().await;
+    assert_eq!(listed.body["count"], 1);
+    let res = t
+        .app
+        .delete(&format!("/api/replies/{reply_id}/"))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(res.status, 204, "{}", res.text);
+    let listed = t.app.get("/api/replies/").bearer(&token).send().await;
+    assert_eq!(listed.body["count"], 0);
+    let left = t
+        .app
+        .state
+        .store
+        .query_prefix(&keys::diagnostics_pk(&user_id), "THREAD#")
+        .await
+        .unwrap();
+    assert!(left.is_empty());
+    // Ids no path could hold: the spec's answers, never a 500.
+    let long = "x".repeat(2_000);
+    let res = t
+        .app
+        .post("/api/replies/")
+        .bearer(&token)
+        .json(json!({"diagnostic": long, "message": "hi"}))
+        .send()
+        .await;
+    assert_eq!(res.status, 400, "{}", res.text);
+    let res = t
+        .app
+        .get(&format!("/api/replies/?diagnostic={long}"))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!((res.status, res.body["count"].clone()), (200, json!(0)));
+}

@@ -291,6 +291,7 @@ pub async fn diagnostics(partition: Casebook, Path(id): Path<String>) -> Result<
     let vehicle = partition.fleet.vehicle(&id).ok_or(NOT_FOUND)?;
     let mut cases = partition.fleet.diagnostics_of(&id)?;
     cases.reverse();
+    cases.truncate(shared::domain::diagnostics::VIEW_LIMIT);
     let vehicle_json = vehicle.to_json(&partition.user);
     let rows: Vec<Value> = cases
         .iter()

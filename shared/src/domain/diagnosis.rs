@@ -228,7 +228,12 @@ fn widen(range: &mut Option<[f64; 2]>, other: [f64; 2]) {
     });
 }
 
-/// Every code of the complaint (given and written), in order, once.
+/// Codes an analysis looks at: a text that lists hundreds would make an
+/// answer too large to store (and a prompt too large to send).
+pub const MAX_CODES: usize = 20;
+
+/// The complaint's codes (given, then written), in order, once, at most
+/// `MAX_CODES`.
 pub fn complaint_codes(complaint: &Complaint) -> Vec<String> {
     let mut codes: Vec<String> = Vec::new();
     let given = complaint
@@ -236,6 +241,9 @@ pub fn complaint_codes(complaint: &Complaint) -> Vec<String> {
         .iter()
         .filter_map(|c| super::dtc::normalize(c).ok());
     for code in given.chain(find_codes(&complaint.text)) {
+        if codes.len() == MAX_CODES {
+            break;
+        }
         if !codes.contains(&code) {
             codes.push(code);
         }
@@ -370,6 +378,9 @@ pub fn offline(complaint: &Complaint, table: &CodeTable) -> Diagnosis {
         _ => 2,
     };
     causes.sort_by_key(|c| rank(&c.likelihood));
+    // An answer a reader can take in (and a bounded item).
+    causes.truncate(12);
+    actions.truncate(10);
     if causes.is_empty() {
         actions.push(
             "Décrivez quand le problème apparaît (à froid, en roulant, au freinage) ou relevez les codes défaut avec un lecteur OBD."
@@ -453,6 +464,16 @@ mod tests {
             symptoms: symptoms.iter().map(|s| s.to_string()).collect(),
             codes: codes.iter().map(|s| s.to_string()).collect(),
         }
+    }
+
+    #[test]
+    fn a_text_listing_hundreds_of_codes_gives_a_bounded_answer() {
+        let text: String = (0..500).map(|i| format!("P{:04} ", 100 + i)).collect();
+        let d = offline(&complaint(&text, &[], &[]), CodeTable::embedded());
+        assert_eq!(d.codes.len(), MAX_CODES);
+        assert!(d.probable_causes.len() <= 12);
+        assert!(d.recommended_actions.len() <= 10);
+        assert!(serde_json::to_string(&d).unwrap().len() < 40_000);
     }
 
     #[test]

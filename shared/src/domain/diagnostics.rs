@@ -33,6 +33,10 @@ pub const SYMPTOM_MAX: usize = 100;
 /// Diagnostics an account keeps (a counter with a condition holds it):
 /// every list reads them whole, and each one can cost an analysis.
 pub const MAX_DIAGNOSTICS_PER_USER: i64 = 200;
+/// The bare-array views (`pending/`, `completed/`, `by_vehicle/`, a
+/// vehicle's `diagnostics/`) show the newest this many: a whole account's
+/// diagnostics could pass Lambda's 6 MB answer.
+pub const VIEW_LIMIT: usize = 50;
 /// Messages a thread holds, the owner's and the AI's alike: at this count
 /// the owner's next message and a new analysis are refused (the answer to
 /// the last one still joins, one over at most).

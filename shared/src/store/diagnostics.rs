@@ -408,18 +408,17 @@ impl Diagnostics<'_> {
         Ok(doomed)
     }
 
-    /// Deletes a diagnostic (as read) with its replies: the replies first,
-    /// then the diagnostic with the counts in one transaction, so a failure
-    /// part way leaves a diagnostic that can be deleted again.
+    /// Deletes a diagnostic (as read) with its replies: the diagnostic and
+    /// the counts first, in one transaction at its version, then its thread.
+    /// Once the diagnostic is gone no reply can join the thread (every
+    /// reply's and answer's write is conditioned on its version), so the
+    /// thread read after it is complete; a failure part way leaves replies
+    /// of no diagnostic, which `delete_orphan_reply` removes.
     pub async fn delete(
         &self,
         diagnostic: &Diagnostic,
         vehicle: Option<&Vehicle>,
     ) -> Result<(), Error> {
-        let replies = self
-            .thread_keys(&diagnostic.owner_id, &diagnostic.id)
-            .await?;
-        self.store.delete_keys(replies).await?;
         let mut tx = self.store.tx();
         tx.delete(
             &keys::diagnostics_pk(&diagnostic.owner_id),
@@ -438,20 +437,42 @@ impl Diagnostics<'_> {
             tx.extend(self.store.vehicles().tx_effect(vehicle, effect)?);
         }
         match tx.commit().await {
-            Ok(()) => Ok(()),
+            Ok(()) => {}
             Err(WriteError::Conditions(refused)) if refused.has(DIAGNOSTIC_AS_READ) => {
-                Err(self.changed_or_gone(diagnostic).await)
+                return Err(self.changed_or_gone(diagnostic).await)
             }
-            Err(WriteError::Conditions(_)) => Err(Error::Conflict(
-                "The vehicle was changed by another request; reload and retry.".into(),
-            )),
-            Err(e) => Err(e.into()),
+            Err(WriteError::Conditions(_)) => {
+                return Err(Error::Conflict(
+                    "The vehicle was changed by another request; reload and retry.".into(),
+                ))
+            }
+            Err(e) => return Err(e.into()),
         }
+        let replies = self
+            .thread_keys(&diagnostic.owner_id, &diagnostic.id)
+            .await?;
+        self.store.delete_keys(replies).await
     }
 
-    /// A vehicle's cascade: the diagnostics' replies, then the diagnostics
-    /// with the account's count, in batches (the vehicle's own count goes
-    /// with the vehicle).
+    /// Both copies of a reply whose diagnostic is gone (a delete that
+    /// failed part way).
+    pub async fn delete_orphan_reply(&self, reply: &Reply) -> Result<(), Error> {
+        let pk = keys::diagnostics_pk(&reply.owner_id);
+        self.store
+            .delete_keys(vec![
+                (
+                    pk.clone(),
+                    keys::thread_reply_sk(&reply.diagnostic_id, &reply.id),
+                ),
+                (pk, keys::reply_sk(&reply.id)),
+            ])
+            .await
+    }
+
+    /// A vehicle's cascade: the diagnostics with the account's count, in
+    /// batches, each diagnostic at its version (one deleted or answered
+    /// meanwhile is read again, and the count moves only by what goes);
+    /// then their threads (complete once their diagnostics are gone).
     pub async fn cascade_delete(
         &self,
         owner_id: &str,
@@ -459,20 +480,45 @@ impl Diagnostics<'_> {
     ) -> Result<(), Error> {
         let pk = keys::diagnostics_pk(owner_id);
         for batch in diagnostics.chunks(CASCADE_BATCH) {
-            let mut replies = Vec::new();
-            for d in batch {
-                replies.extend(self.thread_keys(owner_id, &d.id).await?);
+            let mut doomed: Vec<Diagnostic> = batch.to_vec();
+            let mut attempt = 0;
+            loop {
+                if doomed.is_empty() {
+                    break;
+                }
+                let mut writes = Vec::with_capacity(doomed.len() + 1);
+                for d in &doomed {
+                    writes.push(
+                        self.store.tx_delete(
+                            &pk,
+                            &keys::diagnostic_sk(&d.id),
+                            Expr::new()
+                                .condition("version = :version")
+                                .value(":version", n(d.version))
+                                .named(DIAGNOSTIC_AS_READ),
+                        )?,
+                    );
+                }
+                writes.push(self.tx_counter(owner_id, -(doomed.len() as i64))?);
+                match self.store.transact(writes).await {
+                    Ok(()) => break,
+                    Err(e) if (e.is_condition() || e.is_contention()) && attempt < 3 => {
+                        attempt += 1;
+                        let mut current = Vec::with_capacity(doomed.len());
+                        for d in &doomed {
+                            if let Some(now) = self.get(owner_id, &d.id).await? {
+                                current.push(now);
+                            }
+                        }
+                        doomed = current;
+                    }
+                    Err(e) => return Err(e.into()),
+                }
             }
-            self.store.delete_keys(replies).await?;
-            let mut writes = Vec::with_capacity(batch.len() + 1);
             for d in batch {
-                writes.push(
-                    self.store
-                        .tx_delete(&pk, &keys::diagnostic_sk(&d.id), Expr::new())?,
-                );
+                let replies = self.thread_keys(owner_id, &d.id).await?;
+                self.store.delete_keys(replies).await?;
             }
-            writes.push(self.tx_counter(owner_id, -(batch.len() as i64))?);
-            self.store.transact(writes).await?;
         }
         Ok(())
     }
