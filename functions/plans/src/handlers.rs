@@ -5,7 +5,7 @@
 use axum::extract::{Path, State};
 use axum::response::Response;
 use serde_json::Value;
-use shared::auth::{CurrentUser, Viewer};
+use shared::auth::{Staff, Viewer};
 use shared::domain::plans::{Plan, INTERVALS, MAX_PLANS, MONTH};
 use shared::http::listing::{bool_filter, choice_filter, ordering, search_terms, sort, SortKey};
 use shared::http::pagination::RequestUrl;
@@ -138,10 +138,9 @@ pub async fn popular(State(state): State<PlansState>, viewer: Viewer) -> Result<
 /// created on Stripe: its price id is configuration.
 pub async fn create(
     State(state): State<PlansState>,
-    user: CurrentUser,
+    _staff: Staff,
     JsonBody(body): JsonBody,
 ) -> Result<Response> {
-    user.require_staff()?;
     let mut f = Fields::new(&body);
     let fields = input::plan(&mut f, true);
     f.finish()?;
@@ -178,32 +177,31 @@ pub async fn create(
 
 pub async fn replace(
     state: State<PlansState>,
-    user: CurrentUser,
+    staff: Staff,
     path: Path<String>,
     body: JsonBody,
 ) -> Result<Response> {
-    edit(state, user, path, body, false).await
+    edit(state, staff, path, body, false).await
 }
 
 pub async fn patch(
     state: State<PlansState>,
-    user: CurrentUser,
+    staff: Staff,
     path: Path<String>,
     body: JsonBody,
 ) -> Result<Response> {
-    edit(state, user, path, body, true).await
+    edit(state, staff, path, body, true).await
 }
 
 /// PUT/PATCH (staff): every field but the id, the dates and the count of
 /// subscribers.
 async fn edit(
     State(state): State<PlansState>,
-    user: CurrentUser,
+    _staff: Staff,
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
     partial: bool,
 ) -> Result<Response> {
-    user.require_staff()?;
     let plans = state.store.plans();
     let before = plans.get(&id).await?.ok_or(NOT_FOUND)?;
     let mut f = Fields::partial(&body, partial);
@@ -251,10 +249,9 @@ async fn edit(
 /// that says to deactivate it instead.
 pub async fn delete(
     State(state): State<PlansState>,
-    user: CurrentUser,
+    _staff: Staff,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    user.require_staff()?;
     let plans = state.store.plans();
     let plan = plans.get(&id).await?.ok_or(NOT_FOUND)?;
     plans.delete(&plan).await?;

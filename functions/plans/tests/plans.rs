@@ -177,6 +177,14 @@ async fn staff_write_plans_and_nobody_else_does() {
         .send()
         .await;
     assert_eq!(res.status, 403);
+    // Refused before the body is read: the same 403 for a broken body.
+    let res = app
+        .post("/api/plans/")
+        .bearer(&owner)
+        .raw("application/json", b"{not json")
+        .send()
+        .await;
+    assert_eq!(res.status, 403, "{}", res.text);
     let res = app
         .post("/api/plans/")
         .bearer(&staff)

@@ -85,6 +85,26 @@ impl CurrentUser {
     }
 }
 
+/// A staff member (`is_staff`): 401 without a valid token, 403 for anyone
+/// else, before the body is read (a refusal does not depend on the body).
+#[derive(Clone, Debug)]
+pub struct Staff(pub User);
+
+impl<S> FromRequestParts<S> for Staff
+where
+    Store: FromRef<S>,
+    TokenService: FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let user = CurrentUser::from_request_parts(parts, state).await?;
+        user.require_staff()?;
+        Ok(Staff(user.0))
+    }
+}
+
 /// For public endpoints: anonymous is fine, but a bearer token that is
 /// present must still be valid (spec 0.3). Checked without a database read.
 #[derive(Clone, Debug)]

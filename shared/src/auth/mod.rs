@@ -7,7 +7,7 @@ pub mod jwt;
 pub mod password;
 pub mod tokens;
 
-pub use extractor::{collections, CurrentUser, PublicRequest, UserData, Viewer};
+pub use extractor::{collections, CurrentUser, PublicRequest, Staff, UserData, Viewer};
 pub use tokens::{TokenPair, TokenService};
 
 use hmac::{Hmac, Mac};

@@ -11,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::Method;
 use axum::response::Response;
 use serde_json::Value;
-use shared::auth::CurrentUser;
+use shared::auth::{CurrentUser, Staff};
 use shared::http::listing::{matches_search, number_filter, ordering, search_terms, sort, SortKey};
 use shared::http::pagination::RequestUrl;
 use shared::http::validate::{Field, Fields};
@@ -69,10 +69,9 @@ fn read_brand(
 
 pub async fn create_brand(
     State(state): State<VehiclesState>,
-    user: CurrentUser,
+    _staff: Staff,
     JsonBody(body): JsonBody,
 ) -> Result<Response> {
-    user.require_staff()?;
     let (name, logo) = read_brand(&body, false)?;
     let now = time::now();
     let brand = Brand {
@@ -103,12 +102,11 @@ pub async fn brand_detail(
 
 pub async fn update_brand(
     State(state): State<VehiclesState>,
-    user: CurrentUser,
+    _staff: Staff,
     method: Method,
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
 ) -> Result<Response> {
-    user.require_staff()?;
     let before = Catalog::of(&state.store)
         .brand(&id)
         .await?
@@ -134,10 +132,9 @@ pub async fn update_brand(
 
 pub async fn delete_brand(
     State(state): State<VehiclesState>,
-    user: CurrentUser,
+    _staff: Staff,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    user.require_staff()?;
     let brand = Catalog::of(&state.store)
         .brand(&id)
         .await?
@@ -298,10 +295,9 @@ fn model_write_error(outcome: CatalogWrite) -> Error {
 
 pub async fn create_model(
     State(state): State<VehiclesState>,
-    user: CurrentUser,
+    _staff: Staff,
     JsonBody(body): JsonBody,
 ) -> Result<Response> {
-    user.require_staff()?;
     let names = brand_names(&state).await?;
     let input = read_model(&body, false, &names)?;
     let now = time::now();
@@ -339,12 +335,11 @@ pub async fn model_detail(
 
 pub async fn update_model(
     State(state): State<VehiclesState>,
-    user: CurrentUser,
+    _staff: Staff,
     method: Method,
     Path(id): Path<String>,
     JsonBody(body): JsonBody,
 ) -> Result<Response> {
-    user.require_staff()?;
     let before = Catalog::of(&state.store)
         .model(&id)
         .await?
@@ -378,10 +373,9 @@ pub async fn update_model(
 
 pub async fn delete_model(
     State(state): State<VehiclesState>,
-    user: CurrentUser,
+    _staff: Staff,
     Path(id): Path<String>,
 ) -> Result<Response> {
-    user.require_staff()?;
     let model = Catalog::of(&state.store)
         .model(&id)
         .await?
