@@ -38,7 +38,7 @@ pub async fn handle(state: AiState, job: AiAnalysisJob, delivery: Delivery) -> R
         };
         let ctx = Context::read(&state, diagnostic).await?;
         let diagnosis = analyst::diagnose(&state, &ctx).await;
-        finish(&state, &job, &diagnosis).await
+        finish(&state, &job, &diagnosis, ctx.diagnostic).await
     }
     .await;
     match outcome {
@@ -98,13 +98,25 @@ fn score(confidence: f64) -> i64 {
 
 /// Records the answer: one transaction, retried on a concurrent edit of
 /// the diagnostic while the job is still current.
-async fn finish(state: &AiState, job: &AiAnalysisJob, diagnosis: &Diagnosis) -> Result<(), Error> {
+/// `started` is the diagnostic as `start` left it: the first attempt writes
+/// over it without reading it again.
+async fn finish(
+    state: &AiState,
+    job: &AiAnalysisJob,
+    diagnosis: &Diagnosis,
+    started: Diagnostic,
+) -> Result<(), Error> {
     let diagnostics = state.store.diagnostics();
     let text = diagnosis.text();
     let structured = serde_json::to_value(diagnosis).map_err(Error::internal)?;
+    let mut read = Some(started);
     for _ in 0..WRITE_ATTEMPTS {
-        let Some(before) = current(state, job).await? else {
-            return Ok(());
+        let before = match read.take() {
+            Some(d) => d,
+            None => match current(state, job).await? {
+                Some(d) => d,
+                None => return Ok(()),
+            },
         };
         if before.analysis_status != analysis::PROCESSING {
             return Ok(());

@@ -503,7 +503,7 @@ async fn replies_left_by_a_failed_delete_can_be_deleted_and_long_ids_are_none() 
         .app
         .state
         .store
-        .query_prefix(&keys::diagnostics_pk(&user_id), "THREAD#")
+        .query_prefix(&keys::diagnostics_pk(&user_id), keys::THREAD_PREFIX)
         .await
         .unwrap();
     assert!(left.is_empty());

@@ -101,6 +101,23 @@ impl<'a> Env<'a> {
         value
     }
 
+    /// A whole number from `min` to `max`, `default` when unset; anything
+    /// else is a problem named with the variable.
+    pub fn bounded(&mut self, key: &'static str, default: u64, min: u64, max: u64) -> u64 {
+        match self.optional(key) {
+            None => default,
+            Some(raw) => match raw.parse::<u64>() {
+                Ok(n) if (min..=max).contains(&n) => n,
+                _ => {
+                    self.problem(format!(
+                        "{key} must be a whole number from {min} to {max}, got {raw:?}"
+                    ));
+                    default
+                }
+            },
+        }
+    }
+
     pub fn problem(&mut self, problem: String) {
         self.problems.push(problem);
     }

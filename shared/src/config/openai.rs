@@ -43,8 +43,8 @@ impl OpenAiConfig {
         {
             env.problem("OPENAI_API_KEY must be printable ASCII without spaces".into());
         }
-        let timeout = bounded(env, "OPENAI_TIMEOUT_SECONDS", 20, 1, 120);
-        let attempts = bounded(env, "OPENAI_ATTEMPTS", 2, 1, 5) as u32;
+        let timeout = env.bounded("OPENAI_TIMEOUT_SECONDS", 20, 1, 120);
+        let attempts = env.bounded("OPENAI_ATTEMPTS", 2, 1, 5) as u32;
         Some(Self {
             api_key: Secret::new(api_key?),
             base_url: base_url.trim_end_matches('/').to_string(),
@@ -52,21 +52,6 @@ impl OpenAiConfig {
             timeout: Duration::from_secs(timeout),
             attempts,
         })
-    }
-}
-
-fn bounded(env: &mut Env, key: &'static str, default: u64, min: u64, max: u64) -> u64 {
-    match env.optional(key) {
-        None => default,
-        Some(raw) => match raw.parse::<u64>() {
-            Ok(n) if (min..=max).contains(&n) => n,
-            _ => {
-                env.problem(format!(
-                    "{key} must be a whole number from {min} to {max}, got {raw:?}"
-                ));
-                default
-            }
-        },
     }
 }
 

@@ -37,18 +37,7 @@ impl StripeApiConfig {
             // Never the value: it may be a live key pasted in the wrong place.
             env.problem("STRIPE_SECRET_KEY must be a secret (sk_) or restricted (rk_) key".into());
         }
-        let timeout = match env.optional("STRIPE_TIMEOUT_SECONDS") {
-            None => 10,
-            Some(raw) => match raw.parse::<u64>() {
-                Ok(n) if (1..=25).contains(&n) => n,
-                _ => {
-                    env.problem(format!(
-                        "STRIPE_TIMEOUT_SECONDS must be a whole number from 1 to 25, got {raw:?}"
-                    ));
-                    10
-                }
-            },
-        };
+        let timeout = env.bounded("STRIPE_TIMEOUT_SECONDS", 10, 1, 25);
         Some(Self {
             secret_key: Secret::new(key?),
             base_url: base_url.trim_end_matches('/').to_string(),

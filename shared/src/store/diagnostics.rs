@@ -169,38 +169,20 @@ impl Diagnostics<'_> {
         offset: usize,
         size: usize,
     ) -> Result<Vec<Reply>, Error> {
-        let pk = keys::diagnostics_pk(owner_id);
-        let prefix = filter.prefix();
-        let expr = filter.expr();
-        let mut skipped = 0;
-        let mut found = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let wanted = offset + size - skipped - found.len();
-            let (items, next) = self
-                .store
-                .query_page(
-                    &pk,
-                    &prefix,
-                    !newest_first,
-                    &expr,
-                    wanted.max(PAGE_READ),
-                    start,
-                )
-                .await?;
-            for item in items {
-                if skipped < offset {
-                    skipped += 1;
-                } else if found.len() < size {
-                    found.push(from_item(item)?);
-                }
-            }
-            match next {
-                Some(key) if found.len() < size => start = Some(key),
-                _ => break,
-            }
-        }
-        Ok(found)
+        self.store
+            .query_window(
+                &keys::diagnostics_pk(owner_id),
+                &filter.prefix(),
+                !newest_first,
+                &filter.expr(),
+                offset,
+                size,
+                PAGE_READ,
+            )
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect()
     }
 
     /// How many replies match `filter` (a COUNT query).

@@ -453,13 +453,16 @@ pub fn reply_sk(reply_id: &str) -> String {
     format!("{REPLY_PREFIX}{reply_id}")
 }
 
+/// Every thread's replies (each diagnostic's under `thread_prefix`).
+pub const THREAD_PREFIX: &str = "THREAD#";
+
 /// The prefix of one diagnostic's thread.
 pub fn thread_prefix(diagnostic_id: &str) -> String {
-    format!("THREAD#{diagnostic_id}#")
+    format!("{THREAD_PREFIX}{diagnostic_id}#")
 }
 
 pub fn thread_reply_sk(diagnostic_id: &str, reply_id: &str) -> String {
-    format!("THREAD#{diagnostic_id}#{reply_id}")
+    format!("{THREAD_PREFIX}{diagnostic_id}#{reply_id}")
 }
 
 /// The plan catalogue: one small global partition, read whole (at most

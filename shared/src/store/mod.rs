@@ -289,6 +289,44 @@ impl Store {
         Ok((items, out.last_evaluated_key.filter(|k| !k.is_empty())))
     }
 
+    /// Up to `size` items under `prefix` matching `filter`, in key order
+    /// (`forward`) or reverse, after skipping `offset` of them: pages of at
+    /// least `read` items at a time, never the whole partition at once (the
+    /// offset pages of `/api/notifications/` and `/api/replies/`).
+    #[allow(clippy::too_many_arguments)]
+    pub async fn query_window(
+        &self,
+        pk: &str,
+        prefix: &str,
+        forward: bool,
+        filter: &Expr,
+        offset: usize,
+        size: usize,
+        read: usize,
+    ) -> Result<Vec<Item>, Error> {
+        let mut skipped = 0;
+        let mut found = Vec::new();
+        let mut start: Option<Item> = None;
+        loop {
+            let wanted = offset + size - skipped - found.len();
+            let (items, next) = self
+                .query_page(pk, prefix, forward, filter, wanted.max(read), start)
+                .await?;
+            for item in items {
+                if skipped < offset {
+                    skipped += 1;
+                } else if found.len() < size {
+                    found.push(item);
+                }
+            }
+            match next {
+                Some(key) if found.len() < size => start = Some(key),
+                _ => break,
+            }
+        }
+        Ok(found)
+    }
+
     /// How many items of a partition under `prefix` match `filter` (a COUNT
     /// query: DynamoDB reads them, none travels back).
     pub async fn count_matching(

@@ -95,37 +95,20 @@ impl Notifications<'_> {
         offset: usize,
         size: usize,
     ) -> Result<Vec<Notification>, Error> {
-        let pk = keys::notifications_pk(user_id);
-        let expr = filter.expr();
-        let mut skipped = 0;
-        let mut found = Vec::new();
-        let mut start: Option<Item> = None;
-        loop {
-            let wanted = offset + size - skipped - found.len();
-            let (items, next) = self
-                .store
-                .query_page(
-                    &pk,
-                    keys::NOTIFICATION_PREFIX,
-                    !newest_first,
-                    &expr,
-                    wanted.max(PAGE_READ),
-                    start,
-                )
-                .await?;
-            for item in items {
-                if skipped < offset {
-                    skipped += 1;
-                } else if found.len() < size {
-                    found.push(from_item(item)?);
-                }
-            }
-            match next {
-                Some(key) if found.len() < size => start = Some(key),
-                _ => break,
-            }
-        }
-        Ok(found)
+        self.store
+            .query_window(
+                &keys::notifications_pk(user_id),
+                keys::NOTIFICATION_PREFIX,
+                !newest_first,
+                &filter.expr(),
+                offset,
+                size,
+                PAGE_READ,
+            )
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect()
     }
 
     /// The counter and every notification kept.
