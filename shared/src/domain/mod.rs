@@ -21,3 +21,4 @@ pub mod settings;
 pub mod subscriptions;
 pub mod users;
 pub mod vehicles;
+pub mod webhooks;

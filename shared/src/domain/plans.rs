@@ -195,9 +195,20 @@ impl Limits {
     };
 
     pub fn of(plan: &Plan) -> Limits {
+        Limits::of_features(&plan.features)
+    }
+
+    /// The limits feature values describe (a plan's, or a grant's copy).
+    pub fn of_features(features: &[FeatureValue]) -> Limits {
         let free = Limits::FREE;
+        let value = |key: &str| {
+            features
+                .iter()
+                .find(|f| f.feature_key == key)
+                .map(|f| f.value.as_str())
+        };
         let limit =
-            |key: &str, default: Limit| plan.value(key).and_then(Limit::parse).unwrap_or(default);
+            |key: &str, default: Limit| value(key).and_then(Limit::parse).unwrap_or(default);
         Limits {
             vehicles: limit(MAX_VEHICLES, free.vehicles),
             documents: limit(MAX_DOCUMENTS, free.documents),
@@ -208,8 +219,7 @@ impl Limits {
                 ASSISTANT_MESSAGES_PER_MONTH,
                 free.assistant_messages_per_month,
             ),
-            ai_diagnostic: plan
-                .value(AI_DIAGNOSTIC)
+            ai_diagnostic: value(AI_DIAGNOSTIC)
                 .is_some_and(|v| v.trim().eq_ignore_ascii_case("true")),
         }
     }
@@ -422,6 +432,72 @@ impl CataloguePlan {
 
 /// The plan that lifts `what` past the Free tier's bound, for a 403's
 /// message ("... Standard (9.99 EUR/month) lifts it.").
+/// The plan an account holds, copied onto its profile by the billing
+/// writes (the subscription's activation, renewal, change, end), so every
+/// request that creates something reads its limits with the user, with no
+/// extra round trip. None on the profile: the Free tier.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct PlanGrant {
+    pub plan_id: String,
+    pub name: String,
+    pub tier: String,
+    pub features: Vec<FeatureValue>,
+}
+
+impl PlanGrant {
+    pub fn of(plan: &Plan) -> PlanGrant {
+        PlanGrant {
+            plan_id: plan.id.clone(),
+            name: plan.name.clone(),
+            tier: plan.tier.clone(),
+            features: plan.features.clone(),
+        }
+    }
+
+    pub fn limits(&self) -> Limits {
+        Limits::of_features(&self.features)
+    }
+}
+
+/// The 403 of a create beyond the plan's limit: what the limit is, the
+/// plan's name, and the cheapest plan that lifts it (none: the top).
+pub fn limit_reached(
+    feature_key: &str,
+    what: impl Fn(&Limits) -> Limit,
+    grant: Option<&PlanGrant>,
+) -> crate::error::Error {
+    let limits = grant.map_or(Limits::FREE, PlanGrant::limits);
+    let plan_name = grant.map_or("Free", |g| g.name.as_str());
+    let tier = grant.map_or(FREE, |g| g.tier.as_str());
+    let label = feature(feature_key).map_or(feature_key, |f| f.name);
+    let allowed = match what(&limits) {
+        Limit::AtMost(n) => n.to_string(),
+        Limit::Unlimited => UNLIMITED.to_string(),
+    };
+    let upgrade = lifted_by(&what, &limits);
+    let mut detail = format!("{label}: your plan ({plan_name}) allows {allowed}.");
+    if let Some(p) = upgrade {
+        detail.push_str(&format!(
+            " {} ({} {}/{}) lifts it.",
+            p.name,
+            format_cents(p.price),
+            "EUR",
+            p.interval
+        ));
+    }
+    crate::error::Error::Body {
+        status: 403,
+        body: json!({
+            "detail": detail,
+            "code": "plan_limit",
+            "limit": feature_key,
+            "allowed": allowed,
+            "plan": tier,
+            "upgrade_plan": upgrade.map(|p| json!({"id": p.id, "name": p.name, "tier": p.tier})),
+        }),
+    }
+}
+
 pub fn lifted_by(
     what: impl Fn(&Limits) -> Limit,
     current: &Limits,

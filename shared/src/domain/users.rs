@@ -64,9 +64,20 @@ pub struct User {
     /// Optimistic-locking version of the profile.
     #[serde(default)]
     pub version: u64,
+    /// The plan held (written by the billing transactions only); none:
+    /// the Free tier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<crate::domain::plans::PlanGrant>,
 }
 
 impl User {
+    /// The limits of the plan held (Free's without one).
+    pub fn limits(&self) -> crate::domain::plans::Limits {
+        self.plan
+            .as_ref()
+            .map_or(crate::domain::plans::Limits::FREE, |g| g.limits())
+    }
+
     /// A new, active, unverified account with the `user` role.
     pub fn new(
         email: &str,
@@ -96,6 +107,7 @@ impl User {
             created_at: now,
             updated_at: now,
             version: 0,
+            plan: None,
         }
     }
 

@@ -59,6 +59,13 @@ pub mod entity {
     pub const DIAGNOSTIC_REPLY: &str = "DIAGNOSTIC_REPLY";
     pub const DIAGNOSTIC_REPLY_COPY: &str = "DIAGNOSTIC_REPLY_COPY";
     pub const PLAN: &str = "PLAN";
+    pub const SUBSCRIPTION: &str = "SUBSCRIPTION";
+    pub const BILLING_CURRENT: &str = "BILLING_CURRENT";
+    pub const BILLING_CUSTOMER: &str = "BILLING_CUSTOMER";
+    pub const USAGE: &str = "USAGE";
+    pub const STRIPE_LOCATOR: &str = "STRIPE_LOCATOR";
+    pub const WEBHOOK_GUARD: &str = "WEBHOOK_GUARD";
+    pub const WEBHOOK_EVENT: &str = "WEBHOOK_EVENT";
 }
 
 /// Index names.
@@ -472,6 +479,61 @@ pub const PLAN_PREFIX: &str = "PLAN#";
 
 pub fn plan_sk(plan_id: &str) -> String {
     format!("{PLAN_PREFIX}{plan_id}")
+}
+
+/// A user's billing lives in a partition of its own: `SUB#<id>` (every
+/// subscription, creation order), `CURRENT` (names the one current
+/// subscription: at most one), `CUSTOMER` (the Stripe customer, created
+/// once) and `USAGE#<yyyy-mm>` (what the month's quotas counted).
+pub fn billing_pk(user_id: &str) -> String {
+    format!("USER#{user_id}#BILLING")
+}
+
+pub const SUBSCRIPTION_PREFIX: &str = "SUB#";
+pub const BILLING_CURRENT_SK: &str = "CURRENT";
+pub const BILLING_CUSTOMER_SK: &str = "CUSTOMER";
+
+pub fn subscription_sk(subscription_id: &str) -> String {
+    format!("{SUBSCRIPTION_PREFIX}{subscription_id}")
+}
+
+/// The month's usage counters (UTC calendar month, `2026-11`).
+pub fn usage_sk(month: &str) -> String {
+    format!("USAGE#{month}")
+}
+
+/// Where a Stripe id leads (the webhook knows only Stripe's ids): a
+/// subscription to its owner and our subscription, a customer to its
+/// owner. Written in the transactions that store what they point to.
+pub fn stripe_subscription_locator(stripe_subscription_id: &str) -> (String, String) {
+    (
+        format!("STRIPESUB#{stripe_subscription_id}"),
+        "LOCATOR".to_string(),
+    )
+}
+
+pub fn stripe_customer_locator(stripe_customer_id: &str) -> (String, String) {
+    (
+        format!("STRIPECUS#{stripe_customer_id}"),
+        "LOCATOR".to_string(),
+    )
+}
+
+/// Stripe's webhook deliveries: each event once, at its id (the guard of
+/// exactly-once processing, written in the effects' transaction), and a
+/// copy in the admin log partition, newest last by arrival.
+pub fn webhook_event_guard(event_id: &str) -> (String, String) {
+    (format!("STRIPEEVT#{event_id}"), "EVENT".to_string())
+}
+
+pub const WEBHOOK_EVENTS_PK: &str = "WEBHOOK_EVENTS";
+pub const WEBHOOK_EVENT_PREFIX: &str = "EVT#";
+
+pub fn webhook_event_sk(received_at: &DateTime<Utc>, event_id: &str) -> String {
+    format!(
+        "{WEBHOOK_EVENT_PREFIX}{}#{event_id}",
+        time::sortable(received_at)
+    )
 }
 
 /// S3 object keys. They hold ids only, never a name a user typed; every

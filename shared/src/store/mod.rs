@@ -2,6 +2,7 @@
 //! (`table`), the client and its round-trip counter (`client`), and one
 //! repository per entity on top of the small generic helpers below.
 
+pub mod billing;
 pub mod client;
 pub mod diagnostics;
 pub mod documents;
@@ -21,6 +22,7 @@ pub mod table;
 pub mod tx;
 pub mod users;
 pub mod vehicles;
+pub mod webhooks;
 
 use std::collections::HashMap;
 

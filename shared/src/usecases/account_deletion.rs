@@ -6,6 +6,7 @@
 //! address, they must survive a re-registration).
 
 use super::{nothing, together, Cleanup, Pending};
+use crate::domain::subscriptions as subs;
 use crate::domain::users::User;
 use crate::error::Error;
 use crate::store::purges::ObjectsPurge;
@@ -107,10 +108,51 @@ impl AccountDependents for Diagnostics {
     }
 }
 
+/// The billing partition and the Stripe locators it names. A current
+/// subscription ends first (its plan's count moves); one Stripe still
+/// renews is the owner's to cancel first (Stripe would go on charging an
+/// account that no longer exists): a 409 before anything is deleted.
+struct Billing;
+
+impl AccountDependents for Billing {
+    fn keys<'a>(&'a self, store: &'a Store, user: &'a User) -> Pending<'a, Vec<Key>> {
+        Box::pin(async move { store.billing().all_keys(&user.id).await })
+    }
+
+    fn settle<'a>(&'a self, store: &'a Store, user: &'a User) -> Cleanup<'a> {
+        Box::pin(async move {
+            let billing = store.billing();
+            let current = billing
+                .subscriptions(&user.id)
+                .await?
+                .into_iter()
+                .find(|s| s.is_current());
+            let Some(before) = current else {
+                return Ok(());
+            };
+            if before.billing == subs::BILLING_STRIPE
+                && before.grants_plan()
+                && !before.cancel_at_period_end
+            {
+                return Err(Error::Conflict(
+                    "Your subscription renews: cancel it first (POST /api/subscriptions/cancel/), then delete the account.".into(),
+                ));
+            }
+            let mut after = before.clone();
+            after.status = subs::CANCELLED.into();
+            after.cancelled_at = Some(crate::time::now());
+            billing.transition(&before, &after, None).await?;
+            Ok(())
+        })
+    }
+}
+
 /// What goes with an account in the shared partitions; a new kind of user
 /// data (subscriptions) adds its participant here.
 pub fn participants() -> Vec<Box<dyn AccountDependents>> {
     vec![
+        // First: its refusal must come before anything is deleted.
+        Box::new(Billing),
         Box::new(Partition),
         Box::new(Notifications),
         Box::new(GarageReviews),

@@ -14,6 +14,7 @@ pub mod account_deletion;
 pub mod maintenance_input;
 pub mod object_purge;
 pub mod odometer;
+pub mod stripe_events;
 pub mod vehicle_deletion;
 
 use std::future::Future;
