@@ -193,4 +193,21 @@ pub mod templates {
             ],
         )
     }
+
+    /// A subscription's payment failed (Stripe's `invoice.payment_failed`).
+    pub fn payment_failed(user: &User, plan_name: &str, link: &str) -> Mail {
+        mail(
+            &user.email,
+            "Le paiement de votre abonnement a échoué",
+            vec![
+                format!("Bonjour {},", user.greeting_name()),
+                format!(
+                    "Le paiement de votre abonnement {plan_name} n'a pas abouti. Votre formule \
+                     reste active quelques jours : mettez à jour votre moyen de paiement pour la \
+                     conserver."
+                ),
+                format!("Gérer l'abonnement : {link}"),
+            ],
+        )
+    }
 }

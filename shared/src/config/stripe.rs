@@ -46,6 +46,46 @@ impl StripeApiConfig {
     }
 }
 
+/// The webhook's signing secrets (`STRIPE_WEBHOOK_SECRET`, comma-separated
+/// during a rotation: every one is tried). None: webhooks are refused
+/// (503), never accepted unchecked.
+#[derive(Clone, Debug, Default)]
+pub struct StripeWebhookConfig {
+    secrets: Vec<Secret>,
+}
+
+impl StripeWebhookConfig {
+    pub fn read(env: &mut Env) -> Self {
+        let secrets: Vec<Secret> = env
+            .optional("STRIPE_WEBHOOK_SECRET")
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(Secret::new)
+            .collect();
+        if secrets.iter().any(|s| !s.expose().starts_with("whsec_")) {
+            env.problem("STRIPE_WEBHOOK_SECRET must hold whsec_ secrets, comma-separated".into());
+        }
+        Self { secrets }
+    }
+
+    pub fn with_secrets(secrets: &[&str]) -> Self {
+        Self {
+            secrets: secrets.iter().map(|s| Secret::new(*s)).collect(),
+        }
+    }
+
+    /// The secrets (empty: none configured).
+    pub fn secrets(&self) -> Vec<&str> {
+        self.secrets.iter().map(Secret::expose).collect()
+    }
+
+    pub fn is_configured(&self) -> bool {
+        !self.secrets.is_empty()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -254,6 +254,10 @@ impl Billing<'_> {
         };
         writes.push(self.store.tx_put(current_item(subscription), current)?);
         writes.push(plan_count(self.store, &subscription.plan_id, 1, true)?);
+        writes.extend(self.tx_stats(replacing.map(|(b, _)| b), Some(subscription))?);
+        if let Some((before, after)) = replacing {
+            writes.extend(self.tx_stats(Some(before), Some(after))?);
+        }
         Ok(writes)
     }
 
@@ -282,6 +286,7 @@ impl Billing<'_> {
     ) -> Result<Vec<Write>, Error> {
         let store = self.store;
         let mut writes = vec![self.tx_save(before, after)?];
+        writes.extend(self.tx_stats(Some(before), Some(after))?);
         match (before.is_current(), after.is_current()) {
             (true, false) => {
                 writes.push(
@@ -367,16 +372,77 @@ impl Billing<'_> {
 
     /// Deletes a subscription record that is not current (history).
     pub async fn delete(&self, subscription: &Subscription) -> Result<(), WriteError> {
-        self.store
-            .delete(
-                &keys::billing_pk(&subscription.owner_id),
-                &keys::subscription_sk(&subscription.id),
-                Expr::new()
-                    .condition("attribute_exists(pk) AND version = :read")
-                    .value(":read", n(subscription.version))
-                    .named(SUBSCRIPTION_AS_READ),
-            )
-            .await
+        let mut writes = vec![self.store.tx_delete(
+            &keys::billing_pk(&subscription.owner_id),
+            &keys::subscription_sk(&subscription.id),
+            Expr::new()
+                .condition("attribute_exists(pk) AND version = :read")
+                .value(":read", n(subscription.version))
+                .named(SUBSCRIPTION_AS_READ),
+        )?];
+        writes.extend(self.tx_stats(Some(subscription), None)?);
+        self.store.transact(writes).await
+    }
+
+    /// The stats' move from `before` to `after` (none: absent), if any.
+    fn tx_stats(
+        &self,
+        before: Option<&Subscription>,
+        after: Option<&Subscription>,
+    ) -> Result<Option<Write>, Error> {
+        let mut deltas: Vec<(String, i64)> = Vec::new();
+        let mut add = |name: String, d: i64| match deltas.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, v)) => *v += d,
+            None => deltas.push((name, d)),
+        };
+        for (sub, sign) in [(before, -1), (after, 1)] {
+            if let Some(sub) = sub {
+                add("total".into(), sign);
+                add(format!("status_{}", sub.status), sign);
+                if sub.cancel_at_period_end {
+                    add("scheduled".into(), sign);
+                }
+            }
+        }
+        deltas.retain(|(_, d)| *d != 0);
+        if deltas.is_empty() {
+            return Ok(None);
+        }
+        let mut expr = Expr::new().value(":entity", s(keys::entity::BILLING_STATS));
+        let mut parts = Vec::new();
+        for (i, (name, d)) in deltas.iter().enumerate() {
+            parts.push(format!("#a{i} :d{i}"));
+            expr = expr
+                .name(&format!("#a{i}"), name)
+                .value(&format!(":d{i}"), n(*d));
+        }
+        let (pk, sk) = keys::BILLING_STATS_KEY;
+        expr = expr.update(format!("SET entity = :entity ADD {}", parts.join(", ")));
+        Ok(Some(self.store.tx_update(pk, sk, expr)?))
+    }
+
+    /// The subscriptions' counts (one GetItem).
+    pub async fn stats(&self) -> Result<BillingStats, Error> {
+        let (pk, sk) = keys::BILLING_STATS_KEY;
+        let item = self.store.get(pk, sk).await?.unwrap_or_default();
+        let number = |v: &Attr| match v {
+            Attr::N(n) => n.parse::<i64>().ok(),
+            _ => None,
+        };
+        let mut stats = BillingStats::default();
+        for (name, value) in &item {
+            let Some(v) = number(value) else { continue };
+            match name.as_str() {
+                "total" => stats.total = v,
+                "scheduled" => stats.scheduled_for_cancellation = v,
+                other => {
+                    if let Some(status) = other.strip_prefix("status_") {
+                        stats.statuses.push((status.to_string(), v));
+                    }
+                }
+            }
+        }
+        Ok(stats)
     }
 
     /// The month's usage counter moved by one, within `limit` (refused by
@@ -470,4 +536,21 @@ pub struct MonthUsage {
     pub ai_analyses: i64,
     pub assistant_messages: i64,
     pub maintenances: i64,
+}
+
+/// Every subscription counted, by status.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct BillingStats {
+    pub total: i64,
+    pub scheduled_for_cancellation: i64,
+    pub statuses: Vec<(String, i64)>,
+}
+
+impl BillingStats {
+    pub fn status(&self, status: &str) -> i64 {
+        self.statuses
+            .iter()
+            .find(|(s, _)| s == status)
+            .map_or(0, |(_, n)| *n)
+    }
 }

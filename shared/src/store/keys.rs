@@ -66,6 +66,7 @@ pub mod entity {
     pub const STRIPE_LOCATOR: &str = "STRIPE_LOCATOR";
     pub const WEBHOOK_GUARD: &str = "WEBHOOK_GUARD";
     pub const WEBHOOK_EVENT: &str = "WEBHOOK_EVENT";
+    pub const BILLING_STATS: &str = "BILLING_STATS";
 }
 
 /// Index names.
@@ -501,6 +502,10 @@ pub fn subscription_sk(subscription_id: &str) -> String {
 pub fn usage_sk(month: &str) -> String {
     format!("USAGE#{month}")
 }
+
+/// Counts of every subscription by status (the staff's stats without a
+/// scan), moved by each subscription's write.
+pub const BILLING_STATS_KEY: (&str, &str) = ("BILLING", "STATS");
 
 /// Where a Stripe id leads (the webhook knows only Stripe's ids): a
 /// subscription to its owner and our subscription, a customer to its

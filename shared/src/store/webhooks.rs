@@ -120,31 +120,37 @@ impl Webhooks<'_> {
         ])
     }
 
-    /// One page of the admin log, newest first, and the count matching.
-    pub async fn page(
+    /// How many log entries match (a COUNT query).
+    pub async fn count(&self, filter: &EventFilter) -> Result<usize, Error> {
+        self.store
+            .count_matching(
+                keys::WEBHOOK_EVENTS_PK,
+                keys::WEBHOOK_EVENT_PREFIX,
+                &filter.expr(),
+            )
+            .await
+    }
+
+    /// Up to `size` matching entries, newest first, after `offset`.
+    pub async fn window(
         &self,
         filter: &EventFilter,
         offset: usize,
         size: usize,
-    ) -> Result<(Vec<WebhookEvent>, usize), Error> {
-        let expr = filter.expr();
-        let items = self
-            .store
+    ) -> Result<Vec<WebhookEvent>, Error> {
+        self.store
             .query_window(
                 keys::WEBHOOK_EVENTS_PK,
                 keys::WEBHOOK_EVENT_PREFIX,
                 false,
-                &expr,
+                &filter.expr(),
                 offset,
                 size,
                 PAGE_READ,
             )
-            .await?;
-        let count = self
-            .store
-            .count_matching(keys::WEBHOOK_EVENTS_PK, keys::WEBHOOK_EVENT_PREFIX, &expr)
-            .await?;
-        let events = items.into_iter().map(from_item).collect::<Result<_, _>>()?;
-        Ok((events, count))
+            .await?
+            .into_iter()
+            .map(from_item)
+            .collect()
     }
 }

@@ -122,26 +122,29 @@ impl AccountDependents for Billing {
     fn settle<'a>(&'a self, store: &'a Store, user: &'a User) -> Cleanup<'a> {
         Box::pin(async move {
             let billing = store.billing();
-            let current = billing
-                .subscriptions(&user.id)
-                .await?
-                .into_iter()
-                .find(|s| s.is_current());
-            let Some(before) = current else {
-                return Ok(());
-            };
-            if before.billing == subs::BILLING_STRIPE
-                && before.grants_plan()
-                && !before.cancel_at_period_end
-            {
+            let all = billing.subscriptions(&user.id).await?;
+            let renewing = all.iter().any(|s| {
+                s.billing == subs::BILLING_STRIPE && s.grants_plan() && !s.cancel_at_period_end
+            });
+            if renewing {
                 return Err(Error::Conflict(
                     "Your subscription renews: cancel it first (POST /api/subscriptions/cancel/), then delete the account.".into(),
                 ));
             }
-            let mut after = before.clone();
-            after.status = subs::CANCELLED.into();
-            after.cancelled_at = Some(crate::time::now());
-            billing.transition(&before, &after, None).await?;
+            // Each record goes through the billing writes, so the plans'
+            // counts and the stats stay right.
+            for before in all {
+                let mut gone = before.clone();
+                if before.is_current() {
+                    let mut after = before.clone();
+                    after.status = subs::CANCELLED.into();
+                    after.cancelled_at = Some(crate::time::now());
+                    billing.transition(&before, &after, None).await?;
+                    gone = after;
+                    gone.version = before.version + 1;
+                }
+                billing.delete(&gone).await?;
+            }
             Ok(())
         })
     }

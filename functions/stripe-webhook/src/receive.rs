@@ -1,0 +1,97 @@
+//! `POST /api/webhooks/stripe/`: the raw body and its `Stripe-Signature`
+//! header go to the shared processing; the answer tells Stripe whether to
+//! deliver again (any 2xx: no; a 500: yes, with backoff, for days).
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use shared::mail::{templates, Mail};
+use shared::usecases::stripe_events::{self, Received, Refusal};
+use shared::Result;
+
+use crate::WebhookState;
+
+/// Where the payment-failed mail sends the owner (the frontend's page).
+const SUBSCRIPTION_PAGE: &str = "/settings/subscription";
+
+fn answer(status: StatusCode, body: serde_json::Value) -> Response {
+    (status, axum::Json(body)).into_response()
+}
+
+pub async fn receive(
+    State(state): State<WebhookState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response> {
+    if !state.webhook.is_configured() {
+        // Never "accept anything": without a secret nothing is verified.
+        return Ok(answer(
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({"error": "Stripe webhooks are not configured."}),
+        ));
+    }
+    let header = headers
+        .get("stripe-signature")
+        .and_then(|v| v.to_str().ok());
+    let secrets = state.webhook.secrets();
+    let received = stripe_events::receive(&state.store, &secrets, header, &body).await?;
+    Ok(match received {
+        Err(Refusal::Signature(reason)) => {
+            tracing::info!(reason = ?reason, "webhook refused: signature");
+            answer(
+                StatusCode::BAD_REQUEST,
+                json!({"error": "Invalid signature"}),
+            )
+        }
+        Err(Refusal::Payload) => answer(
+            StatusCode::BAD_REQUEST,
+            json!({"error": "Invalid payload"}),
+        ),
+        Ok(Received::Duplicate { event_id }) => answer(
+            StatusCode::OK,
+            json!({"status": "success", "event_id": event_id, "duplicate": true}),
+        ),
+        Ok(Received::Failed { event_id, error }) => answer(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            json!({"error": error, "event_id": event_id}),
+        ),
+        Ok(Received::Processed {
+            event,
+            payment_failed,
+        }) => {
+            if let Some(owner) = payment_failed {
+                mail_payment_failed(&state, &owner).await;
+            }
+            answer(
+                StatusCode::OK,
+                json!({"status": "success", "event_id": event.id, "outcome": event.outcome}),
+            )
+        }
+    })
+}
+
+/// The owner learns by mail too (the notification is in the event's
+/// transaction). A mail that cannot go is logged, not retried: the
+/// event's effects are in, and a retry would change nothing.
+async fn mail_payment_failed(state: &WebhookState, owner_id: &str) {
+    let user = match state.store.users().get(owner_id).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return,
+        Err(e) => {
+            tracing::warn!(error = %e, "payment-failed mail: owner not read");
+            return;
+        }
+    };
+    let plan_name = user
+        .plan
+        .as_ref()
+        .map_or("AutoTrack+".to_string(), |g| g.name.clone());
+    let link = format!(
+        "{}{SUBSCRIPTION_PAGE}",
+        state.mailer.frontend_url().trim_end_matches('/')
+    );
+    let mail: Mail = templates::payment_failed(&user, &plan_name, &link);
+    state.mailer.send(mail).await;
+}
