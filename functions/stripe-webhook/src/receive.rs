@@ -45,10 +45,9 @@ pub async fn receive(
                 json!({"error": "Invalid signature"}),
             )
         }
-        Err(Refusal::Payload) => answer(
-            StatusCode::BAD_REQUEST,
-            json!({"error": "Invalid payload"}),
-        ),
+        Err(Refusal::Payload) => {
+            answer(StatusCode::BAD_REQUEST, json!({"error": "Invalid payload"}))
+        }
         Ok(Received::Duplicate { event_id }) => answer(
             StatusCode::OK,
             json!({"status": "success", "event_id": event_id, "duplicate": true}),

@@ -100,8 +100,7 @@ pub async fn list(
     let plan = url.param("plan").filter(|p| !p.is_empty());
     let flag = bool_filter(&url, "cancel_at_period_end");
     let (billing, catalogue) = (state.store.billing(), state.store.plans());
-    let (mut found, plans) =
-        tokio::try_join!(billing.subscriptions(&user.id), catalogue.all())?;
+    let (mut found, plans) = tokio::try_join!(billing.subscriptions(&user.id), catalogue.all())?;
     found.retain(|s| {
         status.is_none_or(|st| s.status == st)
             && plan.is_none_or(|p| s.plan_id == p)
@@ -122,11 +121,13 @@ pub async fn list(
 
 /// The plan a body names (`plan`, or `plan_id` as `change_plan/` takes it).
 fn named_plan(body: &JsonBody) -> Option<String> {
-    ["plan", "plan_id"].iter().find_map(|k| match body.0.get(*k) {
-        Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
-        Some(Value::Number(n)) => Some(n.to_string()),
-        _ => None,
-    })
+    ["plan", "plan_id"]
+        .iter()
+        .find_map(|k| match body.0.get(*k) {
+            Some(Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_string()),
+            Some(Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        })
 }
 
 /// An active plan that is sold (not Free), or `None`.
@@ -134,12 +135,7 @@ async fn sold_plan(state: &SubscriptionsState, id: &str) -> Result<Option<Plan>>
     if id.len() > 100 {
         return Ok(None);
     }
-    Ok(state
-        .store
-        .plans()
-        .get(id)
-        .await?
-        .filter(|p| p.is_active))
+    Ok(state.store.plans().get(id).await?.filter(|p| p.is_active))
 }
 
 /// `POST /api/subscriptions/` `{plan}`: starts a checkout. With Stripe,
@@ -163,10 +159,8 @@ pub async fn create(
         ));
     }
     let billing = state.store.billing();
-    let (existing, customer) = tokio::try_join!(
-        billing.subscriptions(&user.id),
-        billing.customer(&user.id)
-    )?;
+    let (existing, customer) =
+        tokio::try_join!(billing.subscriptions(&user.id), billing.customer(&user.id))?;
     let current = existing.into_iter().find(Subscription::is_current);
     if let Some(c) = current.as_ref().filter(|c| c.status != subs::INCOMPLETE) {
         return Err(Error::Conflict(format!(
@@ -195,8 +189,7 @@ pub async fn create(
             }
         };
         let (session, url) =
-            provider::stripe_checkout(client, &sub, &customer, &price, &state.frontend_url)
-                .await?;
+            provider::stripe_checkout(client, &sub, &customer, &price, &state.frontend_url).await?;
         sub.stripe_customer_id = Some(customer);
         sub.checkout_session_id = Some(session);
         sub.checkout_url = Some(url);
@@ -328,7 +321,11 @@ async fn apply(state: &SubscriptionsState, sub: &Subscription, change: Change) -
     Ok(())
 }
 
-async fn cancel_one(state: &SubscriptionsState, user: &User, sub: Subscription) -> Result<Response> {
+async fn cancel_one(
+    state: &SubscriptionsState,
+    user: &User,
+    sub: Subscription,
+) -> Result<Response> {
     if !sub.grants_plan() {
         return Err(Error::message(
             400,
@@ -480,9 +477,10 @@ pub async fn update(
     }
     let wanted = match body.0.get("cancel_at_period_end") {
         None => None,
-        Some(raw) => Some(parse_bool(raw).ok_or_else(|| {
-            Error::field("cancel_at_period_end", "Must be a valid boolean.")
-        })?),
+        Some(raw) => Some(
+            parse_bool(raw)
+                .ok_or_else(|| Error::field("cancel_at_period_end", "Must be a valid boolean."))?,
+        ),
     };
     if let Some(flag) = wanted.filter(|f| *f != sub.cancel_at_period_end) {
         if !sub.grants_plan() {
@@ -515,7 +513,8 @@ pub async fn delete(
         ));
     }
     let billing = state.store.billing();
-    let refused = || Error::Conflict("The subscription changed meanwhile; reload and retry.".into());
+    let refused =
+        || Error::Conflict("The subscription changed meanwhile; reload and retry.".into());
     let mut gone = sub.clone();
     if sub.is_current() {
         // An abandoned checkout: it stops being current first.
@@ -580,11 +579,7 @@ pub async fn usage(
     State(state): State<SubscriptionsState>,
     CurrentUser(user): CurrentUser,
 ) -> Result<Response> {
-    let usage = state
-        .store
-        .billing()
-        .usage(&user.id, &time::now())
-        .await?;
+    let usage = state.store.billing().usage(&user.id, &time::now()).await?;
     let limits: Limits = user.limits();
     let plan = match &user.plan {
         Some(g) => json!({"id": g.plan_id, "name": g.name, "tier": g.tier}),

@@ -351,12 +351,12 @@ impl Simulator {
         let header = signature::sign(&body, &[&self.secret], now);
         match stripe_events::receive(store, &[&self.secret], Some(&header), &body).await? {
             Ok(Received::Processed { .. } | Received::Duplicate { .. }) => Ok(()),
-            Ok(Received::Failed { error, .. }) => Err(Error::internal(format!(
-                "simulated {kind} failed: {error}"
-            ))),
-            Err(Refusal::Signature(e)) => Err(Error::internal(format!(
-                "simulated {kind} refused: {e:?}"
-            ))),
+            Ok(Received::Failed { error, .. }) => {
+                Err(Error::internal(format!("simulated {kind} failed: {error}")))
+            }
+            Err(Refusal::Signature(e)) => {
+                Err(Error::internal(format!("simulated {kind} refused: {e:?}")))
+            }
             Err(Refusal::Payload) => Err(Error::internal(format!(
                 "simulated {kind}: payload refused"
             ))),

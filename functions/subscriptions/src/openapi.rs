@@ -1,0 +1,1 @@
+//! This function's part of the OpenAPI document (being written).
