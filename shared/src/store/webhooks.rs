@@ -57,8 +57,10 @@ impl EventFilter {
             expr = expr.name("#source", "source").value(":source", s(source));
         }
         if let Some(p) = self.processed {
-            parts.push("processed = :processed");
-            expr = expr.value(":processed", Attr::Bool(p));
+            parts.push("#processed = :processed");
+            expr = expr
+                .name("#processed", "processed")
+                .value(":processed", Attr::Bool(p));
         }
         if self.errors_only {
             parts.push("attribute_exists(error_message)");
@@ -112,7 +114,8 @@ impl Webhooks<'_> {
             self.store.tx_put(
                 guard,
                 Expr::new()
-                    .condition("attribute_not_exists(pk) OR processed = :no")
+                    .condition("attribute_not_exists(pk) OR #processed = :no")
+                    .name("#processed", "processed")
                     .value(":no", Attr::Bool(false))
                     .named(EVENT_UNPROCESSED),
             )?,

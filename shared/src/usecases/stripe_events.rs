@@ -326,13 +326,18 @@ pub async fn subscription_writes(
     event_at: i64,
 ) -> Result<Option<Vec<Write>>, Error> {
     let mut after = before.clone();
-    if after.apply_stripe(object, event_at) != Applied::Changed {
+    let applied = after.apply_stripe(object, event_at);
+    if applied == Applied::Stale {
         return Ok(None);
     }
+    // A plan change shows as a new price only (the portal's, say).
     let plans = store.plans().all().await?;
     let plan = plan_of(&plans, object, &before.plan_id);
     if let Some(plan) = plan {
         after.plan_id = plan.id.clone();
+    }
+    if applied == Applied::Unchanged && after.plan_id == before.plan_id {
+        return Ok(None);
     }
     after.updated_at = time::now();
     Ok(Some(store.billing().tx_transition(before, &after, plan)?))
