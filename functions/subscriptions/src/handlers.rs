@@ -39,10 +39,13 @@ fn plan_error(message: &str) -> Error {
     Error::field("plan", message)
 }
 
+/// A 503 that says why (the generic one says "retry shortly", which
+/// would not help here).
 fn billing_off() -> Error {
-    Error::Unavailable(
-        "Billing is not configured on this server: subscriptions cannot be bought.".into(),
-    )
+    Error::Body {
+        status: 503,
+        body: json!({"detail": "Billing is not configured on this server: subscriptions cannot be bought."}),
+    }
 }
 
 /// The caller's subscription `id` (404 for anyone else's).

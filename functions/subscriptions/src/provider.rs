@@ -32,9 +32,10 @@ pub enum Provider {
 /// of our request (a price id that does not exist) a 502 naming it.
 pub fn stripe_error(e: StripeError) -> Error {
     match e {
-        StripeError::Timeout | StripeError::Unavailable(_) => {
-            Error::Unavailable("The payment provider is unavailable; try again shortly.".into())
-        }
+        StripeError::Timeout | StripeError::Unavailable(_) => Error::Body {
+            status: 503,
+            body: json!({"detail": "The payment provider is unavailable; try again shortly."}),
+        },
         StripeError::Refused { message, .. } => Error::message(
             502,
             format!("The payment provider refused the request: {message}"),
