@@ -171,6 +171,9 @@ pub async fn create(
             c.status
         )));
     }
+    if let Some(abandoned) = &current {
+        abandon_checkout(&state, abandoned).await?;
+    }
     let kind = match &state.provider {
         Provider::Off => return Err(billing_off()),
         Provider::Stripe(_) => subs::BILLING_STRIPE,
@@ -231,6 +234,39 @@ pub async fn create(
         sub = owned(&state, &user, &sub.id).await?;
     }
     Ok(created(present(&state, &user, &sub).await?))
+}
+
+/// How long a simulated checkout is "under way" (it completes within the
+/// request that started it; one older than this failed part way).
+const SIMULATED_CHECKOUT_SECONDS: i64 = 60;
+
+/// Makes sure an unpaid checkout can no longer be paid before it gives
+/// way: Stripe's session is expired (a session paid meanwhile is a 409:
+/// its subscription is about to be active).
+async fn abandon_checkout(state: &SubscriptionsState, checkout: &Subscription) -> Result<()> {
+    let under_way = || {
+        Error::Conflict(
+            "Your previous checkout was just paid or is still under way; reload your subscriptions."
+                .into(),
+        )
+    };
+    if checkout.billing == subs::BILLING_SIMULATED {
+        let age = time::now() - checkout.created_at;
+        if age.num_seconds() < SIMULATED_CHECKOUT_SECONDS {
+            return Err(under_way());
+        }
+        return Ok(());
+    }
+    let (Provider::Stripe(client), Some(session)) =
+        (&state.provider, checkout.checkout_session_id.as_deref())
+    else {
+        return Err(billing_off());
+    };
+    if provider::stripe_expire_checkout(client, session).await? {
+        Ok(())
+    } else {
+        Err(under_way())
+    }
 }
 
 /// `GET /api/subscriptions/active/`: the subscription that grants the
@@ -520,7 +556,9 @@ pub async fn delete(
         || Error::Conflict("The subscription changed meanwhile; reload and retry.".into());
     let mut gone = sub.clone();
     if sub.is_current() {
-        // An abandoned checkout: it stops being current first.
+        // An abandoned checkout: it can no longer be paid, then it stops
+        // being current.
+        abandon_checkout(&state, &sub).await?;
         let mut after = sub.clone();
         after.status = subs::EXPIRED.into();
         after.checkout_url = None;

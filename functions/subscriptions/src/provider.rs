@@ -148,6 +148,29 @@ pub async fn stripe_subscription(client: &StripeClient, stripe_id: &str) -> Resu
         .map_err(stripe_error)
 }
 
+/// Expires an open Checkout Session, so an abandoned checkout can no
+/// longer be paid. `Ok(false)`: it is no longer open (paid, or expired).
+pub async fn stripe_expire_checkout(client: &StripeClient, session_id: &str) -> Result<bool> {
+    match client
+        .post(
+            &format!("/v1/checkout/sessions/{session_id}/expire"),
+            &[],
+            &format!("expire-{session_id}"),
+        )
+        .await
+    {
+        Ok(_) => Ok(true),
+        Err(StripeError::Refused { status: 400, .. }) => {
+            let session = client
+                .get(&format!("/v1/checkout/sessions/{session_id}"))
+                .await
+                .map_err(stripe_error)?;
+            Ok(session["status"] == "expired")
+        }
+        Err(e) => Err(stripe_error(e)),
+    }
+}
+
 /// A customer portal session's URL.
 pub async fn stripe_portal(
     client: &StripeClient,

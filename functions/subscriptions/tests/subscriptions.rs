@@ -681,3 +681,82 @@ async fn stripe_down_is_a_503_that_stores_nothing() {
         .await;
     assert_eq!(portal.status, 404);
 }
+
+#[tokio::test]
+async fn an_abandoned_checkout_is_expired_at_stripe_before_it_gives_way() {
+    let fake = FakeStripe::start().await;
+    let app = with_stripe(&fake).await;
+    let (user, token) = app.signed_in_user("hesitant").await;
+    let first = subscribe(&app, &token, STANDARD).await;
+    assert_eq!(first.status, 201);
+    let first_id = first.body["id"].as_str().unwrap().to_string();
+    let billing = app.state.store.billing();
+    let first_session = billing
+        .get(&user.id, &first_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .checkout_session_id
+        .unwrap();
+
+    // Another plan instead: the first checkout can no longer be paid.
+    let second = subscribe(&app, &token, PREMIUM).await;
+    assert_eq!(second.status, 201, "{}", second.body);
+    assert_eq!(
+        fake.checkout_session(&first_session).unwrap()["status"],
+        "expired"
+    );
+    let first_now = billing.get(&user.id, &first_id).await.unwrap().unwrap();
+    assert_eq!(first_now.status, "expired");
+    assert_eq!(
+        (
+            subscribers(&app, STANDARD).await,
+            subscribers(&app, PREMIUM).await
+        ),
+        (0, 1)
+    );
+    // One customer for both.
+    let customers = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/v1/customers")
+        .count();
+    assert_eq!(customers, 1);
+
+    // Deleting the pending one expires its session too.
+    let second_id = second.body["id"].as_str().unwrap();
+    let second_session = billing
+        .get(&user.id, second_id)
+        .await
+        .unwrap()
+        .unwrap()
+        .checkout_session_id
+        .unwrap();
+    let res = app
+        .delete(&format!("/api/subscriptions/{second_id}/"))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(res.status, 204, "{}", res.body);
+    assert_eq!(
+        fake.checkout_session(&second_session).unwrap()["status"],
+        "expired"
+    );
+    assert_eq!(subscribers(&app, PREMIUM).await, 0);
+    // The expired record of the first can be deleted as history.
+    let res = app
+        .delete(&format!("/api/subscriptions/{first_id}/"))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(res.status, 204);
+    assert_eq!(
+        app.get("/api/subscriptions/")
+            .bearer(&token)
+            .send()
+            .await
+            .body["count"],
+        0
+    );
+    assert_eq!(billing.stats().await.unwrap().total, 0);
+}

@@ -242,7 +242,10 @@ impl Billing<'_> {
         let current = match replacing {
             Some((before, after)) => {
                 writes.push(self.tx_save(before, after)?);
-                writes.push(plan_count(self.store, &before.plan_id, -1, false)?);
+                // The same plan again: one write (its count does not move).
+                if before.plan_id != subscription.plan_id {
+                    writes.push(plan_count(self.store, &before.plan_id, -1, false)?);
+                }
                 Expr::new()
                     .condition("subscription_id = :old")
                     .value(":old", s(&before.id))
@@ -253,11 +256,19 @@ impl Billing<'_> {
                 .named(CURRENT_FREE),
         };
         writes.push(self.store.tx_put(current_item(subscription), current)?);
-        writes.push(plan_count(self.store, &subscription.plan_id, 1, true)?);
-        writes.extend(self.tx_stats(replacing.map(|(b, _)| b), Some(subscription))?);
+        let same_plan = replacing.is_some_and(|(b, _)| b.plan_id == subscription.plan_id);
+        writes.push(plan_count(
+            self.store,
+            &subscription.plan_id,
+            if same_plan { 0 } else { 1 },
+            true,
+        )?);
+        // One write of the stats item (a transaction touches an item once).
+        let mut changes = vec![(None, Some(subscription))];
         if let Some((before, after)) = replacing {
-            writes.extend(self.tx_stats(Some(before), Some(after))?);
+            changes.push((Some(before), Some(after)));
         }
+        writes.extend(self.tx_stats(&changes)?);
         Ok(writes)
     }
 
@@ -286,7 +297,7 @@ impl Billing<'_> {
     ) -> Result<Vec<Write>, Error> {
         let store = self.store;
         let mut writes = vec![self.tx_save(before, after)?];
-        writes.extend(self.tx_stats(Some(before), Some(after))?);
+        writes.extend(self.tx_stats(&[(Some(before), Some(after))])?);
         match (before.is_current(), after.is_current()) {
             (true, false) => {
                 writes.push(
@@ -380,22 +391,26 @@ impl Billing<'_> {
                 .value(":read", n(subscription.version))
                 .named(SUBSCRIPTION_AS_READ),
         )?];
-        writes.extend(self.tx_stats(Some(subscription), None)?);
+        writes.extend(self.tx_stats(&[(Some(subscription), None)])?);
         self.store.transact(writes).await
     }
 
-    /// The stats' move from `before` to `after` (none: absent), if any.
+    /// The stats' move for each change from `before` to `after` (none:
+    /// absent), in one write, if anything moves.
+    #[allow(clippy::type_complexity)]
     fn tx_stats(
         &self,
-        before: Option<&Subscription>,
-        after: Option<&Subscription>,
+        changes: &[(Option<&Subscription>, Option<&Subscription>)],
     ) -> Result<Option<Write>, Error> {
         let mut deltas: Vec<(String, i64)> = Vec::new();
         let mut add = |name: String, d: i64| match deltas.iter_mut().find(|(n, _)| *n == name) {
             Some((_, v)) => *v += d,
             None => deltas.push((name, d)),
         };
-        for (sub, sign) in [(before, -1), (after, 1)] {
+        let sides = changes
+            .iter()
+            .flat_map(|(before, after)| [(*before, -1), (*after, 1)]);
+        for (sub, sign) in sides {
             if let Some(sub) = sub {
                 add("total".into(), sign);
                 add(format!("status_{}", sub.status), sign);

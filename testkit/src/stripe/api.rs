@@ -307,6 +307,23 @@ impl State {
                     .map(|s| s.object.clone())
                     .ok_or_else(|| ApiError::missing(404, "checkout.session", id, "id"))
             }
+            ("POST", ["v1", "checkout", "sessions", id, "expire"]) if !id.is_empty() => {
+                let session = self
+                    .sessions
+                    .get_mut(*id)
+                    .ok_or_else(|| ApiError::missing(404, "checkout.session", id, "id"))?;
+                if session.object["status"] != "open" {
+                    return Err(ApiError::plain(
+                        400,
+                        "invalid_request_error",
+                        "Only Checkout Sessions with a status in [\"open\"] can be expired.".into(),
+                        None,
+                    ));
+                }
+                session.object["status"] = Value::from("expired");
+                session.object["url"] = Value::Null;
+                Ok(session.object.clone())
+            }
             ("GET", ["v1", "subscriptions", id]) if !id.is_empty() => {
                 only_expand(p)?;
                 self.subscriptions
