@@ -644,3 +644,47 @@ async fn the_events_are_the_staffs_to_read_and_nobody_writes_them() {
         assert_eq!(res.status, 405);
     }
 }
+
+#[tokio::test]
+async fn an_expired_checkout_frees_the_account_and_invoices_do_not_hide_older_changes() {
+    let app = app().await;
+    let (user, _) = app.signed_in_user("later").await;
+    let unpaid = started(&app, &user, STANDARD).await;
+    let session = json!({
+        "id": unpaid.checkout_session_id, "object": "checkout.session", "status": "expired",
+        "client_reference_id": unpaid.id, "metadata": {"user_id": user.id, "subscription_id": unpaid.id},
+    });
+    let res = deliver(
+        &app,
+        &event("evt_exp", "checkout.session.expired", now(), session),
+    )
+    .await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(res.body["outcome"], "checkout expired");
+    assert_eq!(stored(&app, &unpaid).await.status, subs::EXPIRED);
+    assert_eq!(subscribers(&app, STANDARD).await, 0);
+
+    // A new checkout, paid.
+    let sub = started(&app, &user, STANDARD).await;
+    let t = now();
+    for e in checkout_events(&sub, t - 10) {
+        assert_eq!(deliver(&app, &e).await.status, 200);
+    }
+    // A plan change (t) whose proration invoice (t + 5) is delivered first.
+    let invoice = json!({
+        "id": "in_prorate", "object": "invoice", "status": "paid",
+        "parent": {"type": "subscription_details", "subscription_details": {
+            "subscription": format!("sub_{}", &sub.id[..8]), "metadata": {}}},
+    });
+    let res = deliver(&app, &event("evt_inv", "invoice.paid", t + 5, invoice)).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    let change = event(
+        "evt_change",
+        "customer.subscription.updated",
+        t,
+        stripe_sub(&sub, "active", "price_pre_m", false),
+    );
+    let res = deliver(&app, &change).await;
+    assert_eq!(res.status, 200, "{}", res.body);
+    assert_eq!(stored(&app, &sub).await.plan_id, PREMIUM);
+}

@@ -107,11 +107,17 @@ mod says {
     pub const CHANGED_MEANWHILE: &str = "The subscription changed meanwhile; reload and retry.";
     pub const NO_CUSTOMER: &str = "No billing account yet: subscribe to a plan first.";
     pub const ADMIN_ONLY: &str = "Admin access required.";
+    pub const UNDER_WAY: &str =
+        "Your previous checkout was just paid or is still under way; reload your subscriptions.";
+    pub const BILLING_OFF: &str =
+        "Billing is not configured on this server: subscriptions cannot be bought.";
+    /// `provider::stripe_error`'s (in `provider.rs`).
+    pub const STRIPE_DOWN: &str = "The payment provider is unavailable; try again shortly.";
     /// What every `Error::Unavailable` answers (the reason is only logged).
     pub const UNAVAILABLE: &str = "Service temporarily unavailable, please retry shortly.";
 
     /// Every message, for the test.
-    pub const ALL: [&str; 25] = [
+    pub const ALL: [&str; 27] = [
         NO_ACTIVE,
         REQUIRED,
         NOT_AVAILABLE,
@@ -136,6 +142,8 @@ mod says {
         CHANGED_MEANWHILE,
         NO_CUSTOMER,
         ADMIN_ONLY,
+        UNDER_WAY,
+        BILLING_OFF,
         // Quoted with its status as a placeholder: its two halves.
         "You already have a subscription (",
     ];
@@ -151,6 +159,9 @@ fn quoted(values: &[&str]) -> String {
 }
 
 const BILLINGS: [&str; 2] = [BILLING_STRIPE, BILLING_SIMULATED];
+
+/// How long a simulated checkout is under way (`handlers`' constant).
+const SIMULATED_CHECKOUT_SECONDS: i64 = 60;
 
 // ---- inputs -------------------------------------------------------------
 
@@ -539,9 +550,10 @@ one_of!(
 );
 
 one_of!(
-    /// A 400 of `change_plan/`: a refusal, or a body that cannot be parsed.
+    /// A 400 of `change_plan/`: a refusal, a body that is not an object
+    /// (`non_field_errors`), or one that cannot be parsed.
     RefusalOrUnparsed,
-    [refusal(), DetailRef::schema()]
+    [refusal(), FieldErrorsRef::schema(), DetailRef::schema()]
 );
 
 one_of!(
@@ -687,7 +699,9 @@ fn partial_update() {}
     params(("id" = String, Path, description = ID)),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 409, description = DELETE_CONFLICT, body = inline(DetailRef))))]
+        (status = 409, description = DELETE_CONFLICT, body = inline(DetailRef)),
+        (status = 502, description = STRIPE_REFUSED, body = SubscriptionRefusal),
+        (status = 503, description = UNAVAILABLE, body = inline(DetailRef))))]
 fn delete() {}
 
 #[utoipa::path(post, path = "/api/subscriptions/{id}/cancel/", tag = TAG,
@@ -808,7 +822,10 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
              before the answer: the subscription comes back `{ACTIVE}` with its period. An \
              account has at most one current subscription: one that grants a plan is a 409; an \
              unpaid checkout (`{INCOMPLETE}`) gives way to the new one (it becomes \
-             `{EXPIRED}`). A server with neither Stripe nor the simulator sells nothing (503)."
+             `{EXPIRED}`; through Stripe its Checkout Session is expired first, and one paid \
+             meanwhile is a 409, as is a simulated checkout started less than \
+             {SIMULATED_CHECKOUT_SECONDS} s ago). A server with neither Stripe nor the \
+             simulator sells nothing (503)."
         ),
     );
     set_response(
@@ -819,7 +836,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         format!(
             "`plan`: `{}` (neither `plan` nor `plan_id` given), `{}` (unknown or inactive), \
              `{}` (the Free tier, or a price of 0), then, through Stripe, `{}` (the plan has no \
-             Stripe price). `detail` for a body that cannot be parsed.",
+             Stripe price). `non_field_errors` for a body that is not an object, `detail` for \
+             one that cannot be parsed.",
             says::REQUIRED,
             says::NOT_AVAILABLE,
             says::FREE_NEEDS_NONE,
@@ -832,9 +850,11 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         "post",
         "409",
         format!(
-            "A current subscription grants a plan (`{}`), or another request changed the \
-             account's billing at the same time (`{}`, `{}`).",
+            "A current subscription grants a plan (`{}`); the unpaid checkout that would give \
+             way was paid meanwhile, or is a simulated one still under way (`{}`); or another \
+             request changed the account's billing at the same time (`{}`, `{}`).",
             says::ALREADY,
+            says::UNDER_WAY,
             says::STARTED_MEANWHILE,
             says::BILLING_CHANGED
         ),
@@ -842,8 +862,11 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     let stripe_refused = "Stripe refused the request or answered something unusable (`error`: \
                           `The payment provider refused the request: ...`).";
     let unavailable = format!(
-        "`{}` (the reason is only logged): this server sells nothing (neither Stripe nor the \
-         simulator is configured), Stripe is unreachable, or a dependency is down.",
+        "`detail` says why: `{}` (neither Stripe nor the simulator is configured, or a \
+         subscription billed through Stripe on a server without it), `{}` (Stripe is \
+         unreachable), or `{}` (a dependency is down).",
+        says::BILLING_OFF,
+        says::STRIPE_DOWN,
         says::UNAVAILABLE
     );
     let pending = format!(
@@ -857,6 +880,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         ("/api/subscriptions/change_plan/", "post"),
         ("/api/subscriptions/{id}/", "put"),
         ("/api/subscriptions/{id}/", "patch"),
+        ("/api/subscriptions/{id}/", "delete"),
         ("/api/subscriptions/{id}/cancel/", "post"),
         ("/api/subscriptions/{id}/reactivate/", "post"),
         ("/api/subscriptions/{id}/change_plan/", "post"),
@@ -865,7 +889,10 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     for (path, method) in billing_ops {
         set_response(&mut doc, path, method, "502", stripe_refused.into());
         set_response(&mut doc, path, method, "503", unavailable.clone());
-        if path != "/api/subscriptions/" && path != "/api/subscriptions/billing_portal/" {
+        if method != "delete"
+            && path != "/api/subscriptions/"
+            && path != "/api/subscriptions/billing_portal/"
+        {
             set_response(&mut doc, path, method, "409", pending.clone());
         }
     }
@@ -1018,8 +1045,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         };
         format!(
             "`error`: `{}` (neither `plan_id` nor `plan` given), then {inactive}`{}`, `{}`, and \
-             through Stripe `{}` (the plan has no Stripe price). `detail` for a body that \
-             cannot be parsed.",
+             through Stripe `{}` (the plan has no Stripe price). `non_field_errors` for a body \
+             that is not an object, `detail` for one that cannot be parsed.",
             says::PLAN_ID_REQUIRED,
             says::TO_FREE,
             says::SAME_PLAN,
@@ -1095,8 +1122,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
             "400",
             format!(
                 "`status`: `{}` (any value); `cancel_at_period_end`: `{}`, or `{}` (a change \
-                 asked of a subscription that does not grant its plan). `detail` for a body \
-                 that cannot be parsed.",
+                 asked of a subscription that does not grant its plan). `non_field_errors` \
+                 for a body that is not an object, `detail` for one that cannot be parsed.",
                 says::STATUS_IS_BILLINGS,
                 says::NOT_A_BOOLEAN,
                 says::FLAG_INACTIVE
@@ -1109,7 +1136,8 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         "delete",
         format!(
             "A past subscription's record (`{CANCELLED}`, `{EXPIRED}`), or an unpaid checkout \
-             (`{INCOMPLETE}`, which stops being current first). One that grants its plan is \
+             (`{INCOMPLETE}`: through Stripe its Checkout Session is expired first, so it can \
+             no longer be paid; then it stops being current). One that grants its plan is \
              cancelled instead: deleting the record would not stop billing from renewing it."
         ),
     );
@@ -1119,8 +1147,11 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         "delete",
         "409",
         format!(
-            "The subscription grants its plan (`{}`), or it changed meanwhile (`{}`)",
+            "The subscription grants its plan (`{}`); an unpaid checkout that was paid \
+             meanwhile, or a simulated one still under way (`{}`); or it changed meanwhile \
+             (`{}`)",
             says::DELETE_ACTIVE,
+            says::UNDER_WAY,
             says::CHANGED_MEANWHILE
         ),
     );
@@ -1334,8 +1365,15 @@ mod tests {
             assert!(handlers.contains(message), "{message}");
         }
         assert!(handlers.contains("): change its plan with change_plan/ or cancel it."));
+        assert!(handlers.contains(&format!(
+            "const SIMULATED_CHECKOUT_SECONDS: i64 = {};",
+            super::SIMULATED_CHECKOUT_SECONDS
+        )));
         let provider = include_str!("provider.rs");
         assert!(provider.contains("The payment provider refused the request: {message}"));
+        assert!(provider.contains(super::says::STRIPE_DOWN));
+        let response = include_str!("../../../shared/src/http/response.rs");
+        assert!(response.contains(super::says::UNAVAILABLE));
         // The body fields a handler reads.
         for field in [
             "\"plan\", \"plan_id\"",

@@ -638,6 +638,22 @@ async fn stripe_checkout_then_its_events_then_changes_through_the_api() {
     assert_eq!(portal.status, 200, "{}", portal.body);
     assert!(portal.body["url"].as_str().unwrap().starts_with("http"));
 
+    // A renewing Stripe subscription holds the account's deletion back
+    // (Stripe would go on charging): cancel first.
+    let refused = app.state.store.users().delete_everything(&user).await;
+    assert!(
+        matches!(refused, Err(shared::Error::Conflict(_))),
+        "{refused:?}"
+    );
+    assert!(app
+        .state
+        .store
+        .users()
+        .get(&user.id)
+        .await
+        .unwrap()
+        .is_some());
+
     // The renewal's events arrive later: nothing goes backwards.
     deliver(
         &app,
@@ -651,6 +667,27 @@ async fn stripe_checkout_then_its_events_then_changes_through_the_api() {
         .await;
     assert_eq!(after.body["plan"], PREMIUM);
     assert_eq!(after.body["status"], "active");
+
+    // Cancelled (at period end), the account can go; the plan's count follows.
+    app.post("/api/subscriptions/cancel/")
+        .bearer(&token)
+        .send()
+        .await;
+    app.state
+        .store
+        .users()
+        .delete_everything(&user)
+        .await
+        .unwrap();
+    assert_eq!(subscribers(&app, PREMIUM).await, 0);
+    assert!(app
+        .state
+        .store
+        .billing()
+        .locate(&stripe_id)
+        .await
+        .unwrap()
+        .is_none());
 }
 
 #[tokio::test]

@@ -381,7 +381,8 @@ impl Billing<'_> {
             .await
     }
 
-    /// Deletes a subscription record that is not current (history).
+    /// Deletes a subscription record that is not current (history) and
+    /// its locator.
     pub async fn delete(&self, subscription: &Subscription) -> Result<(), WriteError> {
         let mut writes = vec![self.store.tx_delete(
             &keys::billing_pk(&subscription.owner_id),
@@ -392,6 +393,11 @@ impl Billing<'_> {
                 .named(SUBSCRIPTION_AS_READ),
         )?];
         writes.extend(self.tx_stats(&[(Some(subscription), None)])?);
+        // Its Stripe id leads nowhere now (a late event is acknowledged).
+        if let Some(id) = &subscription.stripe_subscription_id {
+            let (pk, sk) = keys::stripe_subscription_locator(id);
+            writes.push(self.store.tx_delete(&pk, &sk, Expr::new())?);
+        }
         self.store.transact(writes).await
     }
 

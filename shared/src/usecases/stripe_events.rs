@@ -211,6 +211,7 @@ async fn effects(store: &Store, event: &Event<'_>) -> Result<Effects, Error> {
     let object = event.object;
     match event.kind {
         "checkout.session.completed" => checkout_completed(store, object).await,
+        "checkout.session.expired" => checkout_expired(store, object).await,
         "customer.subscription.created"
         | "customer.subscription.updated"
         | "customer.subscription.deleted"
@@ -298,6 +299,33 @@ async fn checkout_completed(store: &Store, session: &Value) -> Result<Effects, E
     })
 }
 
+/// A checkout nobody paid (Stripe expires sessions after a day): its
+/// subscription stops being current, so another checkout can start.
+async fn checkout_expired(store: &Store, session: &Value) -> Result<Effects, Error> {
+    let (Some(id), Some(owner)) = (
+        session["client_reference_id"].as_str(),
+        session["metadata"]["user_id"].as_str(),
+    ) else {
+        return Ok(Effects::none("ignored: not one of our checkouts"));
+    };
+    let billing = store.billing();
+    let Some(before) = billing.get(owner, id).await? else {
+        return Ok(Effects::none("ignored: unknown subscription"));
+    };
+    if before.status != subs::INCOMPLETE {
+        return Ok(Effects::none("unchanged"));
+    }
+    let mut after = before.clone();
+    after.status = subs::EXPIRED.into();
+    after.checkout_url = None;
+    after.updated_at = time::now();
+    Ok(Effects {
+        writes: billing.tx_transition(&before, &after, None)?,
+        outcome: "checkout expired".into(),
+        payment_failed: None,
+    })
+}
+
 /// The plan a Stripe subscription's first item names: by price id, else
 /// the price's `metadata.plan_id` (the simulator's prices, or prices set
 /// up that way), else the plan it had.
@@ -379,8 +407,11 @@ async fn invoice(
     if event_at < before.stripe_event_at {
         return Ok(Effects::none("ignored: older than the state stored"));
     }
+    // An invoice does not carry the subscription's whole state: it does
+    // not advance `stripe_event_at`, so a subscription event created
+    // before it (a plan change, a renewal) still applies when it arrives
+    // later.
     let mut after = before.clone();
-    after.stripe_event_at = event_at;
     let mut payment_failed = None;
     let mut notify = None;
     if failed {
@@ -410,9 +441,7 @@ async fn invoice(
             }
         }
     }
-    let mut same = after.clone();
-    same.stripe_event_at = before.stripe_event_at;
-    if same == before {
+    if after == before {
         return Ok(Effects::none("unchanged"));
     }
     after.updated_at = time::now();
