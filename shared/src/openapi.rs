@@ -44,6 +44,11 @@ shared_component!(
     FieldErrorsRef,
     "FieldErrors"
 );
+shared_component!(
+    /// The 403 of a create beyond the plan's limit (`plans::limit_reached`).
+    PlanLimitRef,
+    "PlanLimit"
+);
 
 /// A schema of exactly one value, a string or a boolean (`enum` of one).
 pub fn fixed(value: Value) -> utoipa::openapi::Object {
@@ -196,6 +201,7 @@ fn common_schemas() -> Value {
             "additionalProperties": {"type": "array", "items": {"type": "string"}},
             "example": {"language": ["\"de\" is not a valid choice."]}
         },
+        "PlanLimit": plan_limit_schema(),
         "AuthError": {
             "type": "object",
             "description": "Why a request is not authenticated (spec 0.3).",
@@ -214,6 +220,50 @@ fn common_schemas() -> Value {
             "required": ["detail"],
             "example": {"detail": "Authentication credentials were not provided."}
         }
+    })
+}
+
+/// `PlanLimit`: the 403 of a create beyond a limit of the caller's plan
+/// (issue 14, `plans::limit_reached`): which limit, what the plan allows,
+/// and the cheapest monthly plan that lifts it (null on the top plan).
+fn plan_limit_schema() -> Value {
+    use crate::domain::plans::{self, TIERS};
+    let limits = [
+        plans::MAX_VEHICLES,
+        plans::MAX_DOCUMENTS,
+        plans::STORAGE_MB,
+        plans::MAINTENANCES_PER_MONTH,
+        plans::AI_ANALYSES_PER_MONTH,
+        plans::ASSISTANT_MESSAGES_PER_MONTH,
+    ];
+    let example = match plans::limit_reached(plans::MAX_VEHICLES, |l| l.vehicles, None) {
+        crate::error::Error::Body { body, .. } => body,
+        _ => Value::Null,
+    };
+    json!({
+        "type": "object",
+        "description": "A create beyond a limit of the caller's plan (the Free tier without a subscription): the limit (a plan feature key), what the plan allows, the plan's tier, and the cheapest monthly plan that lifts it (null when none does). What exists stays readable and editable; a higher plan, or fewer items (a new month for a monthly limit), lets the next one in.",
+        "properties": {
+            "detail": {"type": "string"},
+            "code": {"type": "string", "enum": ["plan_limit"]},
+            "limit": {"type": "string", "enum": limits},
+            "allowed": {"type": "string", "description": "The plan's bound: a number, or `unlimited`."},
+            "plan": {"type": "string", "enum": TIERS},
+            "upgrade_plan": {"oneOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "string"},
+                        "name": {"type": "string"},
+                        "tier": {"type": "string", "enum": TIERS}
+                    },
+                    "required": ["id", "name", "tier"]
+                }
+            ]}
+        },
+        "required": ["detail", "code", "limit", "allowed", "plan", "upgrade_plan"],
+        "example": example
     })
 }
 

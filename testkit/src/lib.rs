@@ -318,7 +318,23 @@ impl<S> TestApp<S> {
         (user, token)
     }
 
-    /// A vehicle of `owner_id`, written straight to the store.
+    /// Gives `owner_id` the monthly plan of `tier` (`plans::STANDARD`,
+    /// `plans::PREMIUM`) of the catalogue, as the billing writes do (the
+    /// grant on the profile); none: back to Free (a downgrade).
+    pub async fn grant_plan(&self, owner_id: &str, tier: Option<&str>) {
+        let grant = tier.map(catalogue_grant);
+        self.store
+            .transact(vec![self
+                .store
+                .billing()
+                .tx_grant(owner_id, grant.as_ref())
+                .expect("grant write")])
+            .await
+            .expect("store the grant");
+    }
+
+    /// A vehicle of `owner_id`, written straight to the store (outside
+    /// the plan's limits: see `fixture_plan`).
     pub async fn store_vehicle(
         &self,
         owner_id: &str,
@@ -352,7 +368,7 @@ impl<S> TestApp<S> {
         };
         self.store
             .vehicles()
-            .create(&vehicle)
+            .create(&vehicle, Some(&fixture_plan()))
             .await
             .expect("store vehicle");
         vehicle
@@ -389,7 +405,13 @@ impl<S> TestApp<S> {
         let current = self.stored_vehicle(&vehicle.owner_id, &vehicle.id).await;
         self.store
             .maintenances()
-            .create(&maintenance, &current, Vec::new(), Default::default())
+            .create(
+                &maintenance,
+                &current,
+                Vec::new(),
+                Default::default(),
+                Some(&fixture_plan()),
+            )
             .await
             .expect("store maintenance");
     }
@@ -650,6 +672,56 @@ impl TestResponse {
 
 /// Runs every future at the same time on this task and returns their
 /// outputs in order: concurrent requests through the in-process router.
+/// The plan of `tier` (monthly) of the catalogue `make dev` loads, as a
+/// grant on a profile.
+pub fn catalogue_grant(tier: &str) -> shared::domain::plans::PlanGrant {
+    use shared::domain::plans::{PlanGrant, CATALOGUE, MONTH};
+    let plan = CATALOGUE
+        .iter()
+        .find(|p| p.tier == tier && p.interval == MONTH)
+        .unwrap_or_else(|| panic!("no monthly plan of tier {tier}"));
+    PlanGrant::of(&plan.plan(|_| None, shared::time::now()))
+}
+
+/// Checks a 403 of a create beyond the plan's limit (`plans::limit_reached`):
+/// the limit named, the caller's tier, and the plan that lifts it (its
+/// tier; none on the top plan).
+pub fn assert_plan_limit(res: &TestResponse, limit: &str, tier: &str, lifted_by: Option<&str>) {
+    assert_eq!(res.status, 403, "{}", res.text);
+    assert_eq!(res.body["code"], "plan_limit", "{}", res.text);
+    assert_eq!(res.body["limit"], limit, "{}", res.text);
+    assert_eq!(res.body["plan"], tier, "{}", res.text);
+    match lifted_by {
+        Some(upgrade) => {
+            assert_eq!(res.body["upgrade_plan"]["tier"], upgrade, "{}", res.text);
+            let name = res.body["upgrade_plan"]["name"].as_str().unwrap();
+            let detail = res.body["detail"].as_str().unwrap();
+            assert!(detail.contains(&format!("{name} (")), "{detail}");
+        }
+        None => assert!(res.body["upgrade_plan"].is_null(), "{}", res.text),
+    }
+}
+
+/// What the fixtures written straight to the store are held to: no plan
+/// limit (only the hard ones), so a test sets its user's counters where it
+/// wants them whatever the plan; the requests it makes are held to the
+/// user's own plan.
+pub fn fixture_plan() -> shared::domain::plans::PlanGrant {
+    use shared::domain::plans::{FeatureValue, PlanGrant, FEATURES, PREMIUM, UNLIMITED};
+    PlanGrant {
+        plan_id: "fixture".into(),
+        name: "Fixture".into(),
+        tier: PREMIUM.into(),
+        features: FEATURES
+            .iter()
+            .map(|f| FeatureValue {
+                feature_key: f.key.into(),
+                value: UNLIMITED.into(),
+            })
+            .collect(),
+    }
+}
+
 pub async fn join_all<F: std::future::Future>(futures: Vec<F>) -> Vec<F::Output> {
     use std::task::Poll;
     let mut pending: Vec<std::pin::Pin<Box<F>>> = futures.into_iter().map(Box::pin).collect();

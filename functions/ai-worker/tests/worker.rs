@@ -60,7 +60,7 @@ async fn queued(app: &TestApp, vehicle: &Vehicle, title: &str, description: &str
     app.state
         .store
         .diagnostics()
-        .create(&diagnostic, &current)
+        .create(&diagnostic, &current, None)
         .await
         .unwrap();
     AiAnalysisJob {

@@ -4,6 +4,13 @@
 //! is sent: the worker can never see a job before its diagnostic, and a
 //! job made stale by a newer request does nothing. When the queue is
 //! down, the diagnostic says so (`failed`, with a message to ask again).
+//!
+//! Every analysis queued counts one in the owner's month of AI analyses
+//! (the plan's `ai_analyses_per_month`), in the transaction that marks the
+//! diagnostic `queued`. Past the limit, a request is refused (403, nothing
+//! changes), while a new diagnostic or a reply of its owner is stored all
+//! the same, not analysed: `failed`, with a message naming the limit and
+//! the plan that lifts it (`used_up`).
 
 use axum::extract::{Path, State};
 use axum::response::Response;
@@ -12,8 +19,11 @@ use shared::auth::CurrentUser;
 use shared::domain::diagnostics::{
     analysis, thread_full, Diagnostic, ANALYSIS_STALE_AFTER, MAX_REPLIES_PER_DIAGNOSTIC,
 };
+use shared::domain::plans::{self, PlanGrant};
+use shared::domain::users::User;
 use shared::http::ok;
 use shared::jobs::AiAnalysisJob;
+use shared::store::diagnostics::Analyses;
 use shared::{Error, Result};
 
 use crate::handlers::owned;
@@ -23,9 +33,42 @@ pub const REQUESTED: &str = "AI analysis requested. You will receive a response 
 pub const NOT_QUEUED: &str =
     "The analysis could not be queued; request it again in a moment (request_ai_analysis/).";
 
+/// What follows the plan's sentence in `analysis_error` when the month's
+/// AI analyses are used up.
+pub const NOT_ANALYSED: &str = "This diagnostic is kept but not analysed: ask for its analysis (request_ai_analysis/) next month or on a higher plan.";
+
 /// Attempts at marking a diagnostic queued when another request changed
 /// it meanwhile.
 const WRITE_ATTEMPTS: usize = 3;
+
+/// The refusal of an analysis beyond the month's AI analyses of `plan`.
+pub fn limit_reached(plan: Option<&PlanGrant>) -> Error {
+    plans::limit_reached(
+        plans::AI_ANALYSES_PER_MONTH,
+        |l| l.ai_analyses_per_month,
+        plan,
+    )
+}
+
+/// Marks `after` as not analysed because the month's AI analyses of
+/// `plan` are used up: `failed`, no analysis (a job still running for an
+/// older message becomes stale), and why, with the plan that lifts it.
+pub fn used_up(after: &mut Diagnostic, plan: Option<&PlanGrant>) {
+    let why = plans::limit_detail(
+        plans::AI_ANALYSES_PER_MONTH,
+        |l| l.ai_analyses_per_month,
+        plan,
+    );
+    after.analysis_status = analysis::FAILED.into();
+    after.analysis_id = None;
+    after.analysis_error = Some(format!("{why} {NOT_ANALYSED}"));
+    after.analysis_requested_at = None;
+}
+
+/// The limit the month's AI analyses of `user` are counted within.
+pub fn quota(user: &User) -> Option<plans::Limit> {
+    Some(user.limits().ai_analyses_per_month)
+}
 
 /// Marks `after` queued for a new analysis and returns the job for it.
 pub fn queue(after: &mut Diagnostic) -> AiAnalysisJob {
@@ -103,16 +146,17 @@ pub async fn request(
         match state
             .store
             .diagnostics()
-            .save(&before, &mut after, Vec::new())
+            .save_queued(&before, &mut after, Vec::new(), quota(&user))
             .await
         {
-            Ok(()) => {
+            Ok(Analyses::Counted) => {
                 let (now, failed) = send(&state, after, &job).await;
                 if let Some(e) = failed {
                     return Err(e);
                 }
                 return Ok(answer(&now));
             }
+            Ok(Analyses::UsedUp) => return Err(limit_reached(user.plan.as_ref())),
             Err(Error::Conflict(_)) => before = owned(&state, &user.id, &id).await?,
             Err(e) => return Err(e),
         }

@@ -15,6 +15,7 @@ use shared::http::listing::{choice_filter, ordering, search_terms, sort, SortKey
 use shared::http::pagination::RequestUrl;
 use shared::http::validate::Fields;
 use shared::http::{created, no_content, ok, JsonBody, Page};
+use shared::store::diagnostics::Analyses;
 use shared::{Error, Result};
 
 use crate::analysis;
@@ -115,7 +116,8 @@ fn filtered(casebook: &Casebook, url: &RequestUrl) -> Result<Vec<Diagnostic>> {
 
 /// `POST /api/diagnostics/`: `201` with the full representation, queued
 /// for its analysis. A queue that is down does not lose the diagnostic:
-/// it is stored, and says the analysis must be asked for again.
+/// it is stored, and says the analysis must be asked for again; neither
+/// do the month's AI analyses used up (`analysis::used_up`).
 pub async fn create(
     State(state): State<DiagnosticsState>,
     data: UserData<VEHICLES>,
@@ -147,14 +149,32 @@ pub async fn create(
             mileage: fields.mileage.flatten(),
         },
     );
+    let diagnostics = state.store.diagnostics();
     let job = analysis::queue(&mut diagnostic);
-    match state.store.diagnostics().create(&diagnostic, vehicle).await {
+    let queued = match diagnostics
+        .create(&diagnostic, vehicle, analysis::quota(&data.user))
+        .await
+    {
+        Ok(Analyses::Counted) => Ok(true),
+        Ok(Analyses::UsedUp) => {
+            // The month's analyses are used up: the diagnostic is the
+            // owner's all the same, stored without one (and saying why).
+            analysis::used_up(&mut diagnostic, data.user.plan.as_ref());
+            diagnostics
+                .create(&diagnostic, vehicle, None)
+                .await
+                .map(|_| false)
+        }
+        Err(e) => Err(e),
+    };
+    match queued {
         Err(Error::NotFound(Some("Vehicle"))) => {
             return Err(Error::field("vehicle", FOREIGN_VEHICLE))
         }
-        other => other?,
+        Err(e) => return Err(e),
+        Ok(true) => diagnostic = analysis::send(&state, diagnostic, &job).await.0,
+        Ok(false) => {}
     }
-    let (diagnostic, _) = analysis::send(&state, diagnostic, &job).await;
     Ok(created(present(
         &diagnostic,
         &data.user,

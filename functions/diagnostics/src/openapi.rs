@@ -24,12 +24,14 @@ use shared::domain::diagnostics::{
     MAX_SYMPTOMS, MESSAGE_MAX, METADATA_MAX_BYTES, PENDING, SENDER_AI, SENDER_MECHANIC,
     SENDER_TYPES, SENDER_USER, STATUSES, SYMPTOM_MAX, TITLE_MAX,
 };
-use shared::openapi::{trimmed_text_pattern, DetailRef, FieldErrorsRef, TRIMMED_SPACE};
+use shared::openapi::{
+    trimmed_text_pattern, DetailRef, FieldErrorsRef, PlanLimitRef, TRIMMED_SPACE,
+};
 use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, SchemaType};
 use utoipa::openapi::{Ref, RefOr, Schema};
 use utoipa::{OpenApi, PartialSchema, ToSchema};
 
-use crate::analysis::{NOT_QUEUED, REQUESTED};
+use crate::analysis::{NOT_ANALYSED, NOT_QUEUED, REQUESTED};
 use crate::handlers::FOREIGN_VEHICLE;
 use crate::input::MAX_MILEAGE;
 
@@ -379,14 +381,14 @@ fn analysis_status_out() -> RefOr<Schema> {
     schema(json!({
         "type": "string",
         "enum": ANALYSIS_STATUSES,
-        "description": "Where the latest analysis stands: queued by a create, a reply of the owner or `request_ai_analysis/`; `failed` with `analysis_error`.",
+        "description": "Where the latest analysis stands: queued by a create, a reply of the owner or `request_ai_analysis/`; `failed` with `analysis_error` (also when none was queued: the queue was down, or the plan's AI analyses of the month are used up).",
     }))
 }
 
 fn analysis_error_out() -> RefOr<Schema> {
     schema(json!({
         "type": ["string", "null"],
-        "description": "Why the latest analysis failed (or could not be queued), or null.",
+        "description": "Why the latest analysis failed or was not queued (the queue down; the plan's AI analyses of the month used up, with the plan that lifts the limit), or null.",
     }))
 }
 
@@ -802,11 +804,22 @@ const REPLY_INVALID: &str = "Invalid input, or a full thread";
         (status = 400, description = "A `status` that is not a status (`Select a valid choice. ... is not one of the available choices.`)", body = inline(FieldErrorsRef))))]
 fn list() {}
 
+/// How a create or a reply past the month's AI analyses goes.
+fn quota() -> String {
+    format!(
+        "Every analysis queued counts one in the month's AI analyses of the account's plan \
+         (calendar month, UTC; `ai_analyses_per_month`: 5 on Free); past them the owner's \
+         writing is kept all the same (201), not analysed: `analysis_status` `{failed}`, \
+         `analysis_error` naming the limit and the plan that lifts it, then `{NOT_ANALYSED}`",
+        failed = analysis_state::FAILED,
+    )
+}
+
 #[utoipa::path(post, path = "/api/diagnostics/", tag = DIAGNOSTICS,
     summary = "Report a problem on one of the caller's vehicles; its analysis is queued",
     request_body(content = DiagnosticCreate, description = "The diagnostic"),
     responses(
-        (status = 201, description = "The diagnostic created, `pending`, its analysis `queued` (or `failed` with `analysis_error` when the queue could not take it: the diagnostic is kept)", body = DiagnosticOut),
+        (status = 201, description = "The diagnostic created, `pending`, its analysis `queued` (or `failed` with `analysis_error` when the queue could not take it or the plan's AI analyses of the month are used up: the diagnostic is kept)", body = DiagnosticOut),
         (status = 400, description = CREATE_INVALID, body = inline(Invalid)),
         (status = 409, description = CONFLICT, body = inline(DetailRef))))]
 fn create() {}
@@ -871,6 +884,7 @@ fn by_vehicle() {}
     responses(
         (status = 200, description = "Queued, or one was already waiting or running (nothing new queued)", body = DiagnosticAnalysisRequested),
         (status = 400, description = "The thread is full (`error`)", body = DiagnosticRefusal),
+        (status = 403, description = "The plan's AI analyses of the month are all used (`limit`: `ai_analyses_per_month`): nothing changes", body = inline(PlanLimitRef)),
         (status = 409, description = "The diagnostic kept changing meanwhile: reload and retry", body = inline(DetailRef)),
         (status = 503, description = "The queue could not take the job: the diagnostic is now `failed` with `analysis_error` saying to ask again; retry later", body = inline(DetailRef))))]
 fn analysis_request() {}
@@ -1052,11 +1066,12 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
             "The diagnostic is `{PENDING}`; its analysis is queued at once (`analysis_status` \
              `{queued}`, answered in the thread by the assistant). When the queue cannot take \
              the job, the diagnostic is still created (201) with `analysis_status` `{failed}` \
-             and `analysis_error` `{NOT_QUEUED}`. `fault_codes` keeps the codes given, then the \
+             and `analysis_error` `{NOT_QUEUED}`. {quota}. `fault_codes` keeps the codes given, then the \
              ones the title and description name, each once, at most {MAX_FAULT_CODES}. An \
              account keeps at most {MAX_DIAGNOSTICS_PER_USER} diagnostics.",
             queued = analysis_state::QUEUED,
             failed = analysis_state::FAILED,
+            quota = quota(),
         ),
     );
     set_response(
@@ -1121,7 +1136,10 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
              assistant answers in the thread and fills `ai_analysis`, `analysis` and \
              `confidence_score`. While one is `{queued}` or `{processing}`, nothing new is queued \
              and the answer names that one. A thread of {MAX_REPLIES_PER_DIAGNOSTIC} messages or \
-             more (the assistant's answers count too): 400 `error`: `{full}`. No body is read.",
+             more (the assistant's answers count too): 400 `error`: `{full}`. Each analysis \
+             queued counts one in the month's AI analyses of the plan (calendar month, UTC; \
+             `ai_analyses_per_month`: 5 on Free): past them, a 403 `plan_limit` naming the plan \
+             that lifts it, and nothing changes. No body is read.",
             queued = analysis_state::QUEUED,
             processing = analysis_state::PROCESSING,
         ),
@@ -1132,9 +1150,10 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
          thread of {MAX_REPLIES_PER_DIAGNOSTIC} messages or more (the assistant's answers \
          count too): 400 `error`: `{full}`. When the queue cannot take the job, the reply is \
          still created (201) and the diagnostic is `{failed}` with `analysis_error` \
-         `{NOT_QUEUED}`.",
+         `{NOT_QUEUED}`. {quota}.",
         queued = analysis_state::QUEUED,
         failed = analysis_state::FAILED,
+        quota = quota(),
     );
     describe(
         &mut doc,

@@ -15,7 +15,7 @@ use shared::http::listing::{bool_filter, choice_filter, ordering};
 use shared::http::pagination::{page_offset, requested_page, RequestUrl, PAGE_SIZE};
 use shared::http::validate::Fields;
 use shared::http::{created, no_content, ok, JsonBody, Page};
-use shared::store::diagnostics::ReplyFilter;
+use shared::store::diagnostics::{Analyses, ReplyFilter};
 use shared::{Error, Result};
 
 use crate::analysis;
@@ -66,6 +66,8 @@ pub async fn create(
 
 /// Adds the owner's reply to the thread with the diagnostic's count,
 /// latest copy and a new analysis, in one transaction; then queues it.
+/// Past the month's AI analyses, the reply is added all the same, the
+/// diagnostic saying it is not analysed (`analysis::used_up`).
 async fn post(
     state: &DiagnosticsState,
     user: &User,
@@ -77,6 +79,9 @@ async fn post(
         .metadata
         .unwrap_or_else(|| serde_json::Value::Object(Default::default()));
     let diagnostics = state.store.diagnostics();
+    // Known once a write found the month's analyses used up: the reply is
+    // stored all the same, without one.
+    let mut used_up = false;
     for _ in 0..WRITE_ATTEMPTS {
         if before.replies_count >= MAX_REPLIES_PER_DIAGNOSTIC {
             return Err(Error::message(400, thread_full()));
@@ -91,15 +96,29 @@ async fn post(
         let mut after = before.clone();
         after.replies_count += 1;
         after.latest_reply = Some(reply.clone());
-        let job = analysis::queue(&mut after);
+        let (job, quota) = if used_up {
+            analysis::used_up(&mut after, user.plan.as_ref());
+            (None, None)
+        } else {
+            (Some(analysis::queue(&mut after)), analysis::quota(user))
+        };
         match diagnostics
-            .save(&before, &mut after, diagnostics.tx_put_reply(&reply)?)
+            .save_queued(
+                &before,
+                &mut after,
+                diagnostics.tx_put_reply(&reply)?,
+                quota,
+            )
             .await
         {
-            Ok(()) => {
-                analysis::send(state, after, &job).await;
+            Ok(Analyses::Counted) => {
+                if let Some(job) = job {
+                    analysis::send(state, after, &job).await;
+                }
                 return Ok(created(reply.to_json()));
             }
+            // Nothing was written: the same reply goes again, unanalysed.
+            Ok(Analyses::UsedUp) => used_up = true,
             Err(Error::Conflict(_)) => {
                 before = diagnostics
                     .get(&user.id, &before.id)

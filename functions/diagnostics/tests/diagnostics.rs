@@ -698,3 +698,209 @@ async fn an_analysis_waiting_too_long_is_replaced_by_a_new_request() {
     assert_ne!(res.body["analysis_id"], lost[0].analysis_id.as_str());
     assert_eq!(t.jobs().await.len(), 1);
 }
+
+/// Brings the owner's AI analyses of this month to `used`.
+async fn set_analyses(t: &common::Diag, owner_id: &str, used: i64) {
+    let month = shared::store::billing::usage_month(&shared::time::now());
+    t.app
+        .set_number(
+            &keys::billing_pk(owner_id),
+            &keys::usage_sk(&month),
+            "ai_analyses",
+            used,
+        )
+        .await;
+}
+
+async fn analyses_used(t: &common::Diag, owner_id: &str) -> i64 {
+    t.app
+        .state
+        .store
+        .billing()
+        .usage(owner_id, &shared::time::now())
+        .await
+        .unwrap()
+        .ai_analyses
+}
+
+/// Ends the diagnostic's analysis (`done`), as the worker would.
+async fn analysed(t: &common::Diag, owner_id: &str, id: &str) {
+    let store = t.app.state.store.diagnostics();
+    let before = store.get(owner_id, id).await.unwrap().unwrap();
+    let mut after = before.clone();
+    after.analysis_status = "done".into();
+    store.save(&before, &mut after, Vec::new()).await.unwrap();
+}
+
+fn assert_not_analysed(diagnostic: &Value) {
+    assert_eq!(diagnostic["analysis_status"], "failed", "{diagnostic}");
+    let why = diagnostic["analysis_error"].as_str().unwrap();
+    assert!(
+        why.starts_with(
+            "AI analyses per month: your plan (Free) allows 5. Standard (9.99 EUR/month) lifts it."
+        ),
+        "{why}"
+    );
+    assert!(why.ends_with(diagnostics::analysis::NOT_ANALYSED), "{why}");
+}
+
+#[tokio::test]
+async fn the_free_plan_analyses_five_a_month_and_keeps_what_is_written_past_them() {
+    use shared::domain::plans::{AI_ANALYSES_PER_MONTH, FREE, STANDARD};
+    let t = spawn().await;
+    let (user_id, token, vehicle) = t.owner("quota").await;
+    let first = t.diagnostic(&token, &vehicle, "Premier").await;
+    assert_eq!(analyses_used(&t, &user_id).await, 1, "a create counts one");
+    analysed(&t, &user_id, &first).await;
+    set_analyses(&t, &user_id, 3).await;
+    let fourth = t.diagnostic(&token, &vehicle, "Quatrième").await;
+    assert_eq!(analyses_used(&t, &user_id).await, 4);
+    analysed(&t, &user_id, &fourth).await;
+    let path = format!("/api/diagnostics/{first}/request_ai_analysis/");
+    let res = t.app.post(&path).bearer(&token).send().await;
+    assert_eq!(res.status, 200, "the fifth: {}", res.text);
+    assert_eq!(res.body["analysis_status"], "queued");
+    assert_eq!(analyses_used(&t, &user_id).await, 5);
+    assert_eq!(t.jobs().await.len(), 3);
+
+    // A request past them: 403, nothing changes.
+    let stored = t.app.state.store.diagnostics();
+    let before = stored.get(&user_id, &fourth).await.unwrap().unwrap();
+    let res = t
+        .app
+        .post(&format!("/api/diagnostics/{fourth}/request_ai_analysis/"))
+        .bearer(&token)
+        .send()
+        .await;
+    testkit::assert_plan_limit(&res, AI_ANALYSES_PER_MONTH, FREE, Some(STANDARD));
+    assert_eq!(res.body["allowed"], "5");
+    assert_eq!(
+        stored.get(&user_id, &fourth).await.unwrap().unwrap(),
+        before
+    );
+
+    // A new diagnostic is the owner's all the same: stored, not analysed.
+    let res = t
+        .create(
+            &token,
+            json!({"vehicle": vehicle.id, "title": "Au-delà", "description": "Fumée"}),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert_not_analysed(&res.body);
+    assert_eq!(res.body["status"], "pending");
+    let past = res.body["id"].as_str().unwrap().to_string();
+    let detail = t
+        .app
+        .get(&format!("/api/diagnostics/{past}/"))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_not_analysed(&detail.body);
+    let counter = stored.counter(&user_id).await.unwrap();
+    assert_eq!(counter.count, 3);
+
+    // So is a reply: in the thread, the diagnostic saying why no analysis.
+    let res = t
+        .app
+        .post(&format!("/api/diagnostics/{fourth}/reply/"))
+        .bearer(&token)
+        .json(json!({"message": "Toujours de la fumée"}))
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let detail = t
+        .app
+        .get(&format!("/api/diagnostics/{fourth}/"))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_not_analysed(&detail.body);
+    assert_eq!(detail.body["replies_count"], 1);
+    assert_eq!(
+        detail.body["all_replies"][0]["message"],
+        "Toujours de la fumée"
+    );
+    assert!(t.jobs().await.is_empty(), "nothing queued past the quota");
+    assert_eq!(analyses_used(&t, &user_id).await, 5);
+
+    // Standard: 50 a month, read with the user at the next request.
+    t.app
+        .grant_plan(&user_id, Some(shared::domain::plans::STANDARD))
+        .await;
+    let res = t
+        .app
+        .post(&format!("/api/diagnostics/{past}/request_ai_analysis/"))
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["analysis_status"], "queued");
+    assert_eq!(analyses_used(&t, &user_id).await, 6);
+    assert_eq!(t.jobs().await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_downgrade_keeps_the_diagnostics_and_refuses_the_next_analysis() {
+    use shared::domain::plans::{AI_ANALYSES_PER_MONTH, FREE, PREMIUM, STANDARD};
+    let t = spawn().await;
+    let (user_id, token, vehicle) = t.owner("downgrade").await;
+    t.app.grant_plan(&user_id, Some(PREMIUM)).await;
+    set_analyses(&t, &user_id, 40).await;
+    let id = t.diagnostic(&token, &vehicle, "Premium").await;
+    assert_eq!(t.jobs().await.len(), 1);
+    analysed(&t, &user_id, &id).await;
+
+    t.app.grant_plan(&user_id, None).await;
+    let path = format!("/api/diagnostics/{id}/");
+    let res = t.app.get(&path).bearer(&token).send().await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let res = t
+        .app
+        .patch(&path)
+        .bearer(&token)
+        .json(json!({"title": "Renommé", "status": "in_progress"}))
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["title"], "Renommé");
+    assert_eq!(
+        res.body["analysis_status"], "done",
+        "an edit queues nothing"
+    );
+    let res = t
+        .app
+        .post(&format!("{path}request_ai_analysis/"))
+        .bearer(&token)
+        .send()
+        .await;
+    testkit::assert_plan_limit(&res, AI_ANALYSES_PER_MONTH, FREE, Some(STANDARD));
+    assert!(t.jobs().await.is_empty());
+}
+
+#[tokio::test]
+async fn two_requests_for_the_months_last_analysis_queue_one() {
+    use shared::domain::plans::{AI_ANALYSES_PER_MONTH, FREE, STANDARD};
+    let t = spawn().await;
+    let (user_id, token, vehicle) = t.owner("race").await;
+    let a = t.diagnostic(&token, &vehicle, "A").await;
+    let b = t.diagnostic(&token, &vehicle, "B").await;
+    t.jobs().await;
+    analysed(&t, &user_id, &a).await;
+    analysed(&t, &user_id, &b).await;
+    set_analyses(&t, &user_id, 4).await;
+    let request = |id: &str| {
+        t.app
+            .post(&format!("/api/diagnostics/{id}/request_ai_analysis/"))
+            .bearer(&token)
+            .send()
+    };
+    // Two diagnostics: only the month's counter is shared.
+    let (first, second) = tokio::join!(request(&a), request(&b));
+    let responses = [first, second];
+    testkit::one_winner(&responses, 200, &[403]);
+    let lost = responses.iter().find(|r| r.status != 200).unwrap();
+    testkit::assert_plan_limit(lost, AI_ANALYSES_PER_MONTH, FREE, Some(STANDARD));
+    assert_eq!(analyses_used(&t, &user_id).await, 5);
+    assert_eq!(t.jobs().await.len(), 1);
+}

@@ -261,6 +261,7 @@ pub async fn create(
             &document,
             vehicle,
             upload_id.as_ref().map(|u| u.id.as_str()),
+            owner.plan.as_ref(),
         )
         .await
     {
@@ -365,7 +366,7 @@ async fn edit(
     let marker = match state
         .store
         .documents()
-        .save(&before, &mut after, Vec::new())
+        .edit(&before, &mut after, user.plan.as_ref())
         .await
     {
         Ok(marker) => marker,

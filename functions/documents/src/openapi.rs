@@ -28,7 +28,9 @@ use shared::domain::documents::{
     SEARCH_DIGEST_CHARS, TITLE_MAX, TYPES, VIEW_LIMIT,
 };
 use shared::domain::files::{FileKind, MAX_FILE_NAME_CHARS};
-use shared::openapi::{trimmed_text_pattern, DetailRef, FieldErrorsRef, TRIMMED_SPACE};
+use shared::openapi::{
+    trimmed_text_pattern, DetailRef, FieldErrorsRef, PlanLimitRef, TRIMMED_SPACE,
+};
 use utoipa::openapi::schema::{AnyOfBuilder, OneOfBuilder};
 use utoipa::openapi::{Ref, RefOr, Schema};
 use utoipa::{OpenApi, PartialSchema, ToSchema};
@@ -824,6 +826,9 @@ const UNSUPPORTED: &str =
 const CONFLICT: &str =
     "The document (or its vehicle) was changed by another request meanwhile: reload and retry";
 
+/// The 403 of a document beyond the plan's limits.
+const PLAN_LIMIT: &str = "One more document beyond the plan's documents (`limit`: `max_documents`) or its storage (`limit`: `storage_mb`, in MiB): the plan that lifts it is named";
+
 #[utoipa::path(get, path = "/api/documents/", tag = TAG,
     summary = "The caller's documents, newest first",
     extensions(("x-paged" = json!(true))),
@@ -843,6 +848,7 @@ fn list() {}
     responses(
         (status = 201, description = "The document created (`extracted_text` null, `analysis_status` `none`)", body = DocumentOut),
         (status = 400, description = "Every failing field at once (`title`, `document_type`, `description`, `vehicle`, `file`); then, one at a time, a vehicle that is not the caller's, the file's checks in order (size, declared type, content: `file`), an unknown `upload_key`, the account's storage limit (`file`: `Storage limit reached: ...`). `detail` for a body that cannot be parsed (`Multipart form parse error - ...`, `JSON parse error - ...`).", body = inline(Invalid)),
+        (status = 403, description = PLAN_LIMIT, body = inline(PlanLimitRef)),
         (status = 404, description = "The vehicle was deleted meanwhile (`No Vehicle matches the given query.`)", body = inline(DetailRef)),
         (status = 409, description = CONFLICT, body = inline(DetailRef)),
         (status = 413, description = TOO_LARGE, body = inline(TooLarge)),
@@ -866,6 +872,7 @@ fn detail() {}
     responses(
         (status = 200, description = "The document after the update", body = DocumentOut),
         (status = 400, description = "Every failing field at once; then the new file's checks (`file`), the account's storage limit (`file`); `detail` for a body that cannot be parsed", body = inline(Invalid)),
+        (status = 403, description = "A new, larger file beyond the plan's storage (`limit`: `storage_mb`)", body = inline(PlanLimitRef)),
         (status = 409, description = CONFLICT, body = inline(DetailRef)),
         (status = 413, description = TOO_LARGE, body = inline(TooLarge)),
         (status = 415, description = UNSUPPORTED, body = inline(DetailRef))))]
@@ -882,6 +889,7 @@ fn replace() {}
     responses(
         (status = 200, description = "The document after the update", body = DocumentOut),
         (status = 400, description = "Every failing field at once; then the new file's checks (`file`), the account's storage limit (`file`); `detail` for a body that cannot be parsed", body = inline(Invalid)),
+        (status = 403, description = "A new, larger file beyond the plan's storage (`limit`: `storage_mb`)", body = inline(PlanLimitRef)),
         (status = 409, description = CONFLICT, body = inline(DetailRef)),
         (status = 413, description = TOO_LARGE, body = inline(TooLarge)),
         (status = 415, description = UNSUPPORTED, body = inline(DetailRef))))]
@@ -907,7 +915,8 @@ fn file() {}
     summary = "A presigned PUT for a file too large for a multipart request",
     request_body(content = DocumentUploadUrlWrite, description = "The file to come"),
     responses(
-        (status = 201, description = "Where to PUT the file; then `POST /api/documents/` with `upload_key`", body = DocumentUploadUrl)))]
+        (status = 201, description = "Where to PUT the file; then `POST /api/documents/` with `upload_key`", body = DocumentUploadUrl),
+        (status = 403, description = PLAN_LIMIT, body = inline(PlanLimitRef))))]
 fn upload_url() {}
 
 #[utoipa::path(get, path = "/api/documents/unanalyzed/", tag = TAG,
@@ -955,6 +964,7 @@ fn batch_analyze() {}
     responses(
         (status = 201, description = "The maintenance recorded, linked to the document (its `maintenance`), with the vehicle's odometer and reminders updated as by `POST /api/maintenances/`", body = inline(MaintenanceFromDocumentOut)),
         (status = 400, description = "`error`: the document is not an analysed (`done`) invoice or maintenance document (its type, or the detected type when it is `other`); field errors of the maintenance as `POST /api/maintenances/` gives them (`vehicle` required when the document has none); `detail` for a body that cannot be parsed", body = inline(RefusalOrInvalid)),
+        (status = 403, description = "The plan's maintenance records of the month are all used (`limit`: `maintenances_per_month`)", body = inline(PlanLimitRef)),
         (status = 409, description = "A maintenance was already recorded from this document (`error`, and its id as `maintenance`), or a concurrent change (`detail`: retry)", body = inline(MaintenanceConflict))))]
 fn create_maintenance() {}
 
@@ -1074,8 +1084,10 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
              body may carry `upload_key` instead of `file`. (2) Larger files (up to {} MiB): \
              `POST {UPLOAD_URL_PATH}`, PUT the bytes to the link it answers, then this operation \
              with `upload_key` and the metadata (JSON or form-encoded); the object is checked \
-             (size, type from its bytes) and moved under the document, once. An account keeps \
-             at most {MAX_DOCUMENTS_PER_USER} documents and {} MiB.",
+             (size, type from its bytes) and moved under the document, once. The account's plan \
+             bounds its documents and their total size (`max_documents`, `storage_mb` in MiB: \
+             50 and 100 on Free), a 403 `plan_limit` past them; whatever the plan, an account \
+             keeps at most {MAX_DOCUMENTS_PER_USER} documents and {} MiB (400 `file`).",
             megabytes(MAX_MULTIPART_FILE_BYTES),
             megabytes(MAX_FILE_BYTES),
             megabytes(MAX_BYTES_PER_USER),
@@ -1088,8 +1100,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         format!(
             "The link works {} minutes, for one PUT of at most {} MiB with the declared \
              `Content-Type`; an upload never confirmed is dropped after a day. The account's \
-             limits are checked now ({MAX_DOCUMENTS_PER_USER} documents, {} MiB: 400 `file`) \
-             and again at the confirmation.",
+             limits are checked now (its plan's: 403 `plan_limit`; at most \
+             {MAX_DOCUMENTS_PER_USER} documents and {} MiB whatever the plan: 400 `file`) and \
+             again at the confirmation.",
             UPLOAD_TTL.as_secs() / 60,
             megabytes(MAX_FILE_BYTES),
             megabytes(MAX_BYTES_PER_USER),

@@ -134,7 +134,13 @@ pub async fn create_maintenance(
     state
         .store
         .maintenances()
-        .create(&record, &vehicle, also, Default::default())
+        .create(
+            &record,
+            &vehicle,
+            also,
+            Default::default(),
+            user.plan.as_ref(),
+        )
         .await?;
     let mut answer = record.to_json(Some(&vehicle), user);
     answer["document"] = json!(document.id);

@@ -12,9 +12,7 @@ use axum::extract::State;
 use axum::response::Response;
 use serde_json::json;
 use shared::auth::CurrentUser;
-use shared::domain::documents::{
-    storage_reached, StoredFile, MAX_BYTES_PER_USER, MAX_DOCUMENTS_PER_USER, MAX_FILE_BYTES,
-};
+use shared::domain::documents::{over_limits, StoredFile, MAX_FILE_BYTES};
 use shared::domain::files::{clean_file_name, FileKind, FileNameError, HEAD_BYTES, TAIL_BYTES};
 use shared::http::validate::Fields;
 use shared::http::{created, JsonBody};
@@ -60,11 +58,11 @@ pub async fn upload_url(
     let (Some(name), Some(declared), Some(kind)) = (name, declared, kind) else {
         return Err(Error::internal("upload fields validated but absent"));
     };
+    // Early, for the client's sake (the create's transaction decides):
+    // one more document, of the size announced, within the plan's limits.
     let counter = state.store.documents().counter(&user.id).await?;
-    if counter.count >= MAX_DOCUMENTS_PER_USER
-        || counter.bytes + size.unwrap_or(1) > MAX_BYTES_PER_USER
-    {
-        return Err(Error::field("file", storage_reached(counter)));
+    if let Some(refusal) = over_limits(counter, 1, size.unwrap_or(1), user.plan.as_ref()) {
+        return Err(refusal);
     }
     let id = uuid::Uuid::new_v4().to_string();
     let upload = PendingUpload {

@@ -684,7 +684,7 @@ async fn a_vehicle_with_more_documents_than_one_transaction_holds_goes_whole() {
         );
         store
             .documents()
-            .create(&document, Some(&vehicle), None)
+            .create(&document, Some(&vehicle), None, None)
             .await
             .unwrap();
         vehicle = docs.app.stored_vehicle(&user.id, &car.id).await;

@@ -5,8 +5,10 @@ mod common;
 
 use common::spawn;
 use serde_json::json;
-use shared::domain::documents::{MAX_BYTES_PER_USER, MAX_DOCUMENTS_PER_USER};
+use shared::domain::documents::{BYTES_PER_MB, MAX_BYTES_PER_USER, MAX_DOCUMENTS_PER_USER};
+use shared::domain::plans::{FREE, MAX_DOCUMENTS, PREMIUM, STANDARD, STORAGE_MB};
 use shared::store::keys;
+use testkit::assert_plan_limit;
 use testkit::documents::{multipart, object, object_keys, raw_http};
 use testkit::samples;
 
@@ -354,6 +356,8 @@ async fn a_malformed_multipart_body_is_a_400() {
 async fn the_storage_limit_holds_by_count_and_by_bytes() {
     let docs = spawn().await;
     let (user, token) = docs.app.signed_in_user("full").await;
+    // Premium's documents are the hard limit's: that one answers.
+    docs.app.grant_plan(&user.id, Some(PREMIUM)).await;
     docs.pdf(&token, "first", &[]).await;
     let pk = keys::documents_pk(&user.id);
     docs.app
@@ -409,6 +413,189 @@ async fn the_storage_limit_holds_by_count_and_by_bytes() {
             .await
             .len(),
         1
+    );
+}
+
+/// Sets the account's counter (it exists: a document was uploaded).
+async fn set_counter(docs: &common::Docs, owner_id: &str, count: i64, bytes: i64) {
+    let pk = keys::documents_pk(owner_id);
+    docs.app
+        .set_number(&pk, keys::DOCUMENT_COUNTER_SK, "count", count)
+        .await;
+    docs.app
+        .set_number(&pk, keys::DOCUMENT_COUNTER_SK, "bytes", bytes)
+        .await;
+}
+
+async fn counter(docs: &common::Docs, owner_id: &str) -> (i64, i64) {
+    let c = docs
+        .app
+        .state
+        .store
+        .documents()
+        .counter(owner_id)
+        .await
+        .unwrap();
+    (c.count, c.bytes)
+}
+
+async fn one_more(docs: &common::Docs, token: &str) -> testkit::TestResponse {
+    docs.upload(
+        token,
+        &[("title", "one more")],
+        "a.pdf",
+        Some("application/pdf"),
+        &samples::pdf(),
+    )
+    .await
+}
+
+async fn upload_url(docs: &common::Docs, token: &str, size: i64) -> testkit::TestResponse {
+    docs.app
+        .post("/api/documents/upload-url/")
+        .bearer(token)
+        .json(json!({"filename": "a.pdf", "content_type": "application/pdf", "size": size}))
+        .send()
+        .await
+}
+
+#[tokio::test]
+async fn the_free_plan_keeps_fifty_documents_and_a_hundred_megabytes() {
+    let docs = spawn().await;
+    let (user, token) = docs.app.signed_in_user("free").await;
+    docs.pdf(&token, "first", &[]).await;
+    let pdf = samples::pdf().len() as i64;
+    set_counter(&docs, &user.id, 49, 1000).await;
+    let res = one_more(&docs, &token).await;
+    assert_eq!(res.status, 201, "the fiftieth: {}", res.text);
+    let res = one_more(&docs, &token).await;
+    assert_plan_limit(&res, MAX_DOCUMENTS, FREE, Some(STANDARD));
+    assert_eq!(res.body["allowed"], "50");
+    let res = upload_url(&docs, &token, 100).await;
+    assert_plan_limit(&res, MAX_DOCUMENTS, FREE, Some(STANDARD));
+    assert_eq!(counter(&docs, &user.id).await, (50, 1000 + pdf));
+
+    // By bytes: 100 MB of 2^20 bytes.
+    let free_bytes = 100 * BYTES_PER_MB;
+    set_counter(&docs, &user.id, 2, free_bytes - pdf).await;
+    let res = one_more(&docs, &token).await;
+    assert_eq!(res.status, 201, "up to the last byte: {}", res.text);
+    let res = one_more(&docs, &token).await;
+    assert_plan_limit(&res, STORAGE_MB, FREE, Some(STANDARD));
+    assert_eq!(res.body["allowed"], "100");
+    let res = upload_url(&docs, &token, 1).await;
+    assert_plan_limit(&res, STORAGE_MB, FREE, Some(STANDARD));
+    assert_eq!(counter(&docs, &user.id).await, (3, free_bytes));
+    // The refused uploads left no object behind.
+    assert_eq!(
+        object_keys(&docs.res.bucket, &keys::user_objects_prefix(&user.id))
+            .await
+            .len(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn a_grant_lifts_the_plans_bounds_within_the_hard_ones() {
+    let docs = spawn().await;
+    let (user, token) = docs.app.signed_in_user("standard").await;
+    docs.pdf(&token, "first", &[]).await;
+    docs.app.grant_plan(&user.id, Some(STANDARD)).await;
+    set_counter(&docs, &user.id, 50, 1000).await;
+    let res = one_more(&docs, &token).await;
+    assert_eq!(res.status, 201, "the fifty-first: {}", res.text);
+    set_counter(&docs, &user.id, 300, 1000).await;
+    let res = one_more(&docs, &token).await;
+    assert_plan_limit(&res, MAX_DOCUMENTS, STANDARD, Some(PREMIUM));
+    assert_eq!(res.body["allowed"], "300");
+    // Standard's 1000 MB are over the hard 250 MiB: that one binds, with
+    // its own 400.
+    set_counter(&docs, &user.id, 2, MAX_BYTES_PER_USER - 10).await;
+    let res = one_more(&docs, &token).await;
+    assert_eq!(res.status, 400, "{}", res.text);
+    assert!(
+        res.body["file"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("Storage limit reached"),
+        "{}",
+        res.text
+    );
+}
+
+#[tokio::test]
+async fn a_downgrade_keeps_the_documents_and_refuses_the_next() {
+    let docs = spawn().await;
+    let (user, token) = docs.app.signed_in_user("downgraded").await;
+    docs.app.grant_plan(&user.id, Some(STANDARD)).await;
+    let id = docs.pdf(&token, "kept", &[]).await;
+    set_counter(&docs, &user.id, 120, 1000).await;
+    docs.app.grant_plan(&user.id, None).await;
+
+    let path = format!("/api/documents/{id}/");
+    let res = docs.app.get(&path).bearer(&token).send().await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let res = docs
+        .app
+        .patch(&path)
+        .bearer(&token)
+        .json(json!({"title": "renamed"}))
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["title"], "renamed");
+    let res = one_more(&docs, &token).await;
+    assert_plan_limit(&res, MAX_DOCUMENTS, FREE, Some(STANDARD));
+
+    // Over the Free storage too: a larger file in place of the kept one is
+    // refused (the old one stays).
+    set_counter(&docs, &user.id, 120, 200 * BYTES_PER_MB).await;
+    let mut larger = samples::pdf();
+    larger.resize(larger.len() + 1000, b' ');
+    let (ct, body) = multipart(
+        &[],
+        Some(testkit::documents::Part {
+            file_name: "b.pdf",
+            content_type: Some("application/pdf"),
+            bytes: &larger,
+        }),
+    );
+    let res = docs
+        .app
+        .patch(&path)
+        .bearer(&token)
+        .raw(&ct, &body)
+        .send()
+        .await;
+    assert_plan_limit(&res, STORAGE_MB, FREE, Some(STANDARD));
+    let res = docs.app.get(&path).bearer(&token).send().await;
+    assert_eq!(
+        res.body["file_size"],
+        samples::pdf().len(),
+        "kept as it was"
+    );
+    let res = docs.app.delete(&path).bearer(&token).send().await;
+    assert_eq!(res.status, 204, "{}", res.text);
+}
+
+#[tokio::test]
+async fn two_uploads_for_the_last_place_leave_one_document() {
+    let docs = spawn().await;
+    let (user, token) = docs.app.signed_in_user("race").await;
+    docs.pdf(&token, "first", &[]).await;
+    set_counter(&docs, &user.id, 49, 1000).await;
+    let (a, b) = tokio::join!(one_more(&docs, &token), one_more(&docs, &token));
+    let responses = [a, b];
+    testkit::one_winner(&responses, 201, &[403]);
+    let lost = responses.iter().find(|r| r.status != 201).unwrap();
+    assert_plan_limit(lost, MAX_DOCUMENTS, FREE, Some(STANDARD));
+    assert_eq!(counter(&docs, &user.id).await.0, 50);
+    assert_eq!(
+        object_keys(&docs.res.bucket, &keys::user_objects_prefix(&user.id))
+            .await
+            .len(),
+        2,
+        "the loser's object is taken back"
     );
 }
 

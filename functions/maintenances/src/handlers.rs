@@ -142,7 +142,13 @@ pub async fn create(
     state
         .store
         .maintenances()
-        .create(&m, &vehicle, also, Default::default())
+        .create(
+            &m,
+            &vehicle,
+            also,
+            Default::default(),
+            partition.user.plan.as_ref(),
+        )
         .await?;
     Ok(created(m.to_json(Some(&vehicle), &partition.user)))
 }

@@ -11,7 +11,7 @@
 
 use serde_json::{json, Value};
 use shared::domain::{maintenances, reminders};
-use shared::openapi::DetailRef;
+use shared::openapi::{DetailRef, PlanLimitRef};
 use shared::time::{MAX_YEAR, MIN_YEAR};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -22,6 +22,9 @@ use crate::reminder_input::{
 };
 
 const MAINTENANCES: &str = "maintenances";
+/// The 403 of a maintenance record beyond the month's of the plan.
+const MONTH_USED: &str =
+    "The plan's maintenance records of the month are all used (`limit`: `maintenances_per_month`)";
 const REMINDERS: &str = "reminders";
 
 fn schema(value: Value) -> RefOr<Schema> {
@@ -745,10 +748,11 @@ fn list() {}
 
 #[utoipa::path(post, path = "/api/maintenances/", tag = MAINTENANCES,
     summary = "Record a maintenance of one of the caller's vehicles",
-    description = "A mileage above the vehicle's odometer raises it; the vehicle's reminders follow. At most `MAX_MAINTENANCES_PER_VEHICLE` (500) records a vehicle: past it, a 400 `non_field_errors`.",
+    description = "A mileage above the vehicle's odometer raises it; the vehicle's reminders follow. At most `MAX_MAINTENANCES_PER_VEHICLE` (500) records a vehicle: past it, a 400 `non_field_errors`. The account's plan bounds the records added per calendar month (UTC; `maintenances_per_month`: 30 on Free): past it, a 403 `plan_limit` naming the plan that lifts it.",
     request_body(content = MaintenanceCreate, description = "The record"),
     responses(
         (status = 201, description = "The record", body = MaintenanceOut),
+        (status = 403, description = MONTH_USED, body = inline(PlanLimitRef)),
         (status = 409, description = "The vehicle changed meanwhile: reload and retry", body = inline(DetailRef))))]
 fn create() {}
 
@@ -869,11 +873,12 @@ fn reminders_delete() {}
 
 #[utoipa::path(post, path = "/api/reminders/{id}/complete/", tag = REMINDERS,
     summary = "Mark an active reminder done; optionally record the maintenance; a recurring one gets its next occurrence",
-    description = "A reminder that is not active: 400 `detail`.",
+    description = "A reminder that is not active: 400 `detail`. Recording the maintenance counts it in the month's records of the plan (403 `plan_limit` past them: nothing is done).",
     params(("id" = String, Path, description = "The reminder's id")),
     request_body(content = ReminderCompletion, description = "How it was done"),
     responses(
         (status = 200, description = "What was done", body = ReminderCompleted),
+        (status = 403, description = MONTH_USED, body = inline(PlanLimitRef)),
         (status = 409, description = "Changed by another request meanwhile: reload and retry", body = inline(DetailRef))))]
 fn reminders_complete() {}
 

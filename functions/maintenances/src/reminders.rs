@@ -325,6 +325,7 @@ pub async fn complete(
                         active_reminders: gained,
                         ..VehicleEffect::default()
                     },
+                    partition.user.plan.as_ref(),
                 )
                 .await?;
         }

@@ -1,10 +1,13 @@
-//! Per-vehicle limits, concurrent deletes and what a request reads, through
-//! the router and the real SDK against the emulator.
+//! Per-vehicle limits, the plan's maintenance records a month, concurrent
+//! deletes and what a request reads, through the router and the real SDK
+//! against the emulator.
 
 use serde_json::json;
 use shared::domain::limits::{MAX_ACTIVE_REMINDERS_PER_VEHICLE, MAX_MAINTENANCES_PER_VEHICLE};
+use shared::domain::plans::{FREE, MAINTENANCES_PER_MONTH, STANDARD};
+use shared::store::billing::usage_month;
 use shared::store::keys;
-use testkit::{join_all, one_winner};
+use testkit::{assert_plan_limit, join_all, one_winner};
 
 type TestApp = testkit::TestApp<maintenances::MaintenancesState>;
 
@@ -293,4 +296,159 @@ async fn what_a_request_reads_depends_on_what_it_answers_with() {
         .await;
     assert_eq!(res.status, 200);
     assert_eq!(app.items_read() - before, 2, "user + vehicle");
+}
+
+/// Brings the owner's maintenance records of this month to `used`.
+async fn set_month(app: &TestApp, owner_id: &str, used: i64) {
+    let month = usage_month(&shared::time::now());
+    app.set_number(
+        &keys::billing_pk(owner_id),
+        &keys::usage_sk(&month),
+        "maintenances",
+        used,
+    )
+    .await;
+}
+
+async fn month_used(app: &TestApp, owner_id: &str) -> i64 {
+    app.state
+        .store
+        .billing()
+        .usage(owner_id, &shared::time::now())
+        .await
+        .unwrap()
+        .maintenances
+}
+
+fn oil_change(vehicle_id: &str) -> serde_json::Value {
+    json!({"vehicle": vehicle_id, "service_date": "2024-05-01", "service_type": "Oil change"})
+}
+
+#[tokio::test]
+async fn the_free_plan_records_thirty_maintenances_a_month() {
+    let app = app().await;
+    let (user, token) = app.signed_in_user("monthly").await;
+    let v = app.store_vehicle(&user.id, "Renault", 10_000).await;
+    let res = app
+        .post("/api/maintenances/")
+        .bearer(&token)
+        .json(oil_change(&v.id))
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert_eq!(month_used(&app, &user.id).await, 1, "every create counts");
+
+    set_month(&app, &user.id, 29).await;
+    let res = app
+        .post("/api/maintenances/")
+        .bearer(&token)
+        .json(oil_change(&v.id))
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "the thirtieth: {}", res.text);
+    let res = app
+        .post("/api/maintenances/")
+        .bearer(&token)
+        .json(oil_change(&v.id))
+        .send()
+        .await;
+    assert_plan_limit(&res, MAINTENANCES_PER_MONTH, FREE, Some(STANDARD));
+    assert_eq!(res.body["allowed"], "30");
+    assert_eq!(month_used(&app, &user.id).await, 30);
+    let stored = app.stored_vehicle(&user.id, &v.id).await;
+    assert_eq!(stored.maintenances_count, 2, "nothing written");
+
+    // Completing a reminder with its record is a create too: refused
+    // whole, the reminder stays active.
+    let reminder = app
+        .store_reminder(&v, "Vidange", Some("2030-01-01"), None)
+        .await;
+    let res = app
+        .post(&format!("/api/reminders/{}/complete/", reminder.id))
+        .bearer(&token)
+        .json(json!({"record_maintenance": true}))
+        .send()
+        .await;
+    assert_plan_limit(&res, MAINTENANCES_PER_MONTH, FREE, Some(STANDARD));
+    let kept = app.stored_reminder(&user.id, &reminder.id).await.unwrap();
+    assert!(kept.is_active(), "{kept:?}");
+
+    // Standard has no monthly bound: counted all the same.
+    app.grant_plan(&user.id, Some(STANDARD)).await;
+    let res = app
+        .post("/api/maintenances/")
+        .bearer(&token)
+        .json(oil_change(&v.id))
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert_eq!(month_used(&app, &user.id).await, 31);
+}
+
+#[tokio::test]
+async fn a_downgrade_keeps_the_records_editable_and_refuses_the_next() {
+    let app = app().await;
+    let (user, token) = app.signed_in_user("downgrade").await;
+    let v = app.store_vehicle(&user.id, "Peugeot", 10_000).await;
+    app.grant_plan(&user.id, Some(STANDARD)).await;
+    set_month(&app, &user.id, 40).await;
+    let res = app
+        .post("/api/maintenances/")
+        .bearer(&token)
+        .json(oil_change(&v.id))
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let id = res.body["id"].as_str().unwrap().to_string();
+
+    app.grant_plan(&user.id, None).await;
+    let path = format!("/api/maintenances/{id}/");
+    let res = app.get(&path).bearer(&token).send().await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    let res = app
+        .patch(&path)
+        .bearer(&token)
+        .json(json!({"description": "Huile 5W30"}))
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["description"], "Huile 5W30");
+    let res = app
+        .post("/api/maintenances/")
+        .bearer(&token)
+        .json(oil_change(&v.id))
+        .send()
+        .await;
+    assert_plan_limit(&res, MAINTENANCES_PER_MONTH, FREE, Some(STANDARD));
+    let res = app.delete(&path).bearer(&token).send().await;
+    assert_eq!(res.status, 204, "{}", res.text);
+    assert_eq!(
+        month_used(&app, &user.id).await,
+        41,
+        "a delete gives none back"
+    );
+}
+
+#[tokio::test]
+async fn two_creates_for_the_months_last_record_leave_one() {
+    let app = app().await;
+    let (user, token) = app.signed_in_user("race").await;
+    let a = app.store_vehicle(&user.id, "Renault", 10_000).await;
+    let b = app.store_vehicle(&user.id, "Dacia", 10_000).await;
+    set_month(&app, &user.id, 29).await;
+    let send = |vehicle_id: &str| {
+        app.post("/api/maintenances/")
+            .bearer(&token)
+            .json(oil_change(vehicle_id))
+            .send()
+    };
+    // Two vehicles: only the month's counter is shared.
+    let (first, second) = tokio::join!(send(&a.id), send(&b.id));
+    let responses = [first, second];
+    one_winner(&responses, 201, &[403]);
+    let lost = responses.iter().find(|r| r.status != 201).unwrap();
+    assert_plan_limit(lost, MAINTENANCES_PER_MONTH, FREE, Some(STANDARD));
+    assert_eq!(month_used(&app, &user.id).await, 30);
+    let list = app.get("/api/maintenances/").bearer(&token).send().await;
+    assert_eq!(list.body["count"], 1, "{}", list.text);
 }

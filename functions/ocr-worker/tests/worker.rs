@@ -105,7 +105,7 @@ impl Worker {
             .state
             .store
             .documents()
-            .create(&document, vehicle, None)
+            .create(&document, vehicle, None, None)
             .await
             .unwrap();
         document

@@ -58,7 +58,13 @@ async fn scheduled_maintenance(app: &TestApp, vehicle: &Vehicle, in_days: i64) -
     app.state
         .store
         .maintenances()
-        .create(&m, &current, Vec::new(), Default::default())
+        .create(
+            &m,
+            &current,
+            Vec::new(),
+            Default::default(),
+            Some(&testkit::fixture_plan()),
+        )
         .await
         .unwrap();
     m

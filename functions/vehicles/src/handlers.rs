@@ -128,7 +128,12 @@ pub async fn create(
             km: vehicle.mileage,
         },
     );
-    match state.store.vehicles().create(&vehicle).await? {
+    match state
+        .store
+        .vehicles()
+        .create(&vehicle, user.plan.as_ref())
+        .await?
+    {
         VinClaim::Done => Ok(created(vehicle.to_json(&user))),
         VinClaim::VinTaken => Err(Error::field("vin", VIN_TAKEN)),
     }

@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use shared::domain::documents::{download_path, VIEW_LIMIT};
 use shared::domain::maintenances::STATUSES;
 use shared::domain::vehicles::{FIRST_YEAR, FUEL_TYPES, TRANSMISSIONS, VIN_LENGTH};
-use shared::openapi::{DetailRef, FieldErrorsRef};
+use shared::openapi::{DetailRef, FieldErrorsRef, PlanLimitRef};
 use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
 use utoipa::openapi::Object;
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -794,9 +794,11 @@ fn list() {}
 
 #[utoipa::path(post, path = "/api/vehicles/", tag = VEHICLES,
     summary = "Add a vehicle",
-    description = "A VIN already used by any vehicle is a 400 on `vin`; an account already holding 50 vehicles (`limits::MAX_VEHICLES_PER_USER`) gets a 400 on `non_field_errors`.",
+    description = "A VIN already used by any vehicle is a 400 on `vin`. The account's plan bounds its vehicles (`max_vehicles`: 3 on Free): one more is a 403 `plan_limit` naming the plan that lifts it; whatever the plan, an account already holding 50 vehicles (`limits::MAX_VEHICLES_PER_USER`) gets a 400 on `non_field_errors`. After a downgrade the vehicles kept stay readable and editable.",
     request_body(content = VehicleWrite, description = "The vehicle; `make`, `model` and `year` required"),
-    responses((status = 201, description = "The vehicle created", body = VehicleOut)))]
+    responses(
+        (status = 201, description = "The vehicle created", body = VehicleOut),
+        (status = 403, description = "The plan's vehicles are all used (`limit`: `max_vehicles`)", body = inline(PlanLimitRef))))]
 fn create() {}
 
 #[utoipa::path(get, path = "/api/vehicles/stats/", tag = VEHICLES,

@@ -1,11 +1,12 @@
-//! The per-user vehicle limit, deletes that race, guards freed only by
-//! their holder, and what a request reads, through the router and the real
-//! SDK against the emulator.
+//! The per-user vehicle limit (the plan's, within the hard one), deletes
+//! that race, guards freed only by their holder, and what a request reads,
+//! through the router and the real SDK against the emulator.
 
 use serde_json::{json, Value};
 use shared::domain::limits::MAX_VEHICLES_PER_USER;
+use shared::domain::plans::{FREE, MAX_VEHICLES, PREMIUM, STANDARD};
 use shared::store::keys;
-use testkit::{join_all, one_winner};
+use testkit::{assert_plan_limit, join_all, one_winner};
 
 type TestApp = testkit::TestApp<vehicles::VehiclesState>;
 
@@ -21,6 +22,8 @@ fn car(make: &str) -> Value {
 async fn vehicles_per_user_hold_under_concurrent_creates() {
     let app = app().await;
     let (user, token) = app.signed_in_user("fleet").await;
+    // Premium allows as many as the hard limit: that one answers.
+    app.grant_plan(&user.id, Some(PREMIUM)).await;
     app.set_number(
         &keys::user_pk(&user.id),
         keys::USER_PROFILE_SK,
@@ -71,6 +74,123 @@ async fn vehicles_per_user_hold_under_concurrent_creates() {
         .send()
         .await;
     assert_eq!(res.status, 201, "{}", res.text);
+}
+
+async fn vehicles_count(app: &TestApp, owner_id: &str) -> String {
+    let profile = app
+        .state
+        .store
+        .get(&keys::user_pk(owner_id), keys::USER_PROFILE_SK)
+        .await
+        .unwrap()
+        .unwrap();
+    profile["vehicles_count"].as_n().unwrap().clone()
+}
+
+async fn create(app: &TestApp, token: &str, make: &str) -> testkit::TestResponse {
+    app.post("/api/vehicles/")
+        .bearer(token)
+        .json(car(make))
+        .send()
+        .await
+}
+
+#[tokio::test]
+async fn the_free_plan_holds_three_vehicles_and_a_grant_lifts_it() {
+    let app = app().await;
+    let (user, token) = app.signed_in_user("free").await;
+    for i in 0..3 {
+        let res = create(&app, &token, &format!("Make{i}")).await;
+        assert_eq!(res.status, 201, "{}", res.text);
+    }
+    let res = create(&app, &token, "Fourth").await;
+    assert_plan_limit(&res, MAX_VEHICLES, FREE, Some(STANDARD));
+    assert_eq!(res.body["allowed"], "3");
+    assert_eq!(res.body["upgrade_plan"]["name"], "Standard");
+    assert!(
+        res.body["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("Vehicles: your plan (Free) allows 3. Standard (9.99 EUR/month)"),
+        "{}",
+        res.text
+    );
+    assert_eq!(vehicles_count(&app, &user.id).await, "3", "nothing counted");
+
+    // Standard: ten, read with the user at the next request.
+    app.grant_plan(&user.id, Some(STANDARD)).await;
+    let res = create(&app, &token, "Fourth").await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    app.set_number(
+        &keys::user_pk(&user.id),
+        keys::USER_PROFILE_SK,
+        "vehicles_count",
+        9,
+    )
+    .await;
+    let res = create(&app, &token, "Tenth").await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    let res = create(&app, &token, "Eleventh").await;
+    assert_plan_limit(&res, MAX_VEHICLES, STANDARD, Some(PREMIUM));
+    assert_eq!(res.body["allowed"], "10");
+}
+
+#[tokio::test]
+async fn a_downgrade_keeps_the_vehicles_and_refuses_the_next() {
+    let app = app().await;
+    let (user, token) = app.signed_in_user("downgraded").await;
+    app.grant_plan(&user.id, Some(STANDARD)).await;
+    let mut ids = Vec::new();
+    for i in 0..5 {
+        let res = create(&app, &token, &format!("Make{i}")).await;
+        assert_eq!(res.status, 201, "{}", res.text);
+        ids.push(res.body["id"].as_str().unwrap().to_string());
+    }
+    // The subscription ended: back to Free, five vehicles held.
+    app.grant_plan(&user.id, None).await;
+    let list = app.get("/api/vehicles/").bearer(&token).send().await;
+    assert_eq!(list.body["count"], 5, "{}", list.text);
+    let path = format!("/api/vehicles/{}/", ids[0]);
+    let res = app
+        .patch(&path)
+        .bearer(&token)
+        .json(json!({"color": "Rouge", "mileage": 1000}))
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    assert_eq!(res.body["color"], "Rouge");
+    let res = create(&app, &token, "Sixth").await;
+    assert_plan_limit(&res, MAX_VEHICLES, FREE, Some(STANDARD));
+    // Under the Free limit again (two left), the next one goes in.
+    for id in &ids[..3] {
+        let res = app
+            .delete(&format!("/api/vehicles/{id}/"))
+            .bearer(&token)
+            .send()
+            .await;
+        assert_eq!(res.status, 204, "{}", res.text);
+    }
+    let res = create(&app, &token, "Again").await;
+    assert_eq!(res.status, 201, "{}", res.text);
+    assert_eq!(vehicles_count(&app, &user.id).await, "3");
+}
+
+#[tokio::test]
+async fn two_creates_for_the_last_place_leave_one_vehicle() {
+    let app = app().await;
+    let (user, token) = app.signed_in_user("racer").await;
+    for i in 0..2 {
+        let res = create(&app, &token, &format!("Make{i}")).await;
+        assert_eq!(res.status, 201, "{}", res.text);
+    }
+    let (a, b) = tokio::join!(create(&app, &token, "A"), create(&app, &token, "B"));
+    let responses = [a, b];
+    let lost = responses.iter().find(|r| r.status != 201).unwrap();
+    assert_plan_limit(lost, MAX_VEHICLES, FREE, Some(STANDARD));
+    one_winner(&responses, 201, &[403]);
+    assert_eq!(vehicles_count(&app, &user.id).await, "3");
+    let list = app.get("/api/vehicles/").bearer(&token).send().await;
+    assert_eq!(list.body["count"], 3, "{}", list.text);
 }
 
 #[tokio::test]

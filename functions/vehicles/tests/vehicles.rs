@@ -292,7 +292,10 @@ async fn other_users_vehicles_are_404_for_every_method() {
 #[tokio::test]
 async fn list_filters_searches_orders_and_pages() {
     let app = app().await;
-    let (_, token) = app.signed_in_user("fleet").await;
+    let (user, token) = app.signed_in_user("fleet").await;
+    // 23 vehicles: past the Free plan's 3.
+    app.grant_plan(&user.id, Some(shared::domain::plans::PREMIUM))
+        .await;
     for i in 0..23 {
         let (make, fuel) = if i % 2 == 0 {
             ("Peugeot", "gasoline")
@@ -305,7 +308,7 @@ async fn list_filters_searches_orders_and_pages() {
             .json(json!({"make": make, "model": format!("M{i:02}"), "year": 2000 + i, "fuel_type": fuel, "transmission": "manual"}))
             .send()
             .await;
-        assert_eq!(res.status, 201);
+        assert_eq!(res.status, 201, "{}", res.text);
     }
     let before = app.calls();
     let res = app.get("/api/vehicles/").bearer(&token).send().await;
@@ -880,7 +883,7 @@ async fn the_documents_view_lists_the_vehicles_documents_with_relative_links() {
             },
         );
         documents
-            .create(&document, Some(&current), None)
+            .create(&document, Some(&current), None, None)
             .await
             .unwrap();
         ids.push(document.id);
@@ -946,7 +949,7 @@ async fn the_diagnostics_view_lists_this_vehicles_newest_first() {
         app.state
             .store
             .diagnostics()
-            .create(&diagnostic, &current)
+            .create(&diagnostic, &current, None)
             .await
             .unwrap();
         ids.push(diagnostic.id);

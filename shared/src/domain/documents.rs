@@ -6,6 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use super::plans::{self, Limit, Limits, PlanGrant};
+use crate::error::Error;
 use crate::time;
 
 pub const TYPES: &[&str] = &[
@@ -21,9 +23,13 @@ pub const TITLE_MAX: usize = 255;
 /// Descriptions are free text; bounded so an item stays far below 400 KB.
 pub const DESCRIPTION_MAX: usize = 10_000;
 
-/// Documents one account may keep, and their total size.
+/// Documents one account may keep, and their total size, whatever its
+/// plan (a plan's limits apply within them).
 pub const MAX_DOCUMENTS_PER_USER: i64 = 500;
-pub const MAX_BYTES_PER_USER: i64 = 250 * 1024 * 1024;
+pub const MAX_BYTES_PER_USER: i64 = 250 * BYTES_PER_MB;
+/// A megabyte of the plans' `storage_mb`: 2^20 bytes, as
+/// `MAX_BYTES_PER_USER` and every message about storage count it.
+pub const BYTES_PER_MB: i64 = 1024 * 1024;
 /// The largest file (the presigned upload's bound; spec 7.2.2).
 pub const MAX_FILE_BYTES: i64 = 10 * 1024 * 1024;
 /// The largest file sent through the function as multipart: a synchronous
@@ -277,10 +283,65 @@ pub fn bounded_text(text: &str) -> (&str, bool) {
 pub fn storage_reached(counter: DocumentCounter) -> String {
     format!(
         "Storage limit reached: an account can keep {MAX_DOCUMENTS_PER_USER} documents and {} MB ({} documents, {:.1} MB used).",
-        MAX_BYTES_PER_USER / (1024 * 1024),
+        MAX_BYTES_PER_USER / BYTES_PER_MB,
         counter.count,
         counter.bytes as f64 / (1024.0 * 1024.0)
     )
+}
+
+/// The plan's storage in bytes (`storage_mb` MB of `BYTES_PER_MB`).
+pub fn storage_limit(limits: &Limits) -> Limit {
+    match limits.storage_mb {
+        Limit::AtMost(mb) => Limit::AtMost(mb.saturating_mul(BYTES_PER_MB)),
+        Limit::Unlimited => Limit::Unlimited,
+    }
+}
+
+/// The bounds in force for an account of `limits`: its documents and
+/// bytes, the plan's within `MAX_DOCUMENTS_PER_USER` and
+/// `MAX_BYTES_PER_USER` (the counter's conditions).
+pub fn bounds(limits: &Limits) -> (i64, i64) {
+    (
+        limits.documents.under(MAX_DOCUMENTS_PER_USER),
+        storage_limit(limits).under(MAX_BYTES_PER_USER),
+    )
+}
+
+/// Why `count` more documents of `bytes` more bytes do not fit an account
+/// at `counter` under `plan` (none: Free): a bound no plan lifts is the
+/// 400 on `file` it always was; else the plan's 403 (`plan_limit`, the
+/// documents' before the storage's) naming the plan that lifts it. None
+/// when they fit.
+pub fn over_limits(
+    counter: DocumentCounter,
+    count: i64,
+    bytes: i64,
+    plan: Option<&PlanGrant>,
+) -> Option<Error> {
+    let limits = PlanGrant::limits_of(plan);
+    let storage = storage_limit(&limits);
+    let (max_count, max_bytes) = bounds(&limits);
+    let count_over = count > 0 && counter.count + count > max_count;
+    let bytes_over = bytes > 0 && counter.bytes + bytes > max_bytes;
+    let ceiling = (count_over && !limits.documents.binds_under(MAX_DOCUMENTS_PER_USER))
+        || (bytes_over && !storage.binds_under(MAX_BYTES_PER_USER));
+    if ceiling {
+        Some(Error::field("file", storage_reached(counter)))
+    } else if count_over {
+        Some(plans::limit_reached(
+            plans::MAX_DOCUMENTS,
+            |l| l.documents,
+            plan,
+        ))
+    } else if bytes_over {
+        Some(plans::limit_reached(
+            plans::STORAGE_MB,
+            |l| l.storage_mb,
+            plan,
+        ))
+    } else {
+        None
+    }
 }
 
 /// `GET /api/documents/stats/` (spec 7.2.9).
@@ -329,6 +390,49 @@ mod tests {
         );
         d.is_analyzed = analyzed;
         d
+    }
+
+    #[test]
+    fn the_plan_binds_below_the_hard_limits_and_they_above_it() {
+        use crate::domain::plans::{PlanGrant, CATALOGUE};
+        let status = |e: Option<Error>| match e {
+            Some(Error::Body { status, body }) => format!("{status} {}", body["limit"]),
+            Some(Error::Validation(_)) => "400".into(),
+            Some(other) => format!("{other:?}"),
+            None => "fits".into(),
+        };
+        let at = |count, bytes| DocumentCounter { count, bytes };
+        // Free: 50 documents, 100 MB of 2^20 bytes.
+        assert_eq!(status(over_limits(at(49, 0), 1, 10, None)), "fits");
+        assert_eq!(
+            status(over_limits(at(50, 0), 1, 10, None)),
+            "403 \"max_documents\""
+        );
+        let mb100 = 100 * BYTES_PER_MB;
+        assert_eq!(status(over_limits(at(1, mb100 - 10), 1, 10, None)), "fits");
+        assert_eq!(
+            status(over_limits(at(1, mb100 - 10), 1, 11, None)),
+            "403 \"storage_mb\""
+        );
+        // A file replaced by a smaller one, or a delete: no bound.
+        assert_eq!(status(over_limits(at(60, mb100 * 2), 0, -5, None)), "fits");
+        // Standard's storage (1000 MB) is over the hard 250 MiB: that one
+        // binds, with its 400.
+        let standard = PlanGrant::of(&CATALOGUE[1].plan(|_| None, time::now()));
+        assert_eq!(
+            status(over_limits(
+                at(1, MAX_BYTES_PER_USER),
+                1,
+                1,
+                Some(&standard)
+            )),
+            "400"
+        );
+        assert_eq!(
+            status(over_limits(at(300, 0), 1, 1, Some(&standard))),
+            "403 \"max_documents\""
+        );
+        assert_eq!(bounds(&standard.limits()), (300, MAX_BYTES_PER_USER));
     }
 
     #[test]

@@ -154,6 +154,22 @@ impl Limit {
         }
     }
 
+    /// The bound in force under a hard ceiling `hard` (the per-account
+    /// limits that keep every request bounded): the smaller of the two.
+    pub fn under(self, hard: i64) -> i64 {
+        match self {
+            Limit::AtMost(n) => n.min(hard),
+            Limit::Unlimited => hard,
+        }
+    }
+
+    /// Whether the plan's bound is the one that binds under `hard` (a
+    /// refusal is then the plan's 403, which a higher plan lifts; at or
+    /// above the ceiling it is the ceiling's own error).
+    pub fn binds_under(self, hard: i64) -> bool {
+        matches!(self, Limit::AtMost(n) if n < hard)
+    }
+
     fn parse(value: &str) -> Option<Limit> {
         let value = value.trim();
         if value.eq_ignore_ascii_case(UNLIMITED) {
@@ -457,6 +473,11 @@ impl PlanGrant {
     pub fn limits(&self) -> Limits {
         Limits::of_features(&self.features)
     }
+
+    /// The limits of a grant held, Free's without one.
+    pub fn limits_of(grant: Option<&PlanGrant>) -> Limits {
+        grant.map_or(Limits::FREE, PlanGrant::limits)
+    }
 }
 
 /// The 403 of a create beyond the plan's limit: what the limit is, the
@@ -466,17 +487,43 @@ pub fn limit_reached(
     what: impl Fn(&Limits) -> Limit,
     grant: Option<&PlanGrant>,
 ) -> crate::error::Error {
-    let limits = grant.map_or(Limits::FREE, PlanGrant::limits);
-    let plan_name = grant.map_or("Free", |g| g.name.as_str());
+    let limits = PlanGrant::limits_of(grant);
     let tier = grant.map_or(FREE, |g| g.tier.as_str());
-    let label = feature(feature_key).map_or(feature_key, |f| f.name);
-    let allowed = match what(&limits) {
+    let upgrade = lifted_by(&what, &limits);
+    crate::error::Error::Body {
+        status: 403,
+        body: json!({
+            "detail": limit_detail(feature_key, &what, grant),
+            "code": "plan_limit",
+            "limit": feature_key,
+            "allowed": allowed(what(&limits)),
+            "plan": tier,
+            "upgrade_plan": upgrade.map(|p| json!({"id": p.id, "name": p.name, "tier": p.tier})),
+        }),
+    }
+}
+
+fn allowed(limit: Limit) -> String {
+    match limit {
         Limit::AtMost(n) => n.to_string(),
         Limit::Unlimited => UNLIMITED.to_string(),
-    };
-    let upgrade = lifted_by(&what, &limits);
+    }
+}
+
+/// The sentence of `limit_reached` ("AI analyses per month: your plan
+/// (Free) allows 5. Standard (9.99 EUR/month) lifts it."), for what says
+/// it elsewhere than in a 403 (an analysis not queued).
+pub fn limit_detail(
+    feature_key: &str,
+    what: impl Fn(&Limits) -> Limit,
+    grant: Option<&PlanGrant>,
+) -> String {
+    let limits = PlanGrant::limits_of(grant);
+    let plan_name = grant.map_or("Free", |g| g.name.as_str());
+    let label = feature(feature_key).map_or(feature_key, |f| f.name);
+    let allowed = allowed(what(&limits));
     let mut detail = format!("{label}: your plan ({plan_name}) allows {allowed}.");
-    if let Some(p) = upgrade {
+    if let Some(p) = lifted_by(&what, &limits) {
         detail.push_str(&format!(
             " {} ({} {}/{}) lifts it.",
             p.name,
@@ -485,17 +532,7 @@ pub fn limit_reached(
             p.interval
         ));
     }
-    crate::error::Error::Body {
-        status: 403,
-        body: json!({
-            "detail": detail,
-            "code": "plan_limit",
-            "limit": feature_key,
-            "allowed": allowed,
-            "plan": tier,
-            "upgrade_plan": upgrade.map(|p| json!({"id": p.id, "name": p.name, "tier": p.tier})),
-        }),
-    }
+    detail
 }
 
 pub fn lifted_by(
@@ -594,6 +631,13 @@ mod tests {
         assert!(!Limit::AtMost(3).allows(3, 1));
         assert_eq!(Limit::AtMost(3).room_before(1), Some(2));
         assert_eq!(Limit::Unlimited.room_before(1), None);
+        // Under a hard ceiling: the smaller binds.
+        assert_eq!(Limit::AtMost(3).under(50), 3);
+        assert_eq!(Limit::AtMost(80).under(50), 50);
+        assert_eq!(Limit::Unlimited.under(50), 50);
+        assert!(Limit::AtMost(3).binds_under(50));
+        assert!(!Limit::AtMost(50).binds_under(50));
+        assert!(!Limit::Unlimited.binds_under(50));
     }
 
     #[test]

@@ -8,10 +8,12 @@
 //! the same transaction. Every change of a diagnostic, a reply's included
 //! (its count and latest copy), is conditioned on the version read.
 
+use super::billing::{self, Usage};
 use super::{from_item, keys, n, s, Entity, Expr, Item, Store, Write, WriteError};
 use crate::domain::diagnostics::{
     diagnostics_reached, Diagnostic, DiagnosticCounter, Reply, MAX_DIAGNOSTICS_PER_USER,
 };
+use crate::domain::plans::Limit;
 use crate::domain::vehicles::Vehicle;
 use crate::error::Error;
 use crate::store::vehicles::{conditions::VEHICLE_EFFECT, VehicleEffect};
@@ -71,6 +73,17 @@ fn timeline_item(reply: &Reply) -> Result<Item, Error> {
     item.insert(keys::SK.into(), s(keys::reply_sk(&reply.id)));
     item.insert(keys::ENTITY.into(), s(keys::entity::DIAGNOSTIC_REPLY_COPY));
     Ok(item)
+}
+
+/// What a write that queues an analysis found in the owner's month of AI
+/// analyses (`billing::Usage::AiAnalyses`, counted in the same
+/// transaction).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Analyses {
+    /// Written, the analysis counted (or none to count).
+    Counted,
+    /// The plan's analyses of the month are used up: nothing was written.
+    UsedUp,
 }
 
 /// Which replies `/api/replies/` lists.
@@ -221,9 +234,29 @@ impl Diagnostics<'_> {
         )
     }
 
+    /// The month's usage write of an analysis queued by a write of
+    /// `owner_id`'s (`analyses`: the plan's limit), when there is one.
+    fn tx_analysis(&self, owner_id: &str, analyses: Option<Limit>) -> Result<Option<Write>, Error> {
+        analyses
+            .map(|limit| {
+                self.store
+                    .billing()
+                    .tx_use(owner_id, Usage::AiAnalyses, limit, &time::now())
+            })
+            .transpose()
+    }
+
     /// Stores a new diagnostic of `vehicle`: the item, the account's count
-    /// and the vehicle's, all or nothing.
-    pub async fn create(&self, diagnostic: &Diagnostic, vehicle: &Vehicle) -> Result<(), Error> {
+    /// and the vehicle's, all or nothing; with `analyses` (the plan's AI
+    /// analyses a month), the diagnostic is queued and the month counts its
+    /// analysis in the same transaction, or nothing is written when they
+    /// are used up (`Analyses::UsedUp`).
+    pub async fn create(
+        &self,
+        diagnostic: &Diagnostic,
+        vehicle: &Vehicle,
+        analyses: Option<Limit>,
+    ) -> Result<Analyses, Error> {
         let effect = VehicleEffect {
             diagnostics: 1,
             ..Default::default()
@@ -239,8 +272,9 @@ impl Diagnostics<'_> {
             )?;
             tx.add(self.tx_counter(&diagnostic.owner_id, 1)?);
             tx.extend(self.store.vehicles().tx_effect(vehicle, effect)?);
+            tx.extend(self.tx_analysis(&diagnostic.owner_id, analyses)?);
             match tx.commit().await {
-                Ok(()) => return Ok(()),
+                Ok(()) => return Ok(Analyses::Counted),
                 Err(e) if e.is_contention() && attempt + 1 < CONTENTION_ATTEMPTS => {
                     attempt += 1;
                     super::garages::backoff(attempt as u32).await;
@@ -251,6 +285,9 @@ impl Diagnostics<'_> {
                     }
                     if refused.has(VEHICLE_EFFECT) {
                         return Err(self.store.vehicles().refusal(vehicle, effect).await);
+                    }
+                    if refused.has(billing::USAGE_LIMIT) {
+                        return Ok(Analyses::UsedUp);
                     }
                     return Err(Error::Conflict(format!(
                         "concurrent change ({refused}), please retry"
@@ -270,13 +307,33 @@ impl Diagnostics<'_> {
         after: &mut Diagnostic,
         extra: Vec<Write>,
     ) -> Result<(), Error> {
+        self.save_queued(before, after, extra, None)
+            .await
+            .map(|_| ())
+    }
+
+    /// `save` of an `after` queued for a new analysis, which the month of
+    /// the owner's AI analyses counts within `analyses` (the plan's limit)
+    /// in the same transaction; nothing is written when they are used up
+    /// (`Analyses::UsedUp`). None: `save`.
+    pub async fn save_queued(
+        &self,
+        before: &Diagnostic,
+        after: &mut Diagnostic,
+        extra: Vec<Write>,
+        analyses: Option<Limit>,
+    ) -> Result<Analyses, Error> {
         let mut tx = self.store.tx();
         tx.add(self.tx_save(before, after)?);
         tx.extend(extra);
+        tx.extend(self.tx_analysis(&before.owner_id, analyses)?);
         match tx.commit().await {
-            Ok(()) => Ok(()),
+            Ok(()) => Ok(Analyses::Counted),
             Err(WriteError::Conditions(refused)) if refused.has(DIAGNOSTIC_AS_READ) => {
                 Err(self.changed_or_gone(before).await)
+            }
+            Err(WriteError::Conditions(refused)) if refused.has(billing::USAGE_LIMIT) => {
+                Ok(Analyses::UsedUp)
             }
             Err(WriteError::Conditions(refused)) => Err(Error::Conflict(format!(
                 "concurrent change ({refused}), please retry"

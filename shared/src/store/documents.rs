@@ -14,9 +14,10 @@ use std::collections::HashMap;
 use super::purges::ObjectsPurge;
 use super::{from_item, keys, n, s, Entity, Expr, SortRange, Store, Write, WriteError};
 use crate::domain::documents::{
-    storage_reached, Document, DocumentCounter, DocumentText, MAX_BYTES_PER_USER,
-    MAX_DOCUMENTS_PER_USER,
+    bounds, over_limits, storage_reached, Document, DocumentCounter, DocumentText,
+    MAX_BYTES_PER_USER, MAX_DOCUMENTS_PER_USER,
 };
+use crate::domain::plans::{Limits, PlanGrant};
 use crate::domain::vehicles::Vehicle;
 use crate::error::Error;
 use crate::store::vehicles::VehicleEffect;
@@ -82,6 +83,24 @@ impl Entity for PendingUpload {
             keys::documents_pk(&self.owner_id),
             keys::document_upload_sk(&self.id),
         )
+    }
+}
+
+/// The limits a write that may grow the account's documents is held to.
+#[derive(Clone, Copy)]
+enum HeldTo<'a> {
+    /// The hard limits only (the system's writes).
+    Ceiling,
+    /// The owner's plan (none: Free) within the hard limits.
+    Plan(Option<&'a PlanGrant>),
+}
+
+impl HeldTo<'_> {
+    fn limits(self) -> Option<Limits> {
+        match self {
+            HeldTo::Ceiling => None,
+            HeldTo::Plan(plan) => Some(PlanGrant::limits_of(plan)),
+        }
     }
 }
 
@@ -183,8 +202,20 @@ impl Documents<'_> {
     }
 
     /// The counter's move in a transaction: `count` documents and `bytes`
-    /// more (or fewer). Growth is conditioned on the account's limits.
-    pub fn tx_counter(&self, owner_id: &str, count: i64, bytes: i64) -> Result<Write, Error> {
+    /// more (or fewer). Growth is conditioned on the account's limits:
+    /// `limits`' (the plan's) within the hard ones, or the hard ones only
+    /// with none (a move that only shrinks has no condition).
+    pub fn tx_counter(
+        &self,
+        owner_id: &str,
+        count: i64,
+        bytes: i64,
+        limits: Option<&Limits>,
+    ) -> Result<Write, Error> {
+        let (max_count, max_bytes) = match limits {
+            Some(limits) => bounds(limits),
+            None => (MAX_DOCUMENTS_PER_USER, MAX_BYTES_PER_USER),
+        };
         let mut expr = Expr::new()
             .update("SET entity = :entity ADD #count :count, bytes :bytes")
             .name("#count", "count")
@@ -194,11 +225,11 @@ impl Documents<'_> {
         let mut conditions = Vec::new();
         if count > 0 {
             conditions.push("(attribute_not_exists(#count) OR #count <= :count_room)");
-            expr = expr.value(":count_room", n(MAX_DOCUMENTS_PER_USER - count));
+            expr = expr.value(":count_room", n(max_count - count));
         }
         if bytes > 0 {
             conditions.push("(attribute_not_exists(bytes) OR bytes <= :bytes_room)");
-            expr = expr.value(":bytes_room", n(MAX_BYTES_PER_USER - bytes));
+            expr = expr.value(":bytes_room", n(max_bytes - bytes));
         }
         if !conditions.is_empty() {
             expr = expr
@@ -214,15 +245,23 @@ impl Documents<'_> {
 
     /// Stores a new document whose object is in the bucket: the item, the
     /// counter, the vehicle's count and, for a presigned upload, the end of
-    /// its pending record (so one upload makes one document).
+    /// its pending record (so one upload makes one document), within the
+    /// documents and storage of `plan` (the owner's grant; none: Free).
     pub async fn create(
         &self,
         document: &Document,
         vehicle: Option<&Vehicle>,
         upload_id: Option<&str>,
+        plan: Option<&PlanGrant>,
     ) -> Result<(), Error> {
-        if document.file_size > MAX_BYTES_PER_USER {
-            return Err(self.limit_error(&document.owner_id).await);
+        let limits = PlanGrant::limits_of(plan);
+        let grows = (1, document.file_size);
+        if document.file_size > bounds(&limits).1 {
+            // Larger than the whole storage: refused even on an empty
+            // account (whose counter, absent, the condition lets through).
+            return Err(self
+                .limit_error(&document.owner_id, grows, HeldTo::Plan(plan))
+                .await);
         }
         let effect = VehicleEffect {
             documents: 1,
@@ -237,7 +276,7 @@ impl Documents<'_> {
                     .condition("attribute_not_exists(pk)")
                     .named(NEW_DOCUMENT),
             )?;
-            tx.add(self.tx_counter(&document.owner_id, 1, document.file_size)?);
+            tx.add(self.tx_counter(&document.owner_id, 1, document.file_size, Some(&limits))?);
             if let Some(vehicle) = vehicle {
                 tx.extend(self.store.vehicles().tx_effect(vehicle, effect)?);
             }
@@ -258,7 +297,9 @@ impl Documents<'_> {
                 }
                 Err(WriteError::Conditions(refused)) => {
                     if refused.has(STORAGE_LIMIT) {
-                        return Err(self.limit_error(&document.owner_id).await);
+                        return Err(self
+                            .limit_error(&document.owner_id, grows, HeldTo::Plan(plan))
+                            .await);
                     }
                     if refused.has(UPLOAD_PENDING) {
                         return Err(unknown_upload());
@@ -277,23 +318,58 @@ impl Documents<'_> {
         }
     }
 
-    async fn limit_error(&self, owner_id: &str) -> Error {
-        match self.counter(owner_id).await {
-            Ok(counter) => Error::field("file", storage_reached(counter)),
-            Err(e) => e,
+    /// Why `grows` (documents, bytes) did not fit, read back once after
+    /// the refusal: the plan's 403 or the hard limits' 400
+    /// (`documents::over_limits`); a counter that fits again by now (a
+    /// delete meanwhile) is a 409 to retry.
+    async fn limit_error(&self, owner_id: &str, grows: (i64, i64), held: HeldTo<'_>) -> Error {
+        let counter = match self.counter(owner_id).await {
+            Ok(counter) => counter,
+            Err(e) => return e,
+        };
+        match held {
+            HeldTo::Ceiling => Error::field("file", storage_reached(counter)),
+            HeldTo::Plan(plan) => {
+                over_limits(counter, grows.0, grows.1, plan).unwrap_or_else(|| {
+                    Error::Conflict("The account's documents changed meanwhile; retry.".into())
+                })
+            }
         }
     }
 
     /// Writes `after` over `before` (the version read) with `extra` writes
-    /// in the same transaction: a file replaced (the old text goes, the
-    /// counter takes the byte difference, and the old object gets the purge
-    /// marker returned) or the worker's results. A document changed or
+    /// in the same transaction: the worker's results, a link. A file
+    /// replaced here is held to the hard limits only: the owner's edits go
+    /// through `edit`, which holds it to the plan. A document changed or
     /// deleted meanwhile is a 409 or a 404.
     pub async fn save(
         &self,
         before: &Document,
         after: &mut Document,
         extra: Vec<Write>,
+    ) -> Result<Option<ObjectsPurge>, Error> {
+        self.write(before, after, extra, HeldTo::Ceiling).await
+    }
+
+    /// The owner's edit of `before` into `after`: a file replaced (the old
+    /// text goes, the counter takes the byte difference within the storage
+    /// of `plan`, and the old object gets the purge marker returned).
+    pub async fn edit(
+        &self,
+        before: &Document,
+        after: &mut Document,
+        plan: Option<&PlanGrant>,
+    ) -> Result<Option<ObjectsPurge>, Error> {
+        self.write(before, after, Vec::new(), HeldTo::Plan(plan))
+            .await
+    }
+
+    async fn write(
+        &self,
+        before: &Document,
+        after: &mut Document,
+        extra: Vec<Write>,
+        held: HeldTo<'_>,
     ) -> Result<Option<ObjectsPurge>, Error> {
         after.version = before.version + 1;
         after.updated_at = time::now();
@@ -306,15 +382,16 @@ impl Documents<'_> {
                 .named(DOCUMENT_AS_READ),
         )?;
         let mut marker = None;
+        let delta = after.file_size - before.file_size;
         if before.file_key != after.file_key {
             tx.delete(
                 &keys::documents_pk(&before.owner_id),
                 &keys::document_text_sk(&before.id),
                 Expr::new(),
             )?;
-            let delta = after.file_size - before.file_size;
             if delta != 0 {
-                tx.add(self.tx_counter(&before.owner_id, 0, delta)?);
+                let limits = held.limits();
+                tx.add(self.tx_counter(&before.owner_id, 0, delta, limits.as_ref())?);
             }
             let old = ObjectsPurge::keys(vec![before.file_key.clone()]);
             tx.add(self.store.purges().tx_mark(&old)?);
@@ -324,7 +401,7 @@ impl Documents<'_> {
         match tx.commit().await {
             Ok(()) => Ok(marker),
             Err(WriteError::Conditions(refused)) if refused.has(STORAGE_LIMIT) => {
-                Err(self.limit_error(&before.owner_id).await)
+                Err(self.limit_error(&before.owner_id, (0, delta), held).await)
             }
             Err(WriteError::Conditions(refused)) if refused.has(DOCUMENT_AS_READ) => {
                 Err(self.changed_or_gone(before).await)
@@ -381,7 +458,7 @@ impl Documents<'_> {
             &keys::document_text_sk(&document.id),
             Expr::new(),
         )?;
-        tx.add(self.tx_counter(&document.owner_id, -1, -document.file_size)?);
+        tx.add(self.tx_counter(&document.owner_id, -1, -document.file_size, None)?);
         if let Some(vehicle) = vehicle {
             let effect = VehicleEffect {
                 documents: -1,
@@ -426,7 +503,7 @@ impl Documents<'_> {
             );
         }
         let bytes: i64 = documents.iter().map(|d| d.file_size).sum();
-        writes.push(self.tx_counter(owner_id, -(documents.len() as i64), -bytes)?);
+        writes.push(self.tx_counter(owner_id, -(documents.len() as i64), -bytes, None)?);
         let keys: Vec<String> = documents.iter().map(|d| d.file_key.clone()).collect();
         for chunk in keys.chunks(ObjectsPurge::MAX_KEYS) {
             writes.push(

@@ -3,10 +3,12 @@
 
 use chrono::{DateTime, Utc};
 
+use super::billing::{self, Usage};
 use super::keys;
 use super::vehicles::{conditions::VEHICLE_EFFECT, VehicleEffect};
 use super::{from_item, n, s, Entity, Expr, Item, Store, Write, WriteError};
 use crate::domain::maintenances::Maintenance;
+use crate::domain::plans::{self, PlanGrant};
 use crate::domain::vehicles::Vehicle;
 use crate::error::Error;
 
@@ -49,10 +51,16 @@ pub fn maintenance_item(m: &Maintenance) -> Result<Item, Error> {
 /// The condition of the maintenance's own write (new, as read, or present).
 const RECORD: &str = "maintenance";
 
+/// Attempts of a write that loses a race to another write of the same
+/// owner (not a refusal: nothing was wrong with it).
+const CONTENTION_ATTEMPTS: usize = 6;
+
 impl Maintenances<'_> {
     /// Runs the maintenance's own write (condition `RECORD`) with the
-    /// vehicle's update (if any) and `also`; a refusal is explained: the record gone
-    /// (404), the vehicle gone or at a limit, or a concurrent change (409).
+    /// vehicle's update (if any) and `also`; a refusal is explained: the
+    /// record gone (404), the month's maintenances of the plan used up
+    /// (403, `plan`: the owner's grant), the vehicle gone or at a limit, or
+    /// a concurrent change (409).
     async fn run(
         &self,
         mut items: Vec<Write>,
@@ -60,6 +68,7 @@ impl Maintenances<'_> {
         effect: VehicleEffect,
         also: Vec<Write>,
         record_gone: Error,
+        plan: Option<&PlanGrant>,
     ) -> Result<(), Error> {
         let vehicle_update = match vehicle {
             Some(v) => self.store.vehicles().tx_effect(v, effect)?,
@@ -67,11 +76,31 @@ impl Maintenances<'_> {
         };
         items.extend(vehicle_update);
         items.extend(also);
-        match self.store.transact(items).await {
+        let mut attempt = 0;
+        let outcome = loop {
+            match self.store.transact(items.clone()).await {
+                // Another write of the owner touched the same items at the
+                // same instant (the month's usage counter, the vehicle):
+                // nothing was written, the same transaction goes again.
+                Err(e) if e.is_contention() && attempt + 1 < CONTENTION_ATTEMPTS => {
+                    attempt += 1;
+                    super::garages::backoff(attempt as u32).await;
+                }
+                outcome => break outcome,
+            }
+        };
+        match outcome {
             Ok(()) => Ok(()),
             Err(WriteError::Conditions(failed)) => {
                 if failed.has(RECORD) {
                     return Err(record_gone);
+                }
+                if failed.has(billing::USAGE_LIMIT) {
+                    return Err(plans::limit_reached(
+                        plans::MAINTENANCES_PER_MONTH,
+                        |l| l.maintenances_per_month,
+                        plan,
+                    ));
                 }
                 match vehicle {
                     Some(v) if failed.has(VEHICLE_EFFECT) => {
@@ -88,16 +117,19 @@ impl Maintenances<'_> {
     }
 
     /// Creates the maintenance; counts it on the vehicle (within the limit)
-    /// and raises the vehicle's odometer when it records a higher mileage.
-    /// `also` carries the writes that follow from it (the vehicle's
-    /// refreshed reminders, a completed reminder), and `also_effect` what
-    /// those change on the vehicle.
+    /// and in the month's usage of its owner (within the maintenances per
+    /// month of `plan`, the owner's grant; none: Free; counted without a
+    /// condition when unlimited), and raises the vehicle's odometer when it
+    /// records a higher mileage. `also` carries the writes that follow from
+    /// it (the vehicle's refreshed reminders, a completed reminder), and
+    /// `also_effect` what those change on the vehicle.
     pub async fn create(
         &self,
         m: &Maintenance,
         vehicle: &Vehicle,
         also: Vec<Write>,
         also_effect: VehicleEffect,
+        plan: Option<&PlanGrant>,
     ) -> Result<(), Error> {
         let effect = VehicleEffect {
             maintenances: 1,
@@ -107,14 +139,24 @@ impl Maintenances<'_> {
             raise_to: m.mileage.filter(|km| *km > vehicle.mileage),
         }
         .and(also_effect);
-        let items = vec![self.store.tx_put(
-            maintenance_item(m)?,
-            Expr::new()
-                .condition("attribute_not_exists(pk)")
-                .named(RECORD),
-        )?];
+        let limit = PlanGrant::limits_of(plan).maintenances_per_month;
+        let items = vec![
+            self.store.tx_put(
+                maintenance_item(m)?,
+                Expr::new()
+                    .condition("attribute_not_exists(pk)")
+                    .named(RECORD),
+            )?,
+            self.store.billing().tx_use(
+                &m.owner_id,
+                Usage::Maintenances,
+                limit,
+                &crate::time::now(),
+            )?,
+        ];
         let gone = Error::Conflict("This maintenance already exists.".into());
-        self.run(items, Some(vehicle), effect, also, gone).await
+        self.run(items, Some(vehicle), effect, also, gone, plan)
+            .await
     }
 
     /// Replaces `before` with `after` (same vehicle) if unchanged meanwhile.
@@ -139,7 +181,8 @@ impl Maintenances<'_> {
         let changed = Error::Conflict(
             "The maintenance was changed by another request; reload and retry.".into(),
         );
-        self.run(items, Some(vehicle), effect, also, changed).await
+        self.run(items, Some(vehicle), effect, also, changed, None)
+            .await
     }
 
     /// Deletes the record and uncounts it, only if it still exists: of two
@@ -160,7 +203,7 @@ impl Maintenances<'_> {
             ..VehicleEffect::default()
         };
         let gone = Error::NotFound(Some("Maintenance"));
-        self.run(items, vehicle, effect, also, gone).await
+        self.run(items, vehicle, effect, also, gone, None).await
     }
 
     /// The owner's SCHEDULED maintenances with a service date at or after

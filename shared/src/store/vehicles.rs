@@ -3,7 +3,10 @@
 
 use super::keys;
 use super::{from_item, n, s, Entity, Expr, Item, Store, Write, WriteError};
-use crate::domain::limits::{self, MAX_ACTIVE_REMINDERS_PER_VEHICLE, MAX_MAINTENANCES_PER_VEHICLE};
+use crate::domain::limits::{
+    self, MAX_ACTIVE_REMINDERS_PER_VEHICLE, MAX_MAINTENANCES_PER_VEHICLE, MAX_VEHICLES_PER_USER,
+};
+use crate::domain::plans::{self, Limit, PlanGrant};
 use crate::domain::vehicles::Vehicle;
 use crate::error::Error;
 use crate::time;
@@ -22,7 +25,8 @@ impl Store {
 pub mod conditions {
     /// The VIN guard's Put: nobody holds the VIN.
     pub const VIN_FREE: &str = "vin_free";
-    /// The owner's vehicle count is under the limit.
+    /// The owner's vehicle count is under the limit (the plan's, within
+    /// `MAX_VEHICLES_PER_USER`).
     pub const VEHICLE_LIMIT: &str = "vehicle_limit";
     /// The owner's profile exists (an uncount).
     pub const OWNER_EXISTS: &str = "owner_exists";
@@ -34,6 +38,10 @@ pub mod conditions {
     pub const VIN_HELD: &str = "vin_held";
 }
 use conditions::*;
+
+/// Attempts of a create that loses a race on the owner's count to another
+/// create of the same owner (not a refusal: nothing was wrong with it).
+const CONTENTION_ATTEMPTS: usize = 6;
 
 /// Outcome of a write that may claim a VIN.
 #[derive(Debug, PartialEq, Eq)]
@@ -93,8 +101,14 @@ impl Entity for Vehicle {
 }
 
 /// The profile update counting the owner's vehicles; a creation is refused
-/// at the limit.
-fn tx_count_vehicles(store: &Store, owner_id: &str, delta: i64) -> Result<Write, Error> {
+/// at `limit` (the plan's), or at `MAX_VEHICLES_PER_USER` when that is
+/// lower. The count lives on the profile the request read its plan from.
+fn tx_count_vehicles(
+    store: &Store,
+    owner_id: &str,
+    delta: i64,
+    limit: Limit,
+) -> Result<Write, Error> {
     let mut expr = Expr::new()
         .update("ADD vehicles_count :delta")
         .value(":delta", n(delta));
@@ -102,7 +116,7 @@ fn tx_count_vehicles(store: &Store, owner_id: &str, delta: i64) -> Result<Write,
         expr.condition(
             "attribute_exists(pk) AND (attribute_not_exists(vehicles_count) OR vehicles_count <= :room)",
         )
-        .value(":room", n(limits::MAX_VEHICLES_PER_USER - delta))
+        .value(":room", n(limit.under(MAX_VEHICLES_PER_USER) - delta))
         .named(VEHICLE_LIMIT)
     } else {
         expr.condition("attribute_exists(pk)").named(OWNER_EXISTS)
@@ -147,26 +161,50 @@ impl Vehicles<'_> {
             .transpose()
     }
 
-    /// Creates the vehicle and claims its VIN, all or nothing.
-    pub async fn create(&self, vehicle: &Vehicle) -> Result<VinClaim, Error> {
-        let mut tx = self.store.tx();
-        if let Some(vin) = &vehicle.vin {
-            tx.put(vin_guard_item(vin, vehicle), vin_free())?;
-        }
-        tx.put(
-            vehicle.to_item()?,
-            Expr::new()
-                .condition("attribute_not_exists(pk)")
-                .named(VEHICLE_AS_READ),
-        )?
-        .add(tx_count_vehicles(self.store, &vehicle.owner_id, 1)?);
-        match tx.commit().await {
-            Ok(()) => Ok(VinClaim::Done),
-            Err(WriteError::Conditions(failed)) if failed.has(VIN_FREE) => Ok(VinClaim::VinTaken),
-            Err(WriteError::Conditions(failed)) if failed.has(VEHICLE_LIMIT) => {
-                Err(Error::non_field(limits::vehicles_reached()))
+    /// Creates the vehicle and claims its VIN, all or nothing, within the
+    /// vehicles of `plan` (the owner's grant, read with the user; none:
+    /// Free): the plan's limit is a 403 naming the plan that lifts it,
+    /// `MAX_VEHICLES_PER_USER` the 400 it always was.
+    pub async fn create(
+        &self,
+        vehicle: &Vehicle,
+        plan: Option<&PlanGrant>,
+    ) -> Result<VinClaim, Error> {
+        let limit = PlanGrant::limits_of(plan).vehicles;
+        let mut attempt = 0;
+        loop {
+            let mut tx = self.store.tx();
+            if let Some(vin) = &vehicle.vin {
+                tx.put(vin_guard_item(vin, vehicle), vin_free())?;
             }
-            Err(e) => Err(e.into()),
+            tx.put(
+                vehicle.to_item()?,
+                Expr::new()
+                    .condition("attribute_not_exists(pk)")
+                    .named(VEHICLE_AS_READ),
+            )?
+            .add(tx_count_vehicles(self.store, &vehicle.owner_id, 1, limit)?);
+            match tx.commit().await {
+                Ok(()) => return Ok(VinClaim::Done),
+                // Another create of the owner moved the count at the same
+                // instant: nothing was wrong with this one, it tries again
+                // (and meets the limit if that one took the last place).
+                Err(e) if e.is_contention() && attempt + 1 < CONTENTION_ATTEMPTS => {
+                    attempt += 1;
+                    super::garages::backoff(attempt as u32).await;
+                }
+                Err(WriteError::Conditions(failed)) if failed.has(VIN_FREE) => {
+                    return Ok(VinClaim::VinTaken)
+                }
+                Err(WriteError::Conditions(failed)) if failed.has(VEHICLE_LIMIT) => {
+                    return Err(if limit.binds_under(MAX_VEHICLES_PER_USER) {
+                        plans::limit_reached(plans::MAX_VEHICLES, |l| l.vehicles, plan)
+                    } else {
+                        Error::non_field(limits::vehicles_reached())
+                    });
+                }
+                Err(e) => return Err(e.into()),
+            }
         }
     }
 
@@ -223,7 +261,12 @@ impl Vehicles<'_> {
         if let Some(vin) = &vehicle.vin {
             tx.add(self.tx_free_vin(vin, &vehicle.id)?);
         }
-        tx.add(tx_count_vehicles(self.store, &vehicle.owner_id, -1)?);
+        tx.add(tx_count_vehicles(
+            self.store,
+            &vehicle.owner_id,
+            -1,
+            Limit::Unlimited,
+        )?);
         match tx.commit().await {
             Ok(()) => Ok(()),
             Err(WriteError::Conditions(failed)) if failed.has(VEHICLE_AS_READ) => {
