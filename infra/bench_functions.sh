@@ -20,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . infra/tools.sh
 
-ALL=(users vehicles maintenances notifications garages documents diagnostics plans settings health reminders ocr-worker ai-worker)
+ALL=(users vehicles maintenances notifications garages documents diagnostics plans subscriptions stripe-webhook settings health reminders ocr-worker ai-worker)
 [ "$#" -gt 0 ] && FUNCTIONS=("$@") || FUNCTIONS=("${ALL[@]}")
 RUNS="${RUNS:-15}"
 packages=()
@@ -40,6 +40,11 @@ export TABLE_NAME=autotrack BUCKET_NAME=autotrack-documents
 export MAIL_FROM=noreply@autotrack.local FRONTEND_URL=http://localhost:3000
 export JWT_SECRET="bench-only-secret-$(python3 -c 'import secrets; print(secrets.token_hex(24))')"
 export RUST_LOG=info
+# The Stripe functions as deployed: subscriptions with an API key (its
+# client, and the CA roots it reads, built at cold start; no call is made),
+# the webhook with its signing secret. Not the local simulator.
+unset STRIPE_SIMULATOR
+export STRIPE_SECRET_KEY="sk_test_bench_only" STRIPE_WEBHOOK_SECRET="whsec_bench_only"
 cargo run --quiet --locked -p infra --bin autotrack-local -- bootstrap .local/bench-stack.env >/dev/null
 set -a; . .local/bench-stack.env; set +a
 # What Lambda itself sets (lambda_runtime reads them at start).

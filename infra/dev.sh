@@ -18,6 +18,15 @@ export BUCKET_NAME="${BUCKET_NAME:-autotrack-documents}"
 export MAIL_FROM="${MAIL_FROM:-noreply@autotrack.local}"
 export FRONTEND_URL="${FRONTEND_URL:-http://localhost:3000}"
 export RUST_LOG="${RUST_LOG:-info}"
+# Billing (issue 14). Without a Stripe key in .env, the subscriptions
+# function's checkout simulator takes Stripe's place (never in a
+# deployment: the template does not set it). The webhook function checks
+# signatures with this local secret, and the simulator signs its events
+# with the same one (events/README.md: a signed delivery with curl).
+if [ -z "${STRIPE_SECRET_KEY:-}" ]; then
+  export STRIPE_SIMULATOR="${STRIPE_SIMULATOR:-1}"
+fi
+export STRIPE_WEBHOOK_SECRET="${STRIPE_WEBHOOK_SECRET:-whsec_local_dev_only}"
 if [ -z "${JWT_SECRET:-}" ]; then
   # Local only: a random secret kept in the git-ignored .local/.
   [ -s .local/jwt_secret ] || python3 -c 'import secrets; print(secrets.token_urlsafe(48))' > .local/jwt_secret

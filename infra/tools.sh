@@ -140,6 +140,10 @@ start_local_api() {
     export BUCKET_NAME="autotrack-local-$suffix"
     export MAIL_FROM="noreply@autotrack.local"
     export FRONTEND_URL="http://localhost:3000"
+    # As `make dev`: the checkout simulator sells, signing its events with
+    # the webhook's secret.
+    export STRIPE_SIMULATOR=1 STRIPE_WEBHOOK_SECRET="whsec_local_dev_only"
+    unset STRIPE_SECRET_KEY
     JWT_SECRET="$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
     export JWT_SECRET
     export RUST_LOG="${RUST_LOG:-warn}"

@@ -152,7 +152,7 @@ async fn bench(stored: usize) -> Result<(), String> {
         state
             .store
             .vehicles()
-            .create(&vehicle)
+            .create(&vehicle, None)
             .await
             .map_err(|e| e.to_string())?;
         vehicles.push(vehicle);

@@ -71,6 +71,18 @@ impl LocalApi {
             plans::router(cold_start::<plans::PlansState>("plans").await?),
         );
         routers.insert(
+            "subscriptions",
+            subscriptions::router(
+                cold_start::<subscriptions::SubscriptionsState>("subscriptions").await?,
+            ),
+        );
+        routers.insert(
+            "stripe-webhook",
+            stripe_webhook::router(
+                cold_start::<stripe_webhook::WebhookState>("stripe-webhook").await?,
+            ),
+        );
+        routers.insert(
             "settings",
             settings::router(cold_start::<settings::SettingsState>("settings").await?),
         );

@@ -27,7 +27,7 @@ type SpawnApp = fn() -> Pin<Box<dyn Future<Output = TestApp<()>>>>;
 
 /// Every HTTP function: its binary name (also its directory under
 /// `functions/`) and its app.
-const HTTP_FUNCTIONS: [(&str, SpawnApp); 11] = [
+const HTTP_FUNCTIONS: [(&str, SpawnApp); 13] = [
     ("users", || Box::pin(unreachable(users::router))),
     ("vehicles", || Box::pin(unreachable(vehicles::router))),
     ("maintenances", || {
@@ -57,6 +57,12 @@ const HTTP_FUNCTIONS: [(&str, SpawnApp); 11] = [
         })
     }),
     ("plans", || Box::pin(unreachable(plans::router))),
+    ("subscriptions", || {
+        Box::pin(unreachable(subscriptions::router))
+    }),
+    ("stripe-webhook", || {
+        Box::pin(unreachable(stripe_webhook::router))
+    }),
     ("settings", || Box::pin(unreachable(settings::router))),
     ("health", || Box::pin(unreachable(health::router))),
     // No state: the page and the document are compiled in.

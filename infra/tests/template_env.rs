@@ -25,6 +25,8 @@ const SIGNING_SECRET_TO: &[&str] = &[
     "DocumentsFunction",
     "DiagnosticsFunction",
     "PlansFunction",
+    "SubscriptionsFunction",
+    "StripeWebhookFunction",
     "SettingsFunction",
     "HealthFunction",
 ];
@@ -54,6 +56,14 @@ fn functions() -> Vec<(&'static str, Variables)> {
         ("DiagnosticsFunction", of::<diagnostics::DiagnosticsState>()),
         ("AiWorkerFunction", of::<ai_worker::AiState>()),
         ("PlansFunction", of::<plans::PlansState>()),
+        (
+            "SubscriptionsFunction",
+            of::<subscriptions::SubscriptionsState>(),
+        ),
+        (
+            "StripeWebhookFunction",
+            of::<stripe_webhook::WebhookState>(),
+        ),
         ("SettingsFunction", of::<settings::SettingsState>()),
         ("HealthFunction", of::<health::HealthState>()),
         ("RemindersFunction", of::<reminders::RemindersState>()),
@@ -178,6 +188,56 @@ fn the_openai_key_goes_only_to_the_ai_worker() {
                 "{function}: the key is not a secret reference"
             );
         }
+    }
+}
+
+/// The Stripe API key reaches the subscriptions function only, and the
+/// webhook's signing secrets the webhook function only, each from a secret
+/// store. (The subscriptions function also reads `STRIPE_WEBHOOK_SECRET`,
+/// for its local simulator's signatures: a deployment never runs the
+/// simulator, so never gives it.)
+#[test]
+fn the_stripe_secrets_go_only_to_their_functions() {
+    let template = template();
+    for (secret, to) in [
+        ("STRIPE_SECRET_KEY", "SubscriptionsFunction"),
+        ("STRIPE_WEBHOOK_SECRET", "StripeWebhookFunction"),
+    ] {
+        for (function, variables) in functions() {
+            let reads = variables.iter().any(|(v, _)| *v == secret);
+            assert!(function != to || reads, "{function} never reads {secret}");
+            let given = deployed(&template, function).get(secret).cloned();
+            assert_eq!(
+                given.is_some(),
+                function == to,
+                "{function}: given {secret}"
+            );
+            if let Some(value) = given {
+                assert!(
+                    is_secret(&value),
+                    "{function}: {secret} is not a secret reference"
+                );
+            }
+        }
+    }
+}
+
+/// The checkout simulator gives plans away without a payment: `make dev`
+/// and the tests switch it on, a deployment never does.
+#[test]
+fn no_deployed_function_runs_the_checkout_simulator() {
+    let template = template();
+    let reads: Vec<&str> = functions()
+        .into_iter()
+        .filter(|(_, variables)| variables.iter().any(|(v, _)| *v == "STRIPE_SIMULATOR"))
+        .map(|(function, _)| function)
+        .collect();
+    assert_eq!(reads, ["SubscriptionsFunction"]);
+    for (function, _) in functions() {
+        assert!(
+            !deployed(&template, function).contains_key("STRIPE_SIMULATOR"),
+            "{function} is given STRIPE_SIMULATOR"
+        );
     }
 }
 

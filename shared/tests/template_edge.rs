@@ -35,3 +35,46 @@ fn cors_allows_the_configured_origin_without_credentials() {
     assert_eq!(origin.tag.to_string(), "!Ref");
     assert_eq!(origin.value.as_str(), Some("CorsAllowedOrigin"));
 }
+
+/// Stripe sends no token: its deliveries must reach the webhook function
+/// (which checks their signature) with no authorizer in the way, at both
+/// paths, with and without the trailing slash. Tokens are checked in the
+/// functions, so the API declares no authorizer at all.
+#[test]
+fn stripe_reaches_its_webhook_without_an_authorizer() {
+    let t = template();
+    assert!(
+        t["Resources"]["HttpApi"]["Properties"]
+            .get("Auth")
+            .is_none(),
+        "an API-level authorizer would refuse Stripe's deliveries"
+    );
+    let events = t["Resources"]["StripeWebhookFunction"]["Properties"]["Events"]
+        .as_mapping()
+        .expect("the webhook function has events");
+    let mut paths: Vec<&str> = Vec::new();
+    for event in events.values() {
+        let properties = &event["Properties"];
+        let path = properties["Path"].as_str().unwrap();
+        if path.trim_end_matches('/').ends_with("/stripe") {
+            let authorizer = &properties["Auth"]["Authorizer"];
+            assert!(
+                properties.get("Auth").is_none() || authorizer.as_str() == Some("NONE"),
+                "{path}: the webhook route has an authorizer"
+            );
+            let method = properties["Method"].as_str().unwrap().to_uppercase();
+            assert!(method == "ANY" || method == "POST", "{path}: {method}");
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    assert_eq!(
+        paths,
+        [
+            "/api/stripe",
+            "/api/stripe/",
+            "/api/webhooks/stripe",
+            "/api/webhooks/stripe/"
+        ]
+    );
+}

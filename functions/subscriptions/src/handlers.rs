@@ -282,7 +282,7 @@ pub async fn active(
 /// The change asked of billing.
 enum Change {
     CancelAtPeriodEnd(bool),
-    Plan(Plan),
+    Plan(Box<Plan>),
 }
 
 /// Makes billing apply `change` to `sub`: Stripe's answer is applied at
@@ -302,7 +302,7 @@ async fn apply(state: &SubscriptionsState, sub: &Subscription, change: Change) -
                 let plan = store.plans().get(&sub.plan_id).await?.ok_or(NOT_FOUND)?;
                 (plan, flag)
             }
-            Change::Plan(plan) => (plan, sub.cancel_at_period_end),
+            Change::Plan(plan) => (*plan, sub.cancel_at_period_end),
         };
         return simulator.update(store, sub, &plan, cancel).await;
     }
@@ -464,7 +464,7 @@ async fn change_plan_one(
             "The subscription is already on this plan.",
         ));
     }
-    apply(state, &sub, Change::Plan(plan)).await?;
+    apply(state, &sub, Change::Plan(Box::new(plan))).await?;
     reread(state, user, &sub.id).await
 }
 

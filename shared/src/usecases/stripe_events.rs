@@ -289,8 +289,12 @@ async fn checkout_completed(store: &Store, session: &Value) -> Result<Effects, E
     }
     after.updated_at = time::now();
     let mut writes = billing.tx_transition(&before, &after, None)?;
+    // The customer the checkout used is recorded when the owner has none
+    // yet (ours passes the one recorded; never a second one).
     if let Some(customer) = session["customer"].as_str() {
-        writes.extend(billing.tx_customer(owner, customer)?);
+        if billing.customer(owner).await?.is_none() {
+            writes.extend(billing.tx_customer(owner, customer)?);
+        }
     }
     Ok(Effects {
         writes,
