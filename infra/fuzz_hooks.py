@@ -18,12 +18,13 @@
 # that operation as one whose 401 is not about the token, so it costs one
 # registration only.
 #
-# The catalogue's writes (brands and models, spec 3.2.10-11) are staff-only:
-# as an ordinary user they only ever answer 403. With a staff account given
-# (FUZZ_STAFF_EMAIL, FUZZ_STAFF_PASSWORD; infra/fuzz.sh creates one on a
-# local stack) those operations run with its token instead: it signs in
-# again whenever a token is refused. Its password is never fuzzed (catalogue
-# writes ask for none), so it cannot lock itself out.
+# The catalogue's writes (brands and models, spec 3.2.10-11; plans, spec 9)
+# are staff-only, like the subscriptions' stats and the Stripe webhook's
+# events (spec 10.2.10, 11.2): as an ordinary user they only ever answer
+# 403. With a staff account given (FUZZ_STAFF_EMAIL, FUZZ_STAFF_PASSWORD;
+# infra/fuzz.sh creates one on a local stack) those operations run with its
+# token instead: it signs in again whenever a token is refused. Its password
+# is never fuzzed (none of them asks for one), so it cannot lock itself out.
 #
 # FUZZ_ALIASES=0 leaves out the aliases (operations marked `x-alias-of`: the
 # same handler as their seed path, docs/openapi-design.md), to fit a run in
@@ -50,6 +51,9 @@ STAFF_PASSWORD = os.environ.get("FUZZ_STAFF_PASSWORD", "")
 # and their aliases, and the plans'.
 CATALOGUE_PATHS = r"^/api/((vehicles/)?(brands|models)|plans)/"
 CATALOGUE_WRITES = r"^(POST|PUT|PATCH|DELETE)$"
+# The staff-only operations, every method: the subscriptions' counts and
+# the Stripe webhook's stored events (their seed paths and aliases).
+STAFF_ONLY_PATHS = r"^/api/(subscriptions/stats|(webhooks/)?events)/"
 METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
 # Access tokens live 60 minutes: renew well before, whatever happens.
 REFRESH_SECONDS = 1800
@@ -116,12 +120,13 @@ def staff_sign_in() -> str:
 
 
 # Providers are asked in the order they are registered: the staff one
-# first, for the catalogues' writes only.
+# first, for the catalogues' writes and the staff-only operations only
+# (two `apply_to` filters: either selects an operation).
 if STAFF_EMAIL and STAFF_PASSWORD:
 
     @schemathesis.auth(refresh_interval=REFRESH_SECONDS).apply_to(
         path_regex=CATALOGUE_PATHS, method_regex=CATALOGUE_WRITES
-    )
+    ).apply_to(path_regex=STAFF_ONLY_PATHS)
     class StaffUser:
         def get(self, case, context):
             return staff_sign_in()

@@ -34,7 +34,7 @@ struct Documented {
 
 /// Every function whose routes are documented. Issue 10 adds the others
 /// as their `openapi` modules land (docs/adding-a-function.md).
-const DOCUMENTED: [Documented; 11] = [
+const DOCUMENTED: [Documented; 13] = [
     Documented {
         name: "settings",
         app: || {
@@ -176,6 +176,32 @@ const DOCUMENTED: [Documented; 11] = [
         },
         openapi: plans::openapi::openapi,
         aliases: plans::openapi::ALIASES,
+    },
+    Documented {
+        name: "subscriptions",
+        app: || {
+            Box::pin(async {
+                // Neither Stripe nor the simulator: nothing is sold.
+                TestApp::spawn_unreachable(subscriptions::router)
+                    .await
+                    .without_state()
+            })
+        },
+        openapi: subscriptions::openapi::openapi,
+        aliases: subscriptions::openapi::ALIASES,
+    },
+    Documented {
+        name: "stripe-webhook",
+        app: || {
+            Box::pin(async {
+                // No signing secret: a delivery is the 503 (still routed).
+                TestApp::spawn_unreachable(stripe_webhook::router)
+                    .await
+                    .without_state()
+            })
+        },
+        openapi: stripe_webhook::openapi::openapi,
+        aliases: stripe_webhook::openapi::ALIASES,
     },
 ];
 

@@ -1109,11 +1109,10 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
             &mut doc,
             "/api/subscriptions/{id}/",
             method,
-            format!(
-                "Only `cancel_at_period_end`, which billing applies as `cancel/` or \
-                 `reactivate/` do; the status is server-controlled. A body that names `status` \
-                 is refused whatever its value. Nothing to change: the state as it is."
-            ),
+            "Only `cancel_at_period_end`, which billing applies as `cancel/` or `reactivate/` \
+             do; the status is server-controlled. A body that names `status` is refused \
+             whatever its value. Nothing to change: the state as it is."
+                .into(),
         );
         set_response(
             &mut doc,
