@@ -114,8 +114,13 @@ pub async fn retry(
             body: serde_json::json!({"error": "This event was already processed."}),
         });
     }
-    match stripe_events::retry(&state.store, &stored).await? {
-        Received::Processed { .. } | Received::Failed { .. } | Received::Duplicate { .. } => {}
+    // A failed payment processed now tells its owner, as a delivery would.
+    if let Received::Processed {
+        payment_failed: Some(owner),
+        ..
+    } = stripe_events::retry(&state.store, &stored).await?
+    {
+        crate::receive::mail_payment_failed(&state, &owner).await;
     }
     Ok(ok(find(&state, &id).await?.to_json()))
 }

@@ -2,14 +2,14 @@
 //! header go to the shared processing; the answer tells Stripe whether to
 //! deliver again (any 2xx: no; a 500: yes, with backoff, for days).
 
-use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use shared::http::body::MAX_BODY_BYTES;
 use shared::mail::{templates, Mail};
 use shared::usecases::stripe_events::{self, Received, Refusal};
-use shared::Result;
+use shared::{Error, Result};
 
 use crate::WebhookState;
 
@@ -20,11 +20,14 @@ fn answer(status: StatusCode, body: serde_json::Value) -> Response {
     (status, axum::Json(body)).into_response()
 }
 
-pub async fn receive(
-    State(state): State<WebhookState>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Result<Response> {
+pub async fn receive(State(state): State<WebhookState>, request: Request) -> Result<Response> {
+    let (parts, body) = request.into_parts();
+    let headers: HeaderMap = parts.headers;
+    // The shared bound (Stripe's events are a few kilobytes): over it, the
+    // API's JSON 413.
+    let body = axum::body::to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| Error::PayloadTooLarge(MAX_BODY_BYTES))?;
     if !state.webhook.is_configured() {
         // Never "accept anything": without a secret nothing is verified.
         return Ok(answer(
@@ -74,7 +77,7 @@ pub async fn receive(
 /// The owner learns by mail too (the notification is in the event's
 /// transaction). A mail that cannot go is logged, not retried: the
 /// event's effects are in, and a retry would change nothing.
-async fn mail_payment_failed(state: &WebhookState, owner_id: &str) {
+pub(crate) async fn mail_payment_failed(state: &WebhookState, owner_id: &str) {
     let user = match state.store.users().get(owner_id).await {
         Ok(Some(user)) => user,
         Ok(None) => return,

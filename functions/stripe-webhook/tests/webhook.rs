@@ -688,3 +688,13 @@ async fn an_expired_checkout_frees_the_account_and_invoices_do_not_hide_older_ch
     assert_eq!(res.status, 200, "{}", res.body);
     assert_eq!(stored(&app, &sub).await.plan_id, PREMIUM);
 }
+
+#[tokio::test]
+async fn an_oversized_delivery_is_a_json_413() {
+    let app = app().await;
+    let body = vec![b' '; 1024 * 1024 + 1];
+    let header = sign(&body, &[SECRET], now());
+    let res = deliver_with(&app, &body, Some(header)).await;
+    assert_eq!(res.status, 413);
+    assert!(res.body["detail"].is_string(), "{}", res.body);
+}

@@ -475,6 +475,10 @@ pub async fn change_plan_current(
     CurrentUser(user): CurrentUser,
     body: JsonBody,
 ) -> Result<Response> {
+    // The body's fault first, as the `{id}` form answers it.
+    if named_plan(&body).is_none() {
+        return Err(Error::message(400, "plan_id is required."));
+    }
     let sub = granting(&state, &user).await?;
     change_plan_one(&state, &user, sub, &body).await
 }
