@@ -302,7 +302,7 @@ const OFF: &str = "Webhooks are not configured";
     responses(
         (status = 200, description = "Processed now, or already (nothing changed): Stripe stops delivering it", body = inline(Received)),
         (status = 400, description = REFUSED, body = WebhookRefusal),
-        (status = 413, description = "The body is over 1 MiB (the API's bound; Stripe's events are a few kilobytes)", body = DetailRef),
+        (status = 413, description = "The body is over 1 MiB (the API's bound; Stripe's events are a few kilobytes)", body = inline(DetailRef)),
         (status = 500, description = FAILED, body = WebhookFailureOut),
         (status = 503, description = OFF, body = inline(OffOrUnavailable))))]
 fn receive() {}
