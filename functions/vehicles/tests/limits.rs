@@ -341,3 +341,34 @@ async fn a_vehicle_list_reads_the_vehicles_and_the_user_only() {
     assert_eq!(res.body.as_array().unwrap().len(), 500);
     assert_eq!(app.items_read() - before, 503);
 }
+
+#[tokio::test]
+async fn a_plan_allowing_none_refuses_the_first_vehicle() {
+    use shared::domain::plans::{FeatureValue, PlanGrant};
+    let app = app().await;
+    let (user, token) = app.signed_in_user("none-allowed").await;
+    // A plan staff set to 0 vehicles (a counter that does not exist yet
+    // must not let the first one through).
+    let mut grant: PlanGrant = testkit::catalogue_grant(FREE);
+    grant.features.retain(|f| f.feature_key != MAX_VEHICLES);
+    grant.features.push(FeatureValue {
+        feature_key: MAX_VEHICLES.into(),
+        value: "0".into(),
+    });
+    let store = &app.state.store;
+    store
+        .transact(vec![store
+            .billing()
+            .tx_grant(&user.id, Some(&grant))
+            .unwrap()])
+        .await
+        .unwrap();
+    let res = app
+        .post("/api/vehicles/")
+        .bearer(&token)
+        .json(car("Zero"))
+        .send()
+        .await;
+    assert_plan_limit(&res, MAX_VEHICLES, FREE, Some(STANDARD));
+    assert!(store.vehicles().list(&user.id).await.unwrap().is_empty());
+}

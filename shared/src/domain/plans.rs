@@ -535,20 +535,25 @@ pub fn limit_detail(
     detail
 }
 
+/// The cheapest monthly plan for sale that allows more than `current`.
 pub fn lifted_by(
     what: impl Fn(&Limits) -> Limit,
     current: &Limits,
 ) -> Option<&'static CataloguePlan> {
     let now_allowed = what(current);
-    CATALOGUE.iter().filter(|p| p.interval == MONTH).find(|p| {
-        let plan = p.plan(|_| None, Utc::now());
-        let limit = what(&Limits::of(&plan));
-        match (limit, now_allowed) {
-            (Limit::Unlimited, Limit::AtMost(_)) => true,
-            (Limit::AtMost(a), Limit::AtMost(b)) => a > b,
-            _ => false,
-        }
-    })
+    // A plan one buys: Free is what an account has without one.
+    CATALOGUE
+        .iter()
+        .filter(|p| p.interval == MONTH && p.price > 0)
+        .find(|p| {
+            let plan = p.plan(|_| None, Utc::now());
+            let limit = what(&Limits::of(&plan));
+            match (limit, now_allowed) {
+                (Limit::Unlimited, Limit::AtMost(_)) => true,
+                (Limit::AtMost(a), Limit::AtMost(b)) => a > b,
+                _ => false,
+            }
+        })
 }
 
 #[cfg(test)]

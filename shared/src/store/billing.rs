@@ -484,7 +484,7 @@ impl Billing<'_> {
             .value(":one", n(1));
         if let Some(room) = limit.room_before(1) {
             expr = expr
-                .condition("attribute_not_exists(#used) OR #used <= :room")
+                .condition(super::counter_within("#used", ":room", room))
                 .value(":room", n(room))
                 .named(USAGE_LIMIT);
         }

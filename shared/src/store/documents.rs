@@ -224,11 +224,11 @@ impl Documents<'_> {
             .value(":bytes", n(bytes));
         let mut conditions = Vec::new();
         if count > 0 {
-            conditions.push("(attribute_not_exists(#count) OR #count <= :count_room)");
+            conditions.push(super::counter_within("#count", ":count_room", max_count - count));
             expr = expr.value(":count_room", n(max_count - count));
         }
         if bytes > 0 {
-            conditions.push("(attribute_not_exists(bytes) OR bytes <= :bytes_room)");
+            conditions.push(super::counter_within("bytes", ":bytes_room", max_bytes - bytes));
             expr = expr.value(":bytes_room", n(max_bytes - bytes));
         }
         if !conditions.is_empty() {

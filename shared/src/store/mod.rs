@@ -132,6 +132,18 @@ impl Expr {
     }
 }
 
+/// The condition that a counter (`attribute`, absent meaning 0) may grow
+/// by what the write adds: it holds at most `room` before. A room below 0
+/// (a limit of 0) must refuse even the first item, so an absent counter
+/// passes only when there is room.
+pub fn counter_within(attribute: &str, room_placeholder: &str, room: i64) -> String {
+    if room >= 0 {
+        format!("(attribute_not_exists({attribute}) OR {attribute} <= {room_placeholder})")
+    } else {
+        format!("({attribute} <= {room_placeholder})")
+    }
+}
+
 /// Largest number of items DynamoDB accepts in one transaction.
 pub const MAX_TRANSACTION_ITEMS: usize = 100;
 

@@ -113,10 +113,12 @@ fn tx_count_vehicles(
         .update("ADD vehicles_count :delta")
         .value(":delta", n(delta));
     expr = if delta > 0 {
-        expr.condition(
-            "attribute_exists(pk) AND (attribute_not_exists(vehicles_count) OR vehicles_count <= :room)",
-        )
-        .value(":room", n(limit.under(MAX_VEHICLES_PER_USER) - delta))
+        let room = limit.under(MAX_VEHICLES_PER_USER) - delta;
+        expr.condition(format!(
+            "attribute_exists(pk) AND {}",
+            super::counter_within("vehicles_count", ":room", room)
+        ))
+        .value(":room", n(room))
         .named(VEHICLE_LIMIT)
     } else {
         expr.condition("attribute_exists(pk)").named(OWNER_EXISTS)
