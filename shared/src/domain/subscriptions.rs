@@ -86,14 +86,15 @@ pub struct Subscription {
     pub version: u64,
 }
 
-/// Stripe's subscription statuses on ours: `unpaid` keeps the plan's data
-/// but is behind on payment like `past_due`; `paused` (a trial ended
-/// without a payment method) and `incomplete_expired` grant nothing.
+/// Stripe's subscription statuses on ours: `past_due` keeps the plan while
+/// Stripe retries the payment; `unpaid` (the retries are over and the
+/// account marks it so), `paused` (a trial ended without a payment
+/// method) and `incomplete_expired` grant nothing.
 pub fn status_from_stripe(status: &str) -> &'static str {
     match status {
         "active" => ACTIVE,
         "trialing" => TRIALING,
-        "past_due" | "unpaid" => PAST_DUE,
+        "past_due" => PAST_DUE,
         "canceled" => CANCELLED,
         "incomplete" => INCOMPLETE,
         _ => EXPIRED,
@@ -164,6 +165,16 @@ impl Subscription {
     pub fn apply_stripe(&mut self, object: &Value, event_at: i64) -> Applied {
         if event_at < self.stripe_event_at {
             return Applied::Stale;
+        }
+        // Events of the same second come in any order: a canceled
+        // subscription never comes back, and one that was paid never
+        // returns to waiting for its first payment.
+        if let Some(incoming) = object["status"].as_str().map(status_from_stripe) {
+            if (self.status == CANCELLED && incoming != CANCELLED)
+                || (incoming == INCOMPLETE && self.grants_plan())
+            {
+                return Applied::Stale;
+            }
         }
         let before = self.clone();
         let item = &object["items"]["data"][0];
@@ -276,7 +287,7 @@ mod tests {
             ("active", ACTIVE),
             ("trialing", TRIALING),
             ("past_due", PAST_DUE),
-            ("unpaid", PAST_DUE),
+            ("unpaid", EXPIRED),
             ("canceled", CANCELLED),
             ("incomplete", INCOMPLETE),
             ("incomplete_expired", EXPIRED),

@@ -15,6 +15,9 @@ pub const SOURCE_STRIPE: &str = "stripe";
 /// itself keeps 30 days).
 pub const EVENTS_KEPT_DAYS: i64 = 90;
 
+/// Longest payload kept, in characters (an item holds 400 KB).
+pub const PAYLOAD_KEPT_MAX: usize = 64 * 1024;
+
 /// Longest stored error text.
 pub const ERROR_MAX: usize = 1_000;
 
@@ -52,7 +55,12 @@ impl WebhookEvent {
         WebhookEvent {
             id: id.to_string(),
             event_type: event_type.to_string(),
-            payload: String::from_utf8_lossy(payload).into_owned(),
+            // Stripe's events are a few kilobytes; a larger one is kept
+            // cut (an item holds at most 400 KB), and shows as none.
+            payload: String::from_utf8_lossy(payload)
+                .chars()
+                .take(PAYLOAD_KEPT_MAX)
+                .collect(),
             source: SOURCE_STRIPE.into(),
             processed: false,
             processed_at: None,

@@ -29,6 +29,10 @@ use crate::store::{Store, Write, WriteError};
 use crate::stripe::signature::{self, SignatureError};
 use crate::time;
 
+/// Attempts of an event whose transaction lost a race with another
+/// event's (each attempt reads again).
+const CONTENTION_ATTEMPTS: usize = 4;
+
 /// Why a delivery was refused before anything was stored.
 #[derive(Debug)]
 pub enum Refusal {
@@ -124,41 +128,48 @@ async fn process(
             event_id: event.id.to_string(),
         });
     }
-    let mut record =
+    let mut base =
         previous.unwrap_or_else(|| WebhookEvent::received(event.id, event.kind, body, now));
-    record.attempts += 1;
-    let effects = match effects(store, event).await {
-        Ok(effects) => effects,
-        Err(e) => return failed(store, record, e).await,
-    };
-    record.processed = true;
-    record.processed_at = Some(now);
-    record.error_message = None;
-    record.outcome = Some(effects.outcome.clone());
-    let mut writes = effects.writes;
-    writes.extend(webhooks.tx_record(&record)?);
-    match store.transact(writes).await {
-        Ok(()) => Ok(Received::Processed {
-            event: record,
-            payment_failed: effects.payment_failed,
-        }),
-        Err(WriteError::Conditions(failed)) if failed.has(EVENT_UNPROCESSED) => {
-            Ok(Received::Duplicate {
-                event_id: event.id.to_string(),
-            })
-        }
-        Err(WriteError::Conditions(refused)) => {
-            let error = Error::Conflict(format!(
-                "the stored state changed while the event was processed ({refused})"
-            ));
-            failed(store, record, error).await
-        }
-        Err(WriteError::Other(e)) => {
-            if matches!(e, Error::Unavailable(_)) {
-                return Err(e);
+    base.attempts += 1;
+    let mut attempt = 1;
+    loop {
+        let mut record = base.clone();
+        let effects = match effects(store, event).await {
+            Ok(effects) => effects,
+            Err(e) => return failed(store, record, e).await,
+        };
+        record.processed = true;
+        record.processed_at = Some(now);
+        record.error_message = None;
+        record.outcome = Some(effects.outcome.clone());
+        let mut writes = effects.writes;
+        writes.extend(webhooks.tx_record(&record)?);
+        let refusal = match store.transact(writes).await {
+            Ok(()) => {
+                return Ok(Received::Processed {
+                    event: record,
+                    payment_failed: effects.payment_failed,
+                })
             }
-            failed(store, record, e).await
+            Err(WriteError::Conditions(failed)) if failed.has(EVENT_UNPROCESSED) => {
+                return Ok(Received::Duplicate {
+                    event_id: event.id.to_string(),
+                })
+            }
+            Err(WriteError::Conditions(refused)) => Error::Conflict(format!(
+                "the stored state changed while the event was processed ({refused})"
+            )),
+            Err(WriteError::Other(e @ Error::Conflict(_))) => e,
+            Err(WriteError::Other(e @ Error::Unavailable(_))) => return Err(e),
+            Err(WriteError::Other(e)) => return failed(store, record, e).await,
+        };
+        // Another event of the same subscription (a checkout sends three
+        // within a second) moved it meanwhile: read again and recompute.
+        if attempt >= CONTENTION_ATTEMPTS {
+            return failed(store, record, refusal).await;
         }
+        tokio::time::sleep(std::time::Duration::from_millis(25 * attempt as u64)).await;
+        attempt += 1;
     }
 }
 
@@ -369,7 +380,11 @@ pub async fn subscription_writes(
         after.plan_id = plan.id.clone();
     }
     if applied == Applied::Unchanged && after.plan_id == before.plan_id {
-        return Ok(None);
+        // Nothing new, but a newer event: the mark moves, so an older
+        // event arriving later cannot bring an older state back.
+        if event_at <= before.stripe_event_at {
+            return Ok(None);
+        }
     }
     after.updated_at = time::now();
     Ok(Some(store.billing().tx_transition(before, &after, plan)?))
