@@ -78,6 +78,10 @@ pub async fn receive(State(state): State<WebhookState>, request: Request) -> Res
 /// transaction). A mail that cannot go is logged, not retried: the
 /// event's effects are in, and a retry would change nothing.
 pub(crate) async fn mail_payment_failed(state: &WebhookState, owner_id: &str) {
+    // The notification went in with the event: the inbox keeps its bound.
+    if let Err(e) = state.store.notifications().trim(owner_id).await {
+        tracing::warn!(error = %e, "payment-failed notification: inbox not trimmed");
+    }
     let user = match state.store.users().get(owner_id).await {
         Ok(Some(user)) => user,
         Ok(None) => return,

@@ -180,7 +180,6 @@ pub async fn create(
         Provider::Simulator(_) => subs::BILLING_SIMULATED,
     };
     let mut sub = Subscription::new(&user.id, &plan.id, kind);
-    let mut new_customer = None;
     if let Provider::Stripe(client) = &state.provider {
         let price = plan
             .stripe_price_id
@@ -189,9 +188,21 @@ pub async fn create(
         let customer = match customer {
             Some(c) => c,
             None => {
+                // Recorded at once: a checkout that fails next reuses it.
                 let c = provider::stripe_customer(client, &user).await?;
-                new_customer = Some(c.clone());
-                c
+                match state
+                    .store
+                    .transact(billing.tx_customer(&user.id, &c)?)
+                    .await
+                {
+                    Ok(()) => c,
+                    // Another request recorded one meanwhile: that one.
+                    Err(WriteError::Conditions(_)) => billing
+                        .customer(&user.id)
+                        .await?
+                        .ok_or_else(|| Error::Conflict("Retry.".into()))?,
+                    Err(WriteError::Other(e)) => return Err(e),
+                }
             }
         };
         let (session, url) =
@@ -208,11 +219,8 @@ pub async fn create(
         after.updated_at = time::now();
         (before, after)
     });
-    let mut writes = billing.tx_start(&sub, replaced.as_ref().map(|(b, a)| (b, a)))?;
-    if let Some(customer) = &new_customer {
-        writes.extend(billing.tx_customer(&user.id, customer)?);
-    }
-    match state.store.transact(writes).await {
+    let writes = billing.tx_start(&sub, replaced.as_ref().map(|(b, a)| (b, a)))?;
+    match commit_with_retries(&state, writes).await {
         Ok(()) => {}
         Err(WriteError::Conditions(failed)) => {
             return Err(if failed.has(PLAN_AVAILABLE) {
@@ -269,6 +277,25 @@ async fn abandon_checkout(state: &SubscriptionsState, checkout: &Subscription) -
     }
 }
 
+/// Commits `writes`, again when the transaction was cancelled by another
+/// one touching the same shared item (a plan's count, the stats) at the
+/// same moment: nothing was wrong with it.
+async fn commit_with_retries(
+    state: &SubscriptionsState,
+    writes: Vec<shared::store::Write>,
+) -> std::result::Result<(), WriteError> {
+    let mut attempt = 1;
+    loop {
+        match state.store.transact(writes.clone()).await {
+            Err(e) if e.is_contention() && attempt < 4 => {
+                tokio::time::sleep(std::time::Duration::from_millis(20 * attempt)).await;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// `GET /api/subscriptions/active/`: the subscription that grants the
 /// caller's plan.
 pub async fn active(
@@ -291,11 +318,10 @@ enum Change {
 async fn apply(state: &SubscriptionsState, sub: &Subscription, change: Change) -> Result<()> {
     let store = &state.store;
     if sub.billing == subs::BILLING_SIMULATED {
-        let simulator = match &state.provider {
-            Provider::Simulator(s) => s.clone(),
-            // A simulated subscription on a server that now sells through
-            // Stripe (or not at all) changes through a simulator still.
-            _ => provider::Simulator::new(&Default::default()),
+        // Only where the simulator is on: elsewhere a simulated record
+        // would be a free plan change.
+        let Provider::Simulator(simulator) = &state.provider else {
+            return Err(billing_off());
         };
         let (plan, cancel) = match change {
             Change::CancelAtPeriodEnd(flag) => {
@@ -343,6 +369,9 @@ async fn apply(state: &SubscriptionsState, sub: &Subscription, change: Change) -
                     ("items[0][id]".into(), item),
                     ("items[0][price]".into(), price),
                     ("proration_behavior".into(), "create_prorations".into()),
+                    // The new plan only once its invoice is paid (never a
+                    // plan kept through a failed payment).
+                    ("payment_behavior".into(), "pending_if_incomplete".into()),
                     ("metadata[plan_id]".into(), plan.id.clone()),
                 ],
                 &format!("plan-{}-{key}", plan.id),

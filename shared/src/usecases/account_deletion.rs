@@ -126,6 +126,16 @@ impl AccountDependents for Billing {
             let renewing = all.iter().any(|s| {
                 s.billing == subs::BILLING_STRIPE && s.grants_plan() && !s.cancel_at_period_end
             });
+            // An open Stripe checkout could still be paid (and renew) after
+            // the account is gone: its delete expires it at Stripe.
+            let open_checkout = all
+                .iter()
+                .any(|s| s.billing == subs::BILLING_STRIPE && s.status == subs::INCOMPLETE);
+            if open_checkout {
+                return Err(Error::Conflict(
+                    "A checkout is open: delete it first (DELETE /api/subscriptions/{id}/), then delete the account.".into(),
+                ));
+            }
             if renewing {
                 return Err(Error::Conflict(
                     "Your subscription renews: cancel it first (POST /api/subscriptions/cancel/), then delete the account.".into(),
