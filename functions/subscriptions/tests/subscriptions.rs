@@ -625,6 +625,10 @@ async fn stripe_checkout_then_its_events_then_changes_through_the_api() {
         Some("create_prorations")
     );
     assert_eq!(
+        change.param("payment_behavior"),
+        Some("pending_if_incomplete")
+    );
+    assert_eq!(
         fake.subscription(&stripe_id).unwrap()["items"]["data"][0]["price"]["id"],
         "price_pre_m"
     );
@@ -759,6 +763,14 @@ async fn an_abandoned_checkout_is_expired_at_stripe_before_it_gives_way() {
         .filter(|r| r.path == "/v1/customers")
         .count();
     assert_eq!(customers, 1);
+
+    // An open checkout holds the account's deletion back (it could still
+    // be paid, and renew, with no account left).
+    let refused = app.state.store.users().delete_everything(&user).await;
+    assert!(
+        matches!(refused, Err(shared::Error::Conflict(_))),
+        "{refused:?}"
+    );
 
     // Deleting the pending one expires its session too.
     let second_id = second.body["id"].as_str().unwrap();
