@@ -224,11 +224,19 @@ impl Documents<'_> {
             .value(":bytes", n(bytes));
         let mut conditions = Vec::new();
         if count > 0 {
-            conditions.push(super::counter_within("#count", ":count_room", max_count - count));
+            conditions.push(super::counter_within(
+                "#count",
+                ":count_room",
+                max_count - count,
+            ));
             expr = expr.value(":count_room", n(max_count - count));
         }
         if bytes > 0 {
-            conditions.push(super::counter_within("bytes", ":bytes_room", max_bytes - bytes));
+            conditions.push(super::counter_within(
+                "bytes",
+                ":bytes_room",
+                max_bytes - bytes,
+            ));
             expr = expr.value(":bytes_room", n(max_bytes - bytes));
         }
         if !conditions.is_empty() {
