@@ -1,5 +1,6 @@
 //! Entities and business rules, without I/O. One module per resource group.
 
+pub mod assistant;
 pub mod diagnosis;
 pub mod diagnostics;
 pub mod documents;
