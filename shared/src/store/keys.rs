@@ -67,6 +67,10 @@ pub mod entity {
     pub const WEBHOOK_GUARD: &str = "WEBHOOK_GUARD";
     pub const WEBHOOK_EVENT: &str = "WEBHOOK_EVENT";
     pub const BILLING_STATS: &str = "BILLING_STATS";
+    pub const CONVERSATION: &str = "CONVERSATION";
+    pub const ASSISTANT_MESSAGE: &str = "ASSISTANT_MESSAGE";
+    pub const ASSISTANT_MESSAGE_COPY: &str = "ASSISTANT_MESSAGE_COPY";
+    pub const ASSISTANT_COUNTER: &str = "ASSISTANT_COUNTER";
 }
 
 /// Index names.
@@ -480,6 +484,37 @@ pub const PLAN_PREFIX: &str = "PLAN#";
 
 pub fn plan_sk(plan_id: &str) -> String {
     format!("{PLAN_PREFIX}{plan_id}")
+}
+
+/// A user's assistant conversations live in a partition of their own:
+/// `COUNTER`, `CONV#<id>`, and each message twice, written in one
+/// transaction: `MSG#<id>` (the account's messages in time order:
+/// `/api/messages/`, a message by id) and `CHAT#<conversation>#<id>` (one
+/// Query per conversation, oldest first). Ids are UUIDv7.
+pub fn assistant_pk(user_id: &str) -> String {
+    format!("USER#{user_id}#AI")
+}
+
+pub const ASSISTANT_COUNTER_SK: &str = "COUNTER";
+pub const CONVERSATION_PREFIX: &str = "CONV#";
+pub const MESSAGE_PREFIX: &str = "MSG#";
+pub const CHAT_PREFIX: &str = "CHAT#";
+
+pub fn conversation_sk(conversation_id: &str) -> String {
+    format!("{CONVERSATION_PREFIX}{conversation_id}")
+}
+
+pub fn message_sk(message_id: &str) -> String {
+    format!("{MESSAGE_PREFIX}{message_id}")
+}
+
+/// The prefix of one conversation's messages.
+pub fn chat_prefix(conversation_id: &str) -> String {
+    format!("{CHAT_PREFIX}{conversation_id}#")
+}
+
+pub fn chat_message_sk(conversation_id: &str, message_id: &str) -> String {
+    format!("{CHAT_PREFIX}{conversation_id}#{message_id}")
 }
 
 /// A user's billing lives in a partition of its own: `SUB#<id>` (every

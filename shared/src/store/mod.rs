@@ -2,6 +2,7 @@
 //! (`table`), the client and its round-trip counter (`client`), and one
 //! repository per entity on top of the small generic helpers below.
 
+pub mod assistant;
 pub mod billing;
 pub mod client;
 pub mod diagnostics;

@@ -160,6 +160,15 @@ impl AccountDependents for Billing {
     }
 }
 
+/// The assistant's partition (conversations, messages, counter).
+struct Assistant;
+
+impl AccountDependents for Assistant {
+    fn keys<'a>(&'a self, store: &'a Store, user: &'a User) -> Pending<'a, Vec<Key>> {
+        Box::pin(async move { store.assistant().all_keys(&user.id).await })
+    }
+}
+
 /// What goes with an account in the shared partitions; a new kind of user
 /// data (subscriptions) adds its participant here.
 pub fn participants() -> Vec<Box<dyn AccountDependents>> {
@@ -171,6 +180,7 @@ pub fn participants() -> Vec<Box<dyn AccountDependents>> {
         Box::new(GarageReviews),
         Box::new(Documents),
         Box::new(Diagnostics),
+        Box::new(Assistant),
     ]
 }
 
