@@ -76,6 +76,7 @@ pub async fn create(
             false,
             std::slice::from_ref(&message),
             false,
+            0,
             Vec::new(),
         )
         .await

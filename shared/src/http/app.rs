@@ -58,6 +58,12 @@ pub const MAX_SEGMENT_LEN: usize = 64;
 
 /// Wraps a function's routes (declared without trailing slashes).
 pub fn finish(routes: Router) -> Router {
+    finish_with_deadline(routes, REQUEST_DEADLINE)
+}
+
+/// `finish` with another deadline than `REQUEST_DEADLINE`, for a function
+/// whose template timeout is longer (the assistant waits for a model).
+pub fn finish_with_deadline(routes: Router, limit: Duration) -> Router {
     let inner = routes
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
@@ -66,13 +72,15 @@ pub fn finish(routes: Router) -> Router {
         .fallback_service(inner)
         .layer(axum::middleware::map_request(normalize_path))
         .layer(axum::middleware::from_fn(refuse_impossible_paths))
-        .layer(axum::middleware::from_fn(deadline))
+        .layer(axum::middleware::from_fn(move |req, next| {
+            deadline(limit, req, next)
+        }))
 }
 
-/// Answers 503 JSON when the request outlives `REQUEST_DEADLINE`. Writes
+/// Answers 503 JSON when the request outlives its deadline. Writes
 /// are single transactions, so a request cut here left nothing half-written.
-async fn deadline(req: Request, next: Next) -> Response {
-    match tokio::time::timeout(REQUEST_DEADLINE, next.run(req)).await {
+async fn deadline(limit: Duration, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
         Ok(response) => response,
         Err(_) => Error::Unavailable("request deadline exceeded".into()).into_response(),
     }

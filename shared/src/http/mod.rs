@@ -9,7 +9,7 @@ pub mod pagination;
 pub mod response;
 pub mod validate;
 
-pub use app::finish;
+pub use app::{finish, finish_with_deadline};
 pub use body::JsonBody;
 pub use pagination::Page;
 pub use response::{created, no_content, ok};

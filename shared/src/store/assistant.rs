@@ -202,15 +202,17 @@ impl Assistant<'_> {
 
     /// Adds `messages` (in order) to a conversation: stored `before` (its
     /// count grows within the bound, `bump` moves its `updated_at`), or new
-    /// (`before` none: `conversation` is created with them). `also` rides
+    /// (`is_new`: `conversation` is created with them). `also` rides
     /// in the same transaction (the month's usage). The conversation as
     /// stored after.
+    /// `reserve`: room kept for messages to come (an answer stored next).
     pub async fn add_messages(
         &self,
         conversation: &Conversation,
         is_new: bool,
         messages: &[Message],
         bump: bool,
+        reserve: i64,
         also: Vec<Write>,
     ) -> Result<Conversation, WriteError> {
         let count = messages.len() as i64;
@@ -224,7 +226,7 @@ impl Assistant<'_> {
         if is_new {
             writes.extend(self.tx_new(&after)?);
         } else {
-            let room = MAX_MESSAGES_PER_CONVERSATION - count;
+            let room = MAX_MESSAGES_PER_CONVERSATION - count - reserve;
             let mut expr = Expr::new()
                 .condition(format!(
                     "attribute_exists(pk) AND {}",
