@@ -215,7 +215,7 @@ async fn the_model_answers_with_text() {
         .unwrap();
     assert_eq!(reply.text, "Votre Peugeot va bien.");
     assert!(!reply.offline);
-    assert_eq!(reply.source, "openai");
+    assert_eq!(reply.source, "gpt-test");
 
     let requests = fake.requests();
     assert_eq!(requests.len(), 1);

@@ -153,6 +153,11 @@ impl OpenAi {
         }
     }
 
+    /// The model asked for (what answers report as their source).
+    pub fn model(&self) -> &str {
+        &self.model
+    }
+
     /// One chat completion with optional tools (tool_choice auto when tools
     /// non-empty). Retries on Timeout/Unavailable; never on Refused/Malformed.
     pub async fn chat(

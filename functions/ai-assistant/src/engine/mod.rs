@@ -42,7 +42,7 @@ pub struct Turn {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reply {
     pub text: String,
-    /// "offline" or the model's name.
+    /// `SOURCE_OFFLINE`, or the model's name (`OPENAI_MODEL`).
     pub source: String,
     pub offline: bool,
 }
@@ -56,10 +56,10 @@ impl Reply {
         }
     }
 
-    fn model(text: String) -> Reply {
+    fn model(text: String, name: &str) -> Reply {
         Reply {
             text: bounded(text.trim(), ANSWER_MAX),
-            source: SOURCE_MODEL.into(),
+            source: name.to_string(),
             offline: false,
         }
     }
@@ -207,7 +207,7 @@ pub async fn answer(
     if let Some(model) = &state.model {
         let system = prompt::assistant(shared::time::now());
         match converse(model, &mut facts, system, history, question.to_string()).await? {
-            Ok(text) => return Ok(Reply::model(text)),
+            Ok(text) => return Ok(Reply::model(text, model.model())),
             Err(failure) => log_fallback("answer", &failure),
         }
     }
@@ -373,7 +373,7 @@ pub async fn maintenance_ask(
             question
         );
         match converse(model, &mut facts, system, history, text).await? {
-            Ok(text) => return Ok(Reply::model(text)),
+            Ok(text) => return Ok(Reply::model(text, model.model())),
             Err(failure) => log_fallback("maintenance_ask", &failure),
         }
     }
