@@ -20,7 +20,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . infra/tools.sh
 
-ALL=(users vehicles maintenances notifications garages documents diagnostics plans subscriptions stripe-webhook settings health reminders ocr-worker ai-worker)
+ALL=(users vehicles maintenances notifications garages documents diagnostics plans subscriptions stripe-webhook ai-assistant settings health reminders ocr-worker ai-worker)
 [ "$#" -gt 0 ] && FUNCTIONS=("$@") || FUNCTIONS=("${ALL[@]}")
 RUNS="${RUNS:-15}"
 packages=()
@@ -60,7 +60,13 @@ for f in "${FUNCTIONS[@]}"; do
   [ "$f" = reminders ] && event=schedule
   [ "$f" = ocr-worker ] && event=sqs
   [ "$f" = ai-worker ] && event=sqs
-  result=$(AWS_LAMBDA_FUNCTION_NAME="$f" python3 infra/fake_runtime.py --event "$event" --runs "$RUNS" --log ".local/bench-functions-$f.log" "target/release/$f")
+  # The assistant as deployed with a key: its model client built at cold
+  # start (no call is made), with the template's bounds. The AI worker is
+  # measured offline, as before.
+  model=()
+  [ "$f" = ai-assistant ] &&
+    model=(OPENAI_API_KEY=sk-bench-only OPENAI_TIMEOUT_SECONDS=7 OPENAI_ATTEMPTS=1)
+  result=$(env "${model[@]}" AWS_LAMBDA_FUNCTION_NAME="$f" python3 infra/fake_runtime.py --event "$event" --runs "$RUNS" --log ".local/bench-functions-$f.log" "target/release/$f")
   echo "==> $f: $bytes bytes (arm64), $result"
   rows+=("$(python3 -c '
 import json, sys

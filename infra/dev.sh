@@ -38,7 +38,12 @@ fi
 # holding its queue URL>`. `cargo lambda watch` has no SQS trigger, so the
 # local bridge (infra/src/bridge.rs) delivers each queue to its worker.
 # The AI worker answers offline (code table and rules) unless .env sets
-# OPENAI_API_KEY (and OPENAI_BASE_URL for a compatible server).
+# OPENAI_API_KEY (and OPENAI_BASE_URL for a compatible server); so does the
+# AI assistant (an HTTP function: the watch router serves it), from the
+# owner's data. Both read the same OPENAI_* variables here: with a key, set
+# OPENAI_TIMEOUT_SECONDS=7 and OPENAI_ATTEMPTS=1 in .env to give the
+# assistant its deployed bounds (its 25 s request deadline otherwise cuts a
+# slow model short with a 503 rather than the offline answer).
 WORKERS=(ocr-worker=OCR_QUEUE_URL ai-worker=AI_QUEUE_URL)
 
 PROXY_PID=""

@@ -144,6 +144,9 @@ start_local_api() {
     # the webhook's secret.
     export STRIPE_SIMULATOR=1 STRIPE_WEBHOOK_SECRET="whsec_local_dev_only"
     unset STRIPE_SECRET_KEY
+    # The AI worker and the assistant answer offline: the tests and the
+    # fuzzing never call a model with a developer's key.
+    unset OPENAI_API_KEY OPENAI_BASE_URL
     JWT_SECRET="$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
     export JWT_SECRET
     export RUST_LOG="${RUST_LOG:-warn}"

@@ -83,6 +83,10 @@ impl LocalApi {
             ),
         );
         routers.insert(
+            "ai-assistant",
+            ai_assistant::router(cold_start::<ai_assistant::AssistantState>("ai-assistant").await?),
+        );
+        routers.insert(
             "settings",
             settings::router(cold_start::<settings::SettingsState>("settings").await?),
         );

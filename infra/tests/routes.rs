@@ -27,7 +27,7 @@ type SpawnApp = fn() -> Pin<Box<dyn Future<Output = TestApp<()>>>>;
 
 /// Every HTTP function: its binary name (also its directory under
 /// `functions/`) and its app.
-const HTTP_FUNCTIONS: [(&str, SpawnApp); 13] = [
+const HTTP_FUNCTIONS: [(&str, SpawnApp); 14] = [
     ("users", || Box::pin(unreachable(users::router))),
     ("vehicles", || Box::pin(unreachable(vehicles::router))),
     ("maintenances", || {
@@ -62,6 +62,9 @@ const HTTP_FUNCTIONS: [(&str, SpawnApp); 13] = [
     }),
     ("stripe-webhook", || {
         Box::pin(unreachable(stripe_webhook::router))
+    }),
+    ("ai-assistant", || {
+        Box::pin(unreachable(ai_assistant::router))
     }),
     ("settings", || Box::pin(unreachable(settings::router))),
     ("health", || Box::pin(unreachable(health::router))),

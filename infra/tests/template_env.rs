@@ -27,9 +27,13 @@ const SIGNING_SECRET_TO: &[&str] = &[
     "PlansFunction",
     "SubscriptionsFunction",
     "StripeWebhookFunction",
+    "AiAssistantFunction",
     "SettingsFunction",
     "HealthFunction",
 ];
+
+/// The functions that call the model, the only ones given its key.
+const OPENAI_KEY_TO: &[&str] = &["AiWorkerFunction", "AiAssistantFunction"];
 
 type Variables = Vec<(&'static str, Need)>;
 
@@ -64,6 +68,7 @@ fn functions() -> Vec<(&'static str, Variables)> {
             "StripeWebhookFunction",
             of::<stripe_webhook::WebhookState>(),
         ),
+        ("AiAssistantFunction", of::<ai_assistant::AssistantState>()),
         ("SettingsFunction", of::<settings::SettingsState>()),
         ("HealthFunction", of::<health::HealthState>()),
         ("RemindersFunction", of::<reminders::RemindersState>()),
@@ -173,13 +178,14 @@ fn the_signing_secret_goes_only_to_the_functions_that_check_tokens() {
     );
 }
 
-/// The model's key reaches the AI worker only, from a secret store.
+/// The model's key reaches the AI worker and the assistant only, from a
+/// secret store.
 #[test]
-fn the_openai_key_goes_only_to_the_ai_worker() {
+fn the_openai_key_goes_only_to_the_ai_functions() {
     let template = template();
     for (function, variables) in functions() {
         let reads = variables.iter().any(|(v, _)| *v == "OPENAI_API_KEY");
-        assert_eq!(reads, function == "AiWorkerFunction", "{function}");
+        assert_eq!(reads, OPENAI_KEY_TO.contains(&function), "{function}");
         let given = deployed(&template, function).get("OPENAI_API_KEY").cloned();
         assert_eq!(given.is_some(), reads, "{function}: given OPENAI_API_KEY");
         if let Some(value) = given {
@@ -239,6 +245,44 @@ fn no_deployed_function_runs_the_checkout_simulator() {
             "{function} is given STRIPE_SIMULATOR"
         );
     }
+}
+
+/// The assistant waits for a model: its own request deadline
+/// (`ai_assistant::ANSWER_DEADLINE`) must end before its Lambda timeout,
+/// which API Gateway's 30 s integration limit bounds; and its model calls
+/// (`engine::MAX_ROUNDS` rounds of `OPENAI_ATTEMPTS` attempts of
+/// `OPENAI_TIMEOUT_SECONDS` each) must end before the deadline, leaving
+/// time for the store and the offline answer.
+#[test]
+fn the_assistants_model_calls_fit_its_deadline_and_its_timeout() {
+    let template = template();
+    let function = &template["Resources"]["AiAssistantFunction"]["Properties"];
+    let timeout = function["Timeout"]
+        .as_u64()
+        .expect("the assistant has a Timeout of its own");
+    let deadline = ai_assistant::ANSWER_DEADLINE.as_secs();
+    assert!(
+        deadline + 2 <= timeout,
+        "the {deadline} s deadline leaves too little of the {timeout} s Lambda timeout"
+    );
+    assert!(
+        timeout < 30,
+        "API Gateway gives up at 30 s, before {timeout} s"
+    );
+    let number = |name: &str| -> u64 {
+        let value = &function["Environment"]["Variables"][name];
+        value
+            .as_u64()
+            .or_else(|| value.as_str().and_then(|v| v.parse().ok()))
+            .unwrap_or_else(|| panic!("AiAssistantFunction sets no numeric {name}"))
+    };
+    let worst = ai_assistant::engine::MAX_ROUNDS as u64
+        * number("OPENAI_ATTEMPTS")
+        * number("OPENAI_TIMEOUT_SECONDS");
+    assert!(
+        worst + 3 <= deadline,
+        "the model calls may take {worst} s of the {deadline} s deadline"
+    );
 }
 
 /// Region and credentials come from Lambda itself (shared::config::aws);

@@ -19,6 +19,41 @@ fn the_request_deadline_is_under_the_lambda_timeout() {
     );
 }
 
+/// API Gateway gives up on an integration after 30 s: a function behind
+/// the HTTP API that ran longer would keep working for a caller who already
+/// got a 503. Its own Timeout (the assistant's, for its longer deadline:
+/// infra/tests/template_env.rs) or the Globals' stays under it, and never
+/// under the shared request deadline.
+#[test]
+fn every_http_function_times_out_before_api_gateway() {
+    let t = template();
+    let global = t["Globals"]["Function"]["Timeout"].as_u64().unwrap();
+    let deadline = shared::http::app::REQUEST_DEADLINE.as_secs();
+    let mut checked = 0;
+    for (name, resource) in t["Resources"].as_mapping().unwrap() {
+        let properties = &resource["Properties"];
+        let behind_the_api = properties["Events"].as_mapping().is_some_and(|events| {
+            events
+                .values()
+                .any(|e| e["Type"].as_str() == Some("HttpApi"))
+        });
+        if resource["Type"].as_str() != Some("AWS::Serverless::Function") || !behind_the_api {
+            continue;
+        }
+        let timeout = properties["Timeout"].as_u64().unwrap_or(global);
+        assert!(
+            timeout < 30,
+            "{name:?}: Timeout {timeout} s, API Gateway waits 30 s"
+        );
+        assert!(
+            deadline + 3 <= timeout,
+            "{name:?}: Timeout {timeout} s, the request deadline is {deadline} s"
+        );
+        checked += 1;
+    }
+    assert!(checked > 1, "no HTTP function found");
+}
+
 #[test]
 fn cors_allows_the_configured_origin_without_credentials() {
     let t = template();
