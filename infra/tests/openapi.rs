@@ -34,7 +34,7 @@ struct Documented {
 
 /// Every function whose routes are documented. Issue 10 adds the others
 /// as their `openapi` modules land (docs/adding-a-function.md).
-const DOCUMENTED: [Documented; 13] = [
+const DOCUMENTED: [Documented; 14] = [
     Documented {
         name: "settings",
         app: || {
@@ -202,6 +202,20 @@ const DOCUMENTED: [Documented; 13] = [
         },
         openapi: stripe_webhook::openapi::openapi,
         aliases: stripe_webhook::openapi::ALIASES,
+    },
+    Documented {
+        name: "ai-assistant",
+        app: || {
+            Box::pin(async {
+                // No model key: the offline assistant (no request here
+                // reaches it).
+                TestApp::spawn_unreachable(ai_assistant::router)
+                    .await
+                    .without_state()
+            })
+        },
+        openapi: ai_assistant::openapi::openapi,
+        aliases: ai_assistant::openapi::ALIASES,
     },
 ];
 

@@ -9,6 +9,8 @@ pub mod chat;
 pub mod conversations;
 pub mod engine;
 pub mod messages;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod quota;
 mod state;
 
