@@ -141,6 +141,7 @@ pub async fn diagnostic(
         &["make", "model", "year"],
         "Champs manquants du véhicule: ",
     )?;
+    whole(info, "year")?;
     quota::count_one(&state, &user).await?;
     let result = engine::diagnostic(&state, &user, &label(info), symptoms).await?;
     Ok(ok(result))
@@ -170,6 +171,7 @@ pub async fn maintenance_ask(
         "Champs manquants du véhicule: ",
     )?;
     let history = client_history(body.get("history"))?;
+    whole(info, "year")?;
     quota::count_one(&state, &user).await?;
     let reply = engine::maintenance_ask(&state, &user, &label(info), question, &history).await?;
     Ok(ok(json!({

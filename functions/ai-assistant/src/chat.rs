@@ -16,7 +16,6 @@ use shared::domain::assistant::{
 use shared::domain::users::User;
 use shared::http::validate::{Fields, Text};
 use shared::http::{created, ok, JsonBody};
-use shared::store::assistant::Assistant;
 use shared::store::billing::{Usage, USAGE_LIMIT};
 use shared::store::WriteError;
 use shared::{time, Error, Result};
@@ -70,7 +69,7 @@ async fn exchange(
         Err(WriteError::Conditions(f)) if f.has(USAGE_LIMIT) => {
             return Err(quota::exhausted(user));
         }
-        Err(e) => return Err(Assistant::bound_error(e).unwrap_or_else(Error::from)),
+        Err(e) => return Err(conversations::refused_message(state, &conversation, e).await),
     };
     let reply = engine::answer(state, user, &history, &question.content).await?;
     let mut answer = Message::new(
@@ -80,7 +79,7 @@ async fn exchange(
         bounded(&reply.text, ANSWER_MAX),
     );
     answer.source = Some(reply.source.clone());
-    let conversation = assistant
+    let conversation = match assistant
         .add_messages(
             &conversation,
             false,
@@ -90,7 +89,10 @@ async fn exchange(
             Vec::new(),
         )
         .await
-        .map_err(|e| Assistant::bound_error(e).unwrap_or_else(Error::from))?;
+    {
+        Ok(c) => c,
+        Err(e) => return Err(conversations::refused_message(state, &conversation, e).await),
+    };
     Ok(Exchange {
         conversation,
         question,

@@ -33,6 +33,25 @@ pub async fn owned(state: &AssistantState, owner_id: &str, id: &str) -> Result<C
         .ok_or(NOT_FOUND)
 }
 
+/// A refusal of a message's write: the conversation deleted meanwhile
+/// is a 404 (its bound and its existence share one condition), a full one
+/// the bound's 400.
+pub async fn refused_message(
+    state: &AssistantState,
+    c: &Conversation,
+    error: shared::store::WriteError,
+) -> Error {
+    let bound = match shared::store::assistant::Assistant::bound_error(error) {
+        Ok(bound) => bound,
+        Err(other) => return other.into(),
+    };
+    match state.store.assistant().get(&c.owner_id, &c.id).await {
+        Ok(None) => NOT_FOUND,
+        Ok(Some(_)) => bound,
+        Err(e) => e,
+    }
+}
+
 /// The conversation's latest messages, oldest first (one Query).
 async fn latest(state: &AssistantState, c: &Conversation) -> Result<Vec<Message>> {
     let items = state

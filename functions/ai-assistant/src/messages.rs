@@ -11,7 +11,7 @@ use shared::http::listing::{choice_filter, ordering};
 use shared::http::pagination::{page_offset, requested_page, RequestUrl, PAGE_SIZE};
 use shared::http::validate::{Fields, Text};
 use shared::http::{created, ok, JsonBody, Page};
-use shared::store::assistant::{Assistant, MessageFilter};
+use shared::store::assistant::MessageFilter;
 use shared::{Error, Result};
 
 use crate::conversations;
@@ -81,7 +81,7 @@ pub async fn create(
         )
         .await
     {
-        return Err(Assistant::bound_error(e).unwrap_or_else(Error::from));
+        return Err(conversations::refused_message(&state, &conversation, e).await);
     }
     Ok(created(message.to_json()))
 }

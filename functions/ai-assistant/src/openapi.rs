@@ -309,7 +309,7 @@ component!(
         "properties": {
             "make": given_in("A text that is not blank, or a number."),
             "model": given_in("A text that is not blank, or a number."),
-            "year": given_in("A text that is not blank, or a number."),
+            "year": whole_in("The model year."),
         },
         "required": ["make", "model", "year"],
     })
@@ -1079,10 +1079,12 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         format!(
             "`error`, in this order: `{}` (`symptoms` absent, blank or not a text, or \
              `vehicleInfo` absent or not an object), `{}{CONTENT_MAX} caractères`, `{}<keys>` \
-             (make, model, year not given). {unparsed}",
+             (make, model, year not given), `{}year` (not a whole number from 0 to {WHOLE_MAX}). \
+             {unparsed}",
             says::SYMPTOMS_REQUIRED,
             says::SYMPTOMS_TOO_LONG,
-            says::MISSING_VEHICLE
+            says::MISSING_VEHICLE,
+            says::INVALID_FIELD
         ),
     );
     describe(
@@ -1101,11 +1103,12 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
         format!(
             "`error`, in this order: `{}` (`question` absent, blank or not a text, or \
              `vehicleInfo` absent or not an object), `{}{CONTENT_MAX} caractères`, `{}<keys>` \
-             (make, model, year not given), then `history` as `chat/` checks it (`{}...`). \
-             {unparsed}",
+             (make, model, year not given), `{}year` (not a whole number from 0 to \
+             {WHOLE_MAX}), then `history` as `chat/` checks it (`{}...`). {unparsed}",
             says::QUESTION_REQUIRED,
             says::QUESTION_TOO_LONG,
             says::MISSING_VEHICLE,
+            says::INVALID_FIELD,
             says::HISTORY_INVALID.trim_end()
         ),
     );

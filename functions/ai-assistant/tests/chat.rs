@@ -289,6 +289,8 @@ async fn the_actions_answer_with_the_specs_shapes_and_errors() {
         res.body,
         json!({"error": "Champs manquants du véhicule: year"})
     );
+    let res = post(path, json!({"question": "x", "vehicleInfo": {"make": "Renault", "model": "Clio", "year": "abc"}})).await;
+    assert_eq!(res.body, json!({"error": "Champ invalide: year"}));
     let res = post(path, json!({"question": "Quand changer la courroie ?", "vehicleInfo": {"make": "Renault", "model": "Clio", "year": 2015}})).await;
     assert_eq!(res.status, 200, "{}", res.body);
     assert_eq!(res.body["question"], "Quand changer la courroie ?");

@@ -27,8 +27,8 @@ pub const MAX_CALLS_PER_ROUND: usize = 5;
 pub const HISTORY_BUDGET: usize = 6_000;
 /// What `Reply::source` says when the offline assistant answered.
 pub const SOURCE_OFFLINE: &str = "offline";
-/// What `Reply::source` says when the model answered (the client does not
-/// expose the configured model's name).
+/// What the actions' variants say when the model answered (`Reply::source`
+/// names the model itself).
 pub const SOURCE_MODEL: &str = "openai";
 
 /// One earlier turn of the conversation (already validated: role is
