@@ -69,7 +69,9 @@ async fn exchange(
         Err(WriteError::Conditions(f)) if f.has(USAGE_LIMIT) => {
             return Err(quota::exhausted(user));
         }
-        Err(e) => return Err(conversations::refused_message(state, &conversation, e).await),
+        Err(e) => {
+            return Err(conversations::refused_message(state, &conversation, is_new, e).await)
+        }
     };
     let reply = engine::answer(state, user, &history, &question.content).await?;
     let mut answer = Message::new(
@@ -91,7 +93,7 @@ async fn exchange(
         .await
     {
         Ok(c) => c,
-        Err(e) => return Err(conversations::refused_message(state, &conversation, e).await),
+        Err(e) => return Err(conversations::refused_message(state, &conversation, false, e).await),
     };
     Ok(Exchange {
         conversation,

@@ -39,12 +39,17 @@ pub async fn owned(state: &AssistantState, owner_id: &str, id: &str) -> Result<C
 pub async fn refused_message(
     state: &AssistantState,
     c: &Conversation,
+    is_new: bool,
     error: shared::store::WriteError,
 ) -> Error {
     let bound = match shared::store::assistant::Assistant::bound_error(error) {
         Ok(bound) => bound,
         Err(other) => return other.into(),
     };
+    // A conversation being created was never there: the account's bound.
+    if is_new {
+        return bound;
+    }
     match state.store.assistant().get(&c.owner_id, &c.id).await {
         Ok(None) => NOT_FOUND,
         Ok(Some(_)) => bound,

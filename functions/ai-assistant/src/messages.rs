@@ -81,7 +81,7 @@ pub async fn create(
         )
         .await
     {
-        return Err(conversations::refused_message(&state, &conversation, e).await);
+        return Err(conversations::refused_message(&state, &conversation, false, e).await);
     }
     Ok(created(message.to_json()))
 }

@@ -471,3 +471,22 @@ async fn through_the_router_the_model_answers_with_the_owners_data_only() {
         .unwrap()
         .contains("Vidange moteur"));
 }
+
+#[tokio::test]
+async fn a_new_chat_at_the_accounts_bound_is_its_400() {
+    let app = app().await;
+    let (user, token) = app.signed_in_user("full").await;
+    app.set_number(
+        &keys::assistant_pk(&user.id),
+        keys::ASSISTANT_COUNTER_SK,
+        "conversations",
+        shared::domain::assistant::MAX_CONVERSATIONS_PER_USER,
+    )
+    .await;
+    let res = chat(&app, &token, json!({"message": "Bonjour"})).await;
+    assert_eq!(res.status, 400, "{}", res.body);
+    assert!(res.body["non_field_errors"][0]
+        .as_str()
+        .unwrap()
+        .contains("200"));
+}

@@ -80,6 +80,7 @@ async fn conversations_are_created_read_renamed_and_deleted() {
         .await;
     assert_eq!(renamed.status, 200, "{}", renamed.body);
     assert_eq!(renamed.body["title"], "Révision");
+    assert_eq!(renamed.body["messages_count"], 2);
     assert_eq!(renamed.body["messages"].as_array().unwrap().len(), 2);
     let cleared = app
         .put(&format!("/api/conversations/{id}/"))

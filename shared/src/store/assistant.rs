@@ -69,13 +69,18 @@ pub struct MessageFilter {
 }
 
 impl MessageFilter {
+    /// One conversation's messages are read from its own copies (at most
+    /// 400), the account's from the timeline.
+    fn prefix(&self) -> String {
+        match &self.conversation {
+            Some(c) => keys::chat_prefix(c),
+            None => keys::MESSAGE_PREFIX.to_string(),
+        }
+    }
+
     fn expr(&self) -> Expr {
         let mut parts = Vec::new();
         let mut expr = Expr::new();
-        if let Some(c) = &self.conversation {
-            parts.push("conversation_id = :conversation");
-            expr = expr.value(":conversation", s(c));
-        }
         if let Some(r) = &self.role {
             parts.push("#role = :role");
             expr = expr.name("#role", "role").value(":role", s(r));
@@ -177,24 +182,38 @@ impl Assistant<'_> {
             })
     }
 
-    /// Renames a conversation at the version read.
+    /// Renames a conversation at the version read; only the title and
+    /// `updated_at` change (a message added meanwhile keeps its count).
     pub async fn rename(
         &self,
         before: &Conversation,
         title: Option<String>,
     ) -> Result<Conversation, Error> {
-        let mut after = before.clone();
-        after.title = title;
-        after.updated_at = time::now();
-        after.version = before.version + 1;
-        let expr = Expr::new()
+        let now = time::now();
+        let mut expr = Expr::new()
             .condition("attribute_exists(pk) AND version = :read")
             .value(":read", n(before.version))
+            .value(":one", n(1))
+            .value(":now", s(time::format(&now)))
             .named(CONVERSATION_AS_READ);
-        match self.store.put(after.to_item()?, expr).await {
-            Ok(()) => Ok(after),
+        expr = match &title {
+            Some(t) => expr
+                .update("SET title = :title, updated_at = :now ADD version :one")
+                .value(":title", s(t)),
+            None => expr.update("SET updated_at = :now REMOVE title ADD version :one"),
+        };
+        match self
+            .store
+            .update(
+                &Self::pk(&before.owner_id),
+                &keys::conversation_sk(&before.id),
+                expr,
+            )
+            .await
+        {
+            Ok(item) => from_item(item),
             Err(WriteError::Conditions(_)) => Err(Error::Conflict(
-                "The conversation changed meanwhile (a new message?); reload and retry.".into(),
+                "The conversation changed meanwhile; reload and retry.".into(),
             )),
             Err(WriteError::Other(e)) => Err(e),
         }
@@ -309,7 +328,7 @@ impl Assistant<'_> {
         filter: &MessageFilter,
     ) -> Result<usize, Error> {
         self.store
-            .count_matching(&Self::pk(owner_id), keys::MESSAGE_PREFIX, &filter.expr())
+            .count_matching(&Self::pk(owner_id), &filter.prefix(), &filter.expr())
             .await
     }
 
@@ -326,7 +345,7 @@ impl Assistant<'_> {
         self.store
             .query_window(
                 &Self::pk(owner_id),
-                keys::MESSAGE_PREFIX,
+                &filter.prefix(),
                 forward,
                 &filter.expr(),
                 offset,

@@ -120,6 +120,8 @@ enum Failure {
     Model(AiError),
     Empty,
     TooManyRounds,
+    /// The rounds together outlasted `MODEL_BUDGET`.
+    OutOfTime,
 }
 
 impl Failure {
@@ -131,8 +133,22 @@ impl Failure {
             Failure::Model(AiError::Malformed(_)) => "malformed",
             Failure::Empty => "empty",
             Failure::TooManyRounds => "too_many_rounds",
+            Failure::OutOfTime => "out_of_time",
         }
     }
+}
+
+/// How long the model's rounds may take together: the offline answer and
+/// the writes still fit in the function's deadline (25 s) whatever the
+/// model's configured timeouts.
+pub const MODEL_BUDGET: std::time::Duration = std::time::Duration::from_secs(18);
+
+async fn within_budget(
+    rounds: impl std::future::Future<Output = shared::Result<Result<String, Failure>>>,
+) -> shared::Result<Result<String, Failure>> {
+    tokio::time::timeout(MODEL_BUDGET, rounds)
+        .await
+        .unwrap_or(Ok(Err(Failure::OutOfTime)))
 }
 
 /// The model with the tools: at most `MAX_ROUNDS` calls. `Ok(Err(_))`: the
@@ -206,7 +222,15 @@ pub async fn answer(
     let mut facts = Lazy::new(&state.store, user);
     if let Some(model) = &state.model {
         let system = prompt::assistant(shared::time::now());
-        match converse(model, &mut facts, system, history, question.to_string()).await? {
+        match within_budget(converse(
+            model,
+            &mut facts,
+            system,
+            history,
+            question.to_string(),
+        ))
+        .await?
+        {
             Ok(text) => return Ok(Reply::model(text, model.model())),
             Err(failure) => log_fallback("answer", &failure),
         }
@@ -372,7 +396,7 @@ pub async fn maintenance_ask(
             bounded(vehicle, 200),
             question
         );
-        match converse(model, &mut facts, system, history, text).await? {
+        match within_budget(converse(model, &mut facts, system, history, text)).await? {
             Ok(text) => return Ok(Reply::model(text, model.model())),
             Err(failure) => log_fallback("maintenance_ask", &failure),
         }
