@@ -109,8 +109,7 @@ mod says {
     pub const STANDARD_REQUIRED: &str = "📦 Cette fonctionnalité nécessite au minimum le plan Standard (9.99€/mois). Mettez à niveau votre abonnement pour y accéder.";
     pub const PREMIUM_REQUIRED: &str = "⭐ Cette fonctionnalité nécessite le plan Premium (19.99€/mois). Mettez à niveau votre abonnement pour y accéder.";
     pub const FOREIGN_CONVERSATION: &str = "You can only add messages to your own conversations.";
-    pub const RENAMED_MEANWHILE: &str =
-        "The conversation changed meanwhile; reload and retry.";
+    pub const RENAMED_MEANWHILE: &str = "The conversation changed meanwhile; reload and retry.";
     pub const RECENT_BOUNDS: &str = "Ensure this value is between 1 and ";
     pub const INVALID_INTEGER: &str = "A valid integer is required.";
     pub const NO_CONVERSATION: &str = "No Conversation matches the given query.";
