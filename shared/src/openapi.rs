@@ -50,6 +50,52 @@ shared_component!(
     "PlanLimit"
 );
 
+/// A function's own schema written as JSON (checked by the document test:
+/// a schema that does not parse is a bug of the code, not of a request).
+pub fn json_schema(value: Value) -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    utoipa::openapi::RefOr::T(serde_json::from_value(value).expect("a valid schema"))
+}
+
+/// `{"$ref": "#/components/schemas/<name>"}`, inside a JSON schema.
+pub fn schema_ref(name: &str) -> Value {
+    json!({"$ref": format!("#/components/schemas/{name}")})
+}
+
+/// A component whose schema is written as JSON, `name` in the document:
+/// `json_component!(/// doc, Type, "Name", json!({...}))`.
+#[macro_export]
+macro_rules! json_component {
+    ($(#[$doc:meta])* $ty:ident, $name:literal, $build:expr) => {
+        $(#[$doc])*
+        struct $ty;
+        impl utoipa::PartialSchema for $ty {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+                $crate::openapi::json_schema($build)
+            }
+        }
+        impl utoipa::ToSchema for $ty {
+            fn name() -> std::borrow::Cow<'static, str> {
+                $name.into()
+            }
+        }
+    };
+}
+
+/// An inline `oneOf` of other schemas, for a response with several shapes.
+#[macro_export]
+macro_rules! json_one_of {
+    ($(#[$doc:meta])* $ty:ident, [$($item:expr),+ $(,)?]) => {
+        $(#[$doc])*
+        struct $ty;
+        impl utoipa::ToSchema for $ty {}
+        impl utoipa::PartialSchema for $ty {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+                utoipa::openapi::schema::OneOfBuilder::new()$(.item($item))+.into()
+            }
+        }
+    };
+}
+
 /// A schema of exactly one value, a string or a boolean (`enum` of one).
 pub fn fixed(value: Value) -> utoipa::openapi::Object {
     use utoipa::openapi::schema::{ObjectBuilder, Type};

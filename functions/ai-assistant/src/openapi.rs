@@ -16,16 +16,16 @@
 // The stubs only carry their `utoipa::path` attribute: nothing calls them.
 #![allow(dead_code)]
 
-use std::borrow::Cow;
-
 use serde_json::{json, Value};
 use shared::domain::assistant::{
     ANSWER_MAX, CLIENT_HISTORY_CHARS, CLIENT_HISTORY_TURNS, CONTENT_MAX,
     MAX_CONVERSATIONS_PER_USER, MAX_MESSAGES_PER_CONVERSATION, RECENT_DEFAULT, RECENT_MAX, ROLES,
     ROLE_ASSISTANT, ROLE_USER, TITLE_MAX,
 };
+use shared::openapi::schema_ref as reference;
 use shared::openapi::{trimmed_text_pattern, DetailRef, FieldErrorsRef, TRIMMED_SPACE};
-use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, SchemaType, Type};
+use shared::{json_component as component, json_one_of as one_of};
+use utoipa::openapi::schema::{ObjectBuilder, SchemaType, Type};
 use utoipa::openapi::{Ref, RefOr, Schema};
 use utoipa::{OpenApi, PartialSchema, ToSchema};
 
@@ -44,47 +44,6 @@ const ID_MAX: usize = 64;
 const LISTED_MESSAGES: usize = 20;
 /// The bound of `actions::whole` (year, mileage).
 const WHOLE_MAX: u64 = 10_000_000;
-
-fn schema(value: Value) -> RefOr<Schema> {
-    RefOr::T(serde_json::from_value(value).expect("a valid schema"))
-}
-
-fn reference(name: &str) -> Value {
-    json!({"$ref": format!("#/components/schemas/{name}")})
-}
-
-/// A component whose schema is written as JSON: `name` in the document.
-macro_rules! component {
-    ($(#[$doc:meta])* $ty:ident, $name:literal, $build:expr) => {
-        $(#[$doc])*
-        struct $ty;
-        impl PartialSchema for $ty {
-            fn schema() -> RefOr<Schema> {
-                schema($build)
-            }
-        }
-        impl ToSchema for $ty {
-            fn name() -> Cow<'static, str> {
-                $name.into()
-            }
-        }
-    };
-}
-
-/// An inline `oneOf` of other schemas, for a response that has several
-/// shapes.
-macro_rules! one_of {
-    ($(#[$doc:meta])* $ty:ident, [$($item:expr),+ $(,)?]) => {
-        $(#[$doc])*
-        struct $ty;
-        impl ToSchema for $ty {}
-        impl PartialSchema for $ty {
-            fn schema() -> RefOr<Schema> {
-                OneOfBuilder::new()$(.item($item))+.into()
-            }
-        }
-    };
-}
 
 /// The handlers' messages, quoted in the descriptions (each is found in
 /// the sources by a test).
@@ -555,7 +514,7 @@ impl PartialSchema for AssistantDiagnostic {
     }
 }
 impl ToSchema for AssistantDiagnostic {
-    fn name() -> Cow<'static, str> {
+    fn name() -> std::borrow::Cow<'static, str> {
         "AssistantDiagnostic".into()
     }
 }

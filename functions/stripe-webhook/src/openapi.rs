@@ -13,59 +13,17 @@
 // The stubs only carry their `utoipa::path` attribute: nothing calls them.
 #![allow(dead_code)]
 
-use std::borrow::Cow;
-
 use serde_json::{json, Value};
 use shared::domain::webhooks::{ERROR_MAX, EVENTS_KEPT_DAYS, SOURCE_STRIPE};
 use shared::openapi::DetailRef;
 use shared::stripe::signature::TOLERANCE_SECONDS;
-use utoipa::openapi::schema::OneOfBuilder;
+use shared::{json_component as component, json_one_of as one_of};
+
 use utoipa::openapi::{Ref, RefOr, Schema};
-use utoipa::{OpenApi, PartialSchema, ToSchema};
+use utoipa::{OpenApi, ToSchema};
 
 const TAG: &str = "webhooks";
 const ID: &str = "Stripe's event id (`evt_...`)";
-
-fn schema(value: Value) -> RefOr<Schema> {
-    RefOr::T(serde_json::from_value(value).expect("a valid schema"))
-}
-
-fn reference(name: &str) -> Value {
-    json!({"$ref": format!("#/components/schemas/{name}")})
-}
-
-/// A component whose schema is written as JSON: `name` in the document.
-macro_rules! component {
-    ($(#[$doc:meta])* $ty:ident, $name:literal, $build:expr) => {
-        $(#[$doc])*
-        struct $ty;
-        impl PartialSchema for $ty {
-            fn schema() -> RefOr<Schema> {
-                schema($build)
-            }
-        }
-        impl ToSchema for $ty {
-            fn name() -> Cow<'static, str> {
-                $name.into()
-            }
-        }
-    };
-}
-
-/// An inline `oneOf` of other schemas, for a response that has several
-/// shapes.
-macro_rules! one_of {
-    ($(#[$doc:meta])* $ty:ident, [$($item:expr),+ $(,)?]) => {
-        $(#[$doc])*
-        struct $ty;
-        impl ToSchema for $ty {}
-        impl PartialSchema for $ty {
-            fn schema() -> RefOr<Schema> {
-                OneOfBuilder::new()$(.item($item))+.into()
-            }
-        }
-    };
-}
 
 /// The answers' texts (`receive.rs`, `events.rs`; a test finds each one).
 mod says {

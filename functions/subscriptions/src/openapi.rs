@@ -16,62 +16,21 @@
 // The stubs only carry their `utoipa::path` attribute: nothing calls them.
 #![allow(dead_code)]
 
-use std::borrow::Cow;
-
 use serde_json::{json, Value};
 use shared::domain::plans::{FREE, TIERS};
 use shared::domain::subscriptions::{
     ACTIVE, BILLING_SIMULATED, BILLING_STRIPE, CANCELLED, EXPIRED, INCOMPLETE, PAST_DUE, STATUSES,
     TRIALING,
 };
+use shared::openapi::schema_ref as reference;
 use shared::openapi::{DetailRef, FieldErrorsRef};
-use utoipa::openapi::schema::OneOfBuilder;
+use shared::{json_component as component, json_one_of as one_of};
+
 use utoipa::openapi::{Ref, RefOr, Schema};
-use utoipa::{OpenApi, PartialSchema, ToSchema};
+use utoipa::{OpenApi, ToSchema};
 
 const TAG: &str = "subscriptions";
 const ID: &str = "The subscription id";
-
-fn schema(value: Value) -> RefOr<Schema> {
-    RefOr::T(serde_json::from_value(value).expect("a valid schema"))
-}
-
-fn reference(name: &str) -> Value {
-    json!({"$ref": format!("#/components/schemas/{name}")})
-}
-
-/// A component whose schema is written as JSON: `name` in the document.
-macro_rules! component {
-    ($(#[$doc:meta])* $ty:ident, $name:literal, $build:expr) => {
-        $(#[$doc])*
-        struct $ty;
-        impl PartialSchema for $ty {
-            fn schema() -> RefOr<Schema> {
-                schema($build)
-            }
-        }
-        impl ToSchema for $ty {
-            fn name() -> Cow<'static, str> {
-                $name.into()
-            }
-        }
-    };
-}
-
-/// An inline `oneOf` of other schemas, for a response that has several
-/// shapes.
-macro_rules! one_of {
-    ($(#[$doc:meta])* $ty:ident, [$($item:expr),+ $(,)?]) => {
-        $(#[$doc])*
-        struct $ty;
-        impl ToSchema for $ty {}
-        impl PartialSchema for $ty {
-            fn schema() -> RefOr<Schema> {
-                OneOfBuilder::new()$(.item($item))+.into()
-            }
-        }
-    };
-}
 
 /// The handlers' messages, quoted in the descriptions (each is found in
 /// `handlers.rs` by a test).

@@ -111,10 +111,7 @@ impl Message {
     }
 }
 
-/// A text cut to `max` characters (on a character boundary).
-pub fn bounded(text: &str, max: usize) -> String {
-    text.chars().take(max).collect()
-}
+pub use super::bounded;
 
 pub fn conversations_reached() -> String {
     format!("An account can keep at most {MAX_CONVERSATIONS_PER_USER} conversations: delete older ones.")

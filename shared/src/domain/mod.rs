@@ -23,3 +23,9 @@ pub mod subscriptions;
 pub mod users;
 pub mod vehicles;
 pub mod webhooks;
+
+/// A text cut to `max` characters (on a character boundary): what is kept
+/// of a text longer than its field holds.
+pub fn bounded(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}

@@ -111,7 +111,8 @@ pub enum Applied {
     Stale,
 }
 
-fn seconds(value: &Value) -> Option<DateTime<Utc>> {
+/// A Stripe timestamp (Unix seconds) as a date-time.
+pub fn seconds(value: &Value) -> Option<DateTime<Utc>> {
     value
         .as_i64()
         .and_then(|s| Utc.timestamp_opt(s, 0).single())

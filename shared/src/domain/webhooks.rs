@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
+use super::bounded;
 use crate::time;
 
 pub const SOURCE_STRIPE: &str = "stripe";
@@ -57,10 +58,7 @@ impl WebhookEvent {
             event_type: event_type.to_string(),
             // Stripe's events are a few kilobytes; a larger one is kept
             // cut (an item holds at most 400 KB), and shows as none.
-            payload: String::from_utf8_lossy(payload)
-                .chars()
-                .take(PAYLOAD_KEPT_MAX)
-                .collect(),
+            payload: bounded(&String::from_utf8_lossy(payload), PAYLOAD_KEPT_MAX),
             source: SOURCE_STRIPE.into(),
             processed: false,
             processed_at: None,
@@ -97,5 +95,5 @@ impl WebhookEvent {
 
 /// An error's text as stored: bounded, on a character boundary.
 pub fn error_text(message: &str) -> String {
-    message.chars().take(ERROR_MAX).collect()
+    bounded(message, ERROR_MAX)
 }

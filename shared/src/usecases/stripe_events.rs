@@ -16,12 +16,12 @@
 //! A failure stores the event unprocessed with its error and is reported
 //! to the caller (the webhook answers 500, so Stripe delivers it again).
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
 use crate::domain::notifications::Notification;
 use crate::domain::plans::Plan;
-use crate::domain::subscriptions::{self as subs, Applied, Subscription};
+use crate::domain::subscriptions::{self as subs, seconds, Applied, Subscription};
 use crate::domain::webhooks::{error_text, WebhookEvent};
 use crate::error::Error;
 use crate::store::webhooks::EVENT_UNPROCESSED;
@@ -408,12 +408,6 @@ async fn subscription_changed(
         outcome: format!("subscription {status}"),
         payment_failed: None,
     })
-}
-
-fn seconds(value: &Value) -> Option<DateTime<Utc>> {
-    value
-        .as_i64()
-        .and_then(|s| Utc.timestamp_opt(s, 0).single())
 }
 
 async fn invoice(

@@ -114,9 +114,7 @@ fn error(text: &str) -> String {
     json!({ "error": text }).to_string()
 }
 
-fn cut(text: &str, max: usize) -> String {
-    text.chars().take(max).collect()
-}
+use shared::domain::assistant::bounded as cut;
 
 fn date(d: &chrono::DateTime<chrono::Utc>) -> String {
     d.date_naive().to_string()
